@@ -1,0 +1,248 @@
+"""The measured paths and their baselines.
+
+Material: webrtcvad's own 8 kHz test speech, a keyed card number and
+silence, cut into 20 ms frames and wrapped as real Twilio ``media``
+messages, so the detectors see the mix of audio a call carries.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import webrtcvad
+
+from audio import mulaw, synth
+from audio.dtmf import DtmfDetector
+from audio.framing import Framer
+from audio.frontend import AudioFrontEnd
+from audio.masking import DelayLine
+from audio.vad import VoiceActivityDetector
+
+from .harness import Row, measure
+
+__all__ = ["run_all"]
+
+_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import audioop
+    except ImportError:  # Python 3.13+ without audioop-lts
+        audioop = None
+
+
+def material() -> np.ndarray:
+    """About 10 s of 8 kHz int16: speech, keypad tones, silence."""
+    speech = np.fromfile(_DATA / "webrtcvad_test-audio_8k_s16le.raw", dtype="<i2")
+    keys, _ = synth.keyed_sequence("4111111111111111", tone_ms=70, gap_ms=70)
+    x = np.concatenate([speech, keys, synth.silence(1000), speech])
+    return x[: len(x) // 160 * 160].astype(np.int16)
+
+
+def _cycle(items: list) -> Callable[[], object]:
+    """A function returning the items in turn, forever."""
+    it: Iterator = itertools.cycle(items)
+    return it.__next__
+
+
+def _row(name: str, a: np.ndarray, b: np.ndarray | None, budget: str, check) -> Row:
+    p50 = float(np.percentile(a, 50))
+    p99 = float(np.percentile(a, 99))
+    base = float(np.percentile(b, 50)) if b is not None else None
+    ratio = p50 / base if base else None
+    return Row(name, "us", p50, p99, base, ratio, budget, bool(check(p50, p99, ratio)))
+
+
+def media_messages(pcm: np.ndarray) -> list[str]:
+    """Twilio Media Streams ``media`` messages, as Twilio sends them."""
+    msgs = []
+    for i in range(0, len(pcm), 160):
+        payload = base64.b64encode(mulaw.encode_bytes(pcm[i : i + 160])).decode("ascii")
+        msgs.append(
+            json.dumps(
+                {
+                    "event": "media",
+                    "sequenceNumber": str(i // 160 + 3),
+                    "media": {
+                        "track": "inbound",
+                        "chunk": str(i // 160 + 1),
+                        "timestamp": str(i // 8),
+                        "payload": payload,
+                    },
+                    "streamSid": "MZ00000000000000000000000000000000",
+                }
+            )
+        )
+    return msgs
+
+
+def row_media_message(x: np.ndarray, samples: int) -> Row:
+    msgs = media_messages(x)
+    nxt_a = _cycle(msgs)
+    nxt_b = _cycle(msgs)
+    fe = AudioFrontEnd()
+    loads, dumps, b64d, b64e = json.loads, json.dumps, base64.b64decode, base64.b64encode
+
+    def ours():
+        m = loads(nxt_a())
+        if m["event"] != "media":
+            return None
+        media = m["media"]
+        payload = b64d(media["payload"])
+        fe.feed(payload, float(media["timestamp"]))
+        return dumps(
+            {
+                "event": "media",
+                "streamSid": m["streamSid"],
+                "media": {"payload": b64e(payload).decode("ascii")},
+            }
+        )
+
+    def bare():
+        m = loads(nxt_b())
+        payload = b64d(m["media"]["payload"])
+        return dumps(
+            {
+                "event": "media",
+                "streamSid": m["streamSid"],
+                "media": {"payload": b64e(payload).decode("ascii")},
+            }
+        )
+
+    a, b = measure(ours, bare, samples=samples, batch=1)
+    return _row(
+        "media_message", a, b, "p50<=15us p99<=40us", lambda p50, p99, r: p50 <= 15 and p99 <= 40
+    )
+
+
+def row_decode(x: np.ndarray, samples: int) -> Row:
+    payloads = [mulaw.encode_bytes(x[i : i + 160]) for i in range(0, len(x), 160)]
+    na, nb = _cycle(payloads), _cycle(payloads)
+    dec = mulaw.decode
+    base = (lambda: audioop.ulaw2lin(nb(), 2)) if audioop else None
+    a, b = measure(lambda: dec(na()), base, samples=samples, batch=10)
+    return _row(
+        "mulaw_decode_160B", a, b, "p50<=2us (audioop reported)", lambda p50, p99, r: p50 <= 2
+    )
+
+
+def row_encode(x: np.ndarray, samples: int) -> Row:
+    frames = [x[i : i + 160] for i in range(0, len(x), 160)]
+    blobs = [f.tobytes() for f in frames]
+    na, nb = _cycle(frames), _cycle(blobs)
+    enc = mulaw.encode_bytes
+    base = (lambda: audioop.lin2ulaw(nb(), 2)) if audioop else None
+    a, b = measure(lambda: enc(na()), base, samples=samples, batch=10)
+    return _row("mulaw_encode_160", a, b, "reported", lambda *_: True)
+
+
+def row_vad(x: np.ndarray, samples: int) -> Row:
+    blobs = [x[i : i + 160].tobytes() for i in range(0, len(x), 160)]
+    na, nb = _cycle(blobs), _cycle(blobs)
+    ours = VoiceActivityDetector(2)
+    raw = webrtcvad.Vad(2)
+    t = [0.0]
+
+    def wrapped():
+        t[0] += 20.0
+        return ours.process(na(), t[0])
+
+    a, b = measure(wrapped, lambda: raw.is_speech(nb(), 8000), samples=samples, batch=20)
+    return _row(
+        "vad_frame_20ms",
+        a,
+        b,
+        "ratio<=1.5 vs webrtcvad.Vad.is_speech",
+        lambda p50, p99, r: r is not None and r <= 1.5,
+    )
+
+
+def _goertzel_baseline() -> Callable[[np.ndarray], list]:
+    n = np.arange(160)
+    from audio.dtmf import FREQS
+
+    bases = [np.exp(-2j * np.pi * f * n / 8000) for f in FREQS]
+
+    def naive(frame: np.ndarray) -> list:
+        xf = frame.astype(np.float64)
+        return [abs(np.dot(xf, b)) for b in bases]
+
+    return naive
+
+
+def row_dtmf(x: np.ndarray, samples: int) -> Row:
+    frames = [x[i : i + 160] for i in range(0, len(x), 160)]
+    na, nb = _cycle(frames), _cycle(frames)
+    det = DtmfDetector(20)
+    naive = _goertzel_baseline()
+    t = [0.0]
+
+    def ours():
+        t[0] += 20.0
+        return det.process(na(), t[0])
+
+    a, b = measure(ours, lambda: naive(nb()), samples=samples, batch=5)
+    return _row(
+        "dtmf_frame_20ms",
+        a,
+        b,
+        "p50<=5us (baseline: 8 numpy DFT bins)",
+        lambda p50, p99, r: p50 <= 5,
+    )
+
+
+def row_framer(x: np.ndarray, samples: int) -> Row:
+    payloads = [mulaw.encode_bytes(x[i : i + 160]) for i in range(0, len(x), 160)]
+    na, nb = _cycle(payloads), _cycle(payloads)
+    fr = Framer(20)
+    t = [0.0]
+
+    def ours():
+        t[0] += 20.0
+        return fr.push(na(), t[0])
+
+    a, b = measure(ours, lambda: [(0.0, bytes(nb()))], samples=samples, batch=10)
+    return _row("framer_push_160B", a, b, "reported", lambda *_: True)
+
+
+def row_delay_line(x: np.ndarray, samples: int) -> Row:
+    frames = [x[i : i + 160] for i in range(0, len(x), 160)]
+    na, nb = _cycle(frames), _cycle(frames)
+    dl = DelayLine(60.0)
+    t = [0.0]
+
+    def ours():
+        t[0] += 20.0
+        return dl.push(na(), t[0])
+
+    a, b = measure(ours, lambda: nb().copy(), samples=samples, batch=10)
+    return _row("delay_line_60ms_push", a, b, "reported", lambda *_: True)
+
+
+ROWS: dict[str, Callable[[np.ndarray, int], Row]] = {
+    "media_message": row_media_message,
+    "mulaw_decode_160B": row_decode,
+    "mulaw_encode_160": row_encode,
+    "vad_frame_20ms": row_vad,
+    "dtmf_frame_20ms": row_dtmf,
+    "framer_push_160B": row_framer,
+    "delay_line_60ms_push": row_delay_line,
+}
+
+
+def run_all(*, quick: bool = False, only: list[str] | None = None) -> list[Row]:
+    x = material()
+    samples = 1500 if quick else 20000
+    rows = []
+    for name, fn in ROWS.items():
+        if only and name not in only:
+            continue
+        rows.append(fn(x, samples))
+    return rows

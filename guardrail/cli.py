@@ -1,0 +1,147 @@
+"""The ``guardrail`` command line.
+
+Commands that print data print JSON Lines on stdout. Bad input (a file that
+is not audio, the wrong sample rate, stereo, truncated or empty) gives one
+line on stderr saying what is wrong and how to fix it, and exit code 2; it
+never prints a traceback and never echoes the input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad input the user can fix; the message is printed as it is."""
+
+
+def _frames(pcm, frame_samples: int):
+    import numpy as np
+
+    pad = (-len(pcm)) % frame_samples
+    if pad:
+        pcm = np.concatenate([pcm, np.zeros(pad, dtype=np.int16)])
+    for i in range(0, len(pcm), frame_samples):
+        yield i, pcm[i : i + frame_samples]
+
+
+def _read(path: str, raw: bool):
+    from audio.errors import AudioFormatError
+    from audio.wav import read_wav
+
+    try:
+        pcm, _ = read_wav(path, raw=raw)
+    except AudioFormatError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return pcm
+
+
+def cmd_dtmf(args: argparse.Namespace) -> int:
+    from audio.dtmf import DtmfDetector, KeyUp
+
+    pcm = _read(args.file, args.raw)
+    det = DtmfDetector(args.frame_ms)
+    n = args.frame_ms * 8
+    presses = []
+    for i, frame in _frames(pcm, n):
+        presses.extend(e for e in det.process(frame, i / 8.0) if isinstance(e, KeyUp))
+    presses.extend(e for e in det.flush() if isinstance(e, KeyUp))
+    out = sys.stdout
+    if args.digits:
+        out.write("".join(p.digit for p in presses) + "\n")
+    else:
+        for p in presses:
+            out.write(
+                json.dumps({"digit": p.digit, "start_ms": p.start_ms, "end_ms": p.end_ms}) + "\n"
+            )
+    return 0
+
+
+def cmd_vad(args: argparse.Namespace) -> int:
+    from audio.vad import SpeechStopped, VoiceActivityDetector
+
+    pcm = _read(args.file, args.raw)
+    vad = VoiceActivityDetector(
+        args.aggressiveness,
+        frame_ms=args.frame_ms,
+        start_ms=args.start_ms,
+        stop_ms=args.stop_ms,
+    )
+    segments = []
+    for i, frame in _frames(pcm, args.frame_ms * 8):
+        ev = vad.process(frame.tobytes(), i / 8.0)
+        if isinstance(ev, SpeechStopped):
+            segments.append(ev)
+    last = vad.flush()
+    if last is not None:
+        segments.append(last)
+    for s in segments:
+        sys.stdout.write(json.dumps({"start_ms": s.start_ms, "end_ms": s.t_ms}) + "\n")
+    return 0
+
+
+def _frame_ms(value: str) -> int:
+    if value not in ("10", "20", "30"):
+        raise argparse.ArgumentTypeError("must be 10, 20 or 30")
+    return int(value)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="guardrail",
+        description="In-call guardrail for telephony voice agents.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser(
+        "dtmf",
+        help="decode the keypad tones in an 8 kHz WAV file",
+        description="Print one JSON line per key press: digit, start_ms, end_ms. "
+        "Accepts 8 kHz mono WAV, 16-bit PCM or mu-law (--raw: headerless mu-law).",
+    )
+    d.add_argument("file", help="8 kHz mono WAV file (16-bit PCM or mu-law)")
+    d.add_argument("--raw", action="store_true", help="the file is headerless 8 kHz mu-law")
+    d.add_argument("--digits", action="store_true", help="print only the digit string")
+    d.add_argument("--frame-ms", type=_frame_ms, default=20, help="analysis frame: 10, 20 or 30")
+    d.set_defaults(func=cmd_dtmf)
+
+    v = sub.add_parser(
+        "vad",
+        help="print the speech segments of an 8 kHz WAV file",
+        description="Print one JSON line per speech segment: start_ms, end_ms.",
+    )
+    v.add_argument("file", help="8 kHz mono WAV file (16-bit PCM or mu-law)")
+    v.add_argument("--raw", action="store_true", help="the file is headerless 8 kHz mu-law")
+    v.add_argument(
+        "--aggressiveness", type=int, choices=(0, 1, 2, 3), default=2, help="webrtcvad mode"
+    )
+    v.add_argument("--frame-ms", type=_frame_ms, default=20, help="frame: 10, 20 or 30")
+    v.add_argument("--start-ms", type=int, default=60, help="voiced ms that start speech")
+    v.add_argument("--stop-ms", type=int, default=400, help="unvoiced ms that end speech")
+    v.set_defaults(func=cmd_vad)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``guardrail`` console script."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except UsageError as exc:
+        sys.stderr.write(f"guardrail {args.command}: {exc}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Routing callers to secure paths and humans, Twilio call control, webhooks."""

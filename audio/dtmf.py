@@ -110,9 +110,22 @@ def _basis() -> np.ndarray:
 _BASIS = _basis()
 _ROT = tuple(cmath.exp(-1j * 2 * math.pi * f * BLOCK / SAMPLE_RATE) for f in FREQS)
 _HZ_PER_RAD = SAMPLE_RATE / (2 * math.pi * BLOCK)
+_MAX_DF = tuple(MAX_DEVIATION * f for f in FREQS)
+_phase = cmath.phase
 _NORM = 2.0 / BLOCK  # |Z|^2 * _NORM / BLOCK = mean power of a tone, energy of a block = sum x^2
 _EMPTY: tuple = ()
 _MIN_ENERGY = MIN_TONE_POWER * BLOCK
+
+
+def _block_ok(blk: tuple, gr: float, gc: float) -> bool:
+    """Twist, level and purity of one candidate block, window loss taken out."""
+    pr = blk[2] / gr
+    pc = blk[3] / gc
+    if pc < _TWIST_LO * pr or pc > _TWIST_HI * pr:
+        return False
+    if (pc if pc < pr else pr) * _NORM < _MIN_ENERGY:
+        return False
+    return (pr + pc) * _NORM >= MIN_PURITY * blk[4]
 
 
 def _window_gain(df: float) -> float:
@@ -139,6 +152,7 @@ class DtmfDetector:
     __slots__ = (
         "_blocks",
         "_down",
+        "_down_rc",
         "_flat",
         "_last_tone",
         "_last_tone_end",
@@ -167,6 +181,7 @@ class DtmfDetector:
         self._prev: tuple | None = None
         self._next_t: float | None = None
         self._down: str | None = None
+        self._down_rc: tuple | None = None
         self._run_digit: str | None = None
         self._run_len = 0
         self._run_start_t = 0.0
@@ -219,9 +234,10 @@ class DtmfDetector:
 
     @staticmethod
     def _candidate(z: list, q: list, pr: float, pc: float, e: float, t: float) -> tuple:
-        rows = (q[0] + q[8], q[1] + q[9], q[2] + q[10], q[3] + q[11])
-        cols = (q[4] + q[12], q[5] + q[13], q[6] + q[14], q[7] + q[15])
-        return (rows.index(pr), cols.index(pc), pr, pc, e, t, z)
+        """(row, col, row power, col power, energy, time, row bin, col bin)."""
+        r = (q[0] + q[8], q[1] + q[9], q[2] + q[10], q[3] + q[11]).index(pr)
+        c = (q[4] + q[12], q[5] + q[13], q[6] + q[14], q[7] + q[15]).index(pc)
+        return (r, c, pr, pc, e, t, complex(z[r], z[r + 8]), complex(z[c + 4], z[c + 12]))
 
     def _quiet(self) -> tuple:
         """A frame too quiet to hold a tone: only the block bookkeeping runs."""
@@ -235,6 +251,7 @@ class DtmfDetector:
     def _release(self) -> KeyUp:
         ev = KeyUp(self._down, self._up_start, self._last_tone_end)  # type: ignore[arg-type]
         self._down = None
+        self._down_rc = None
         self._run_digit = None
         self._run_len = 0
         return ev
@@ -257,9 +274,11 @@ class DtmfDetector:
             and prev is not None
             and prev[0] == cand[0]
             and prev[1] == cand[1]
-            and self._pair_ok(prev, cand)
+            and (self._down_rc == cand[:2] or self._pair_ok(prev, cand))
         ):
             events = self._tone_pair(KEYS[cand[0]][cand[1]], idx, prev[5], t)
+            if self._down is not None:
+                self._down_rc = cand[:2]
         if self._down is not None and idx - self._last_tone > UP_BLOCKS:
             ev = self._release()
             if events is None:
@@ -268,30 +287,25 @@ class DtmfDetector:
                 events.insert(0, ev)
         return events
 
-    @staticmethod
-    def _pair_ok(prev: tuple, cand: tuple) -> bool:
+    def _pair_ok(self, prev: tuple, cand: tuple) -> bool:
+        """Frequency from the phase advance; then twist, level, purity per block.
+
+        A block that already passed as the second half of the previous pair
+        is not checked again.
+        """
         r = cand[0]
         c = cand[1] + 4
-        za, zb = prev[6], cand[6]
-        gains = []
-        for k in (r, c):
-            a = complex(za[k], za[k + 8])
-            b = complex(zb[k], zb[k + 8])
-            df = cmath.phase(b * a.conjugate() * _ROT[k]) * _HZ_PER_RAD
-            if abs(df) > MAX_DEVIATION * FREQS[k]:
-                return False
-            gains.append(_window_gain(df))
-        gr, gc = gains
-        for blk in (prev, cand):
-            pr = blk[2] / gr
-            pc = blk[3] / gc
-            if pc < _TWIST_LO * pr or pc > _TWIST_HI * pr:
-                return False
-            if min(pr, pc) * _NORM < MIN_TONE_POWER * BLOCK:
-                return False
-            if (pr + pc) * _NORM < MIN_PURITY * blk[4]:
-                return False
-        return True
+        dfr = _phase(cand[6] * prev[6].conjugate() * _ROT[r]) * _HZ_PER_RAD
+        if abs(dfr) > _MAX_DF[r]:
+            return False
+        dfc = _phase(cand[7] * prev[7].conjugate() * _ROT[c]) * _HZ_PER_RAD
+        if abs(dfc) > _MAX_DF[c]:
+            return False
+        gr = _window_gain(dfr)
+        gc = _window_gain(dfc)
+        if not _block_ok(cand, gr, gc):
+            return False
+        return self._last_tone == self.block_index - 2 or _block_ok(prev, gr, gc)
 
     def _tone_pair(self, digit: str, idx: int, prev_t: float, t: float) -> list | None:
         """Blocks ``idx - 1`` and ``idx`` both carry ``digit``."""
@@ -302,8 +316,7 @@ class DtmfDetector:
             self._run_len += 1 if self._last_tone == idx - 1 else idx - self._last_tone
         else:
             if self._down is not None:
-                events = [KeyUp(self._down, self._up_start, self._last_tone_end)]
-                self._down = None
+                events = [self._release()]
             self._run_digit = digit
             self._run_len = 2
             self._run_start_t = prev_t

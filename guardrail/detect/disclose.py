@@ -21,6 +21,7 @@ treated as card data.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -79,6 +80,7 @@ class _Ctx:
     starts: list[int]
     cues: list[Cue]
     cue_tok: list[tuple[int, int]]
+    cue_first: list[int]
     expected: tuple[str, ...]
 
 
@@ -103,7 +105,7 @@ def find_disclosures(
     starts = [t.start for t in toks]
     cues = find_cues(text)
     cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
-    ctx = _Ctx(text, toks, starts, cues, cue_tok, expected)
+    ctx = _Ctx(text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected)
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
@@ -118,10 +120,15 @@ def find_disclosures(
         for r in used:
             taken.append((r.start, r.end))
 
+    taken.sort()
+    taken_starts = [s for s, _ in taken]
+    reach = list(itertools.accumulate((e for _, e in taken), max))
+    cue_starts = [q.start for q in cues]
     for run in runs:
-        if any(s <= run.start and run.end <= e for s, e in taken):
+        if _inside(reach, taken_starts, run.start, run.end):
             continue
-        if any(s <= run.start < e for s, e in ((q.start, q.end) for q in cues)):
+        k = bisect.bisect_right(cue_starts, run.start) - 1
+        if k >= 0 and run.start < cues[k].end:
             continue  # "last four" / "three digit code": the number is part of the cue
         cat = _classify(ctx, run)
         if cat is not None:
@@ -134,6 +141,13 @@ def find_disclosures(
 
     findings.sort(key=lambda f: (f.start, -f.end))
     return _merge(findings)
+
+
+def _inside(reach: list[int], starts: list[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies inside one of the spans, given their sorted
+    starts and ``reach[k]``, the furthest end among the first ``k + 1`` spans."""
+    k = bisect.bisect_right(starts, start)
+    return k > 0 and reach[k - 1] >= end
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:
@@ -149,26 +163,40 @@ def _merge(findings: list[Finding]) -> list[Finding]:
 
 
 def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
-    """The label of the cue that governs the run on tokens ``first..last``."""
-    best = None
-    best_d = _PRECEDING_WINDOW + 1
+    """The label of the cue that governs the run on tokens ``first..last``.
+
+    An address word right after the number wins ("9858 92 Hounslow Rd");
+    then the nearest cue before it, within a few words and the same
+    sentence; then a cue after it joined by a copula ("... is my card").
+    Cues are found by bisection, so long texts stay linear.
+    """
     toks = ctx.toks
-    for (a, _), cue in zip(ctx.cue_tok, ctx.cues, strict=True):
-        if cue.label == NEG_OTHER and last < a <= last + 3:
-            return _NEG_ADDRESS  # "9858 92 Hounslow Rd": an address, whatever came before
-    for (a, b), cue in zip(ctx.cue_tok, ctx.cues, strict=True):
-        if b < first:
-            gap = [t for t in toks[b + 1 : first] if t.kind == WORD]
-            d = len(gap)
-            if d < best_d and not any(t.text in (".",) for t in toks[b + 1 : first]):
-                best, best_d = cue.label, d
-        elif a > last and best is None:
-            between = toks[last + 1 : a]
+    cue_tok = ctx.cue_tok
+    k = bisect.bisect_right(ctx.cue_first, last)
+    for j in range(k, min(k + 3, len(cue_tok))):
+        a = cue_tok[j][0]
+        if a > last + 3:
+            break
+        if ctx.cues[j].label == NEG_OTHER:
+            return _NEG_ADDRESS
+    j = bisect.bisect_left(ctx.cue_first, first) - 1
+    while j >= 0 and cue_tok[j][1] >= first:
+        j -= 1
+    if j >= 0:
+        b = cue_tok[j][1]
+        gap = toks[b + 1 : first]
+        if len(gap) <= 3 * _PRECEDING_WINDOW:
+            words = sum(1 for t in gap if t.kind == WORD)
+            if words <= _PRECEDING_WINDOW and not any(t.text == "." for t in gap):
+                return ctx.cues[j].label
+    if k < len(cue_tok):
+        a = cue_tok[k][0]
+        between = toks[last + 1 : a] if a - last <= 2 * _FOLLOWING_WINDOW + 2 else None
+        if between is not None:
             words = [t for t in between if t.kind != PUNCT]
             if len(words) <= _FOLLOWING_WINDOW and all(t.text in _COPULA for t in words):
-                return cue.label
-
-    return best
+                return ctx.cues[k].label
+    return None
 
 
 def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
@@ -220,11 +248,16 @@ def _split_findings(ctx: _Ctx, run: NumberRun) -> list[Finding]:
     out = []
     k = 0
     while k < len(bounds) - 1:
+        ends = []
+        digits = 0
+        for e in range(k + 1, len(bounds)):
+            digits += sum(len(ch) for ch in run.chunks[bounds[e - 1] : bounds[e]])
+            if digits > 19:
+                break
+            ends.append(e)
         hit = None
-        for e in range(len(bounds) - 1, k, -1):
+        for e in reversed(ends):
             sub = _sub_run(run, bounds[k], bounds[e])
-            if len(sub.digits) > 19:
-                continue
             cat = _self_validating(sub)
             if cat is not None:
                 hit = (e, Finding(cat, sub.start, sub.end))

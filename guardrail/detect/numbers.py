@@ -416,7 +416,7 @@ def _next_number_index(toks: list[Token], i: int) -> int | None:
     """Index of the next number token if only run-continuing tokens lie between."""
     n = len(toks)
     j = i
-    limit = i + 4
+    limit = i + 6
     while j < n and j < limit:
         if _is_number_word(toks, j):
             return j

@@ -86,14 +86,15 @@ _TERM_LABEL = {f"t{i}": label for i, (label, _) in enumerate(_TERMS)}
 _ASK = re.compile(
     r"\b(?:what(?:'s|\s+is|\s+are|\s+was|\s+were)|which|tell\s+me|give\s+me|read\s+(?:me|out|off|"
     r"it|that|those|them|the|your)|provide|share|confirm|verify|enter|key\s+in|type\s+in|punch\s+in|"
-    r"input|say|spell|state|repeat|grab|get|have|need|require|go\s+ahead|whenever\s+you(?:'re|\s+are)"
-    r"\s+ready|when\s+you(?:'re|\s+are)\s+ready|ready\s+when\s+you\s+are|let's\s+(?:get|have|take|do)|"
+    r"input|say|spell|state|repeat|need|require|go\s+ahead|whenever\s+you(?:'re|\s+are)"
+    r"\s+ready|when\s+you(?:'re|\s+are)\s+ready|ready\s+when\s+you\s+are|"
+    r"let's\s+(?:get|have|take|do|start|begin|go)|(?:start|begin)\s+with|"
     r"let\s+me\s+(?:get|have|take|grab)|may\s+i|can\s+i|could\s+i|can\s+you|could\s+you|"
     r"would\s+you|will\s+you|do\s+you\s+(?:have|know|remember|take|use|suffer|experience)|"
     r"are\s+you\s+(?:taking|on|currently|being|allergic|diagnosed|under)|"
     r"have\s+you\s+(?:been|had|ever)|did\s+you|walk\s+me\s+through|"
     r"i(?:'ll|\s+will|'d|\s+would)?\s+(?:need|require|want)|we(?:'ll|\s+will)?\s+need|"
-    r"please|kindly|next|now|then|and\s+(?:the|your))\b",
+    r"please|kindly|next|and\s+(?:the|your))\b",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
@@ -108,7 +109,8 @@ _REPORT = re.compile(
     r"cancell?ed|blocked|sent|received|changed|reset|successful|confirmed|on\s+file)\b|"
     r"\bis\s+(?:now\s+)?(?:charged|declined|approved|accepted|updated|processed|verified|saved|"
     r"confirmed|on\s+file|valid|expired|correct|incorrect|locked|active)\b|\bon\s+file\b|"
-    r"\b(?:thank\s+you|thanks)\s+for\b|\bgot\s+it\b|\bi\s+(?:see|have)\s+(?:your|the)\b",
+    r"\b(?:thank\s+you|thanks)\s+for\b|\bgot\s+it\b|"
+    r"(?<!may\s)(?<!can\s)(?<!could\s)(?<!might\s)\bi\s+(?:see|have)\s+(?:your|the)\b",
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(
@@ -124,6 +126,14 @@ _HANDY = re.compile(
     r"available|in\s+front\s+of\s+you)\b|\bplease\s+(?:hold|wait|stay|bear)\b|\bone\s+moment\b",
     re.IGNORECASE,
 )
+_CARD_NOT_NUMBER = re.compile(
+    r"\blast\s+(?:four|4|two|2)\s+(?:digits\s+)?(?:of|on)\s+(?:your|the)\s+card|"
+    r"\bname\s+on\s+(?:your|the)\s+card|\bcard\s*holder|\bzip\b|\bpostal\b|"
+    r"billing\s+address|\bcredit\s+or\s+debit\b|\b(?:type|kind|brand)\s+of\s+card|"
+    r"\bwhich\s+card\b|\bissued\b",
+    re.IGNORECASE,
+)
+_STRONG_CARD = re.compile(r"number|long|digit|details|info", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.?!;\n]+(?:[.?!;]+|\n|$)")
 
 
@@ -132,7 +142,15 @@ def find_requests(text: str) -> list[str]:
     found: list[str] = []
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
-        terms = [(_TERM_LABEL[t.lastgroup], t.start()) for t in _TERM_RE.finditer(sentence)]
+        terms = [
+            (_TERM_LABEL[t.lastgroup], t.start())
+            for t in _TERM_RE.finditer(sentence)
+            if not (
+                _TERM_LABEL[t.lastgroup] == c.PAYMENT_CARD
+                and not _STRONG_CARD.search(t.group())
+                and _CARD_NOT_NUMBER.search(sentence)
+            )
+        ]
         if not terms:
             continue
         if not _is_request(sentence, terms[0][1]):

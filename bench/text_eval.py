@@ -160,18 +160,22 @@ def _pair(p: str) -> str:
 
 
 def spoken_forms(digits: str) -> list[str]:
-    """Ways a caller reads ``digits`` aloud, as speech-to-text writes them."""
+    """Ways a caller reads ``digits`` aloud, as speech-to-text writes them.
+
+    Digit by digit in groups of four; as pairs ("forty one eleven"), where a
+    lone last digit follows a comma, as people pause before it ("twenty,
+    one" is 201; "twenty one" is 21); and digits mixed with words.
+    """
     groups = [digits[i : i + 4] for i in range(0, len(digits), 4)]
     per_digit = ", ".join(" ".join(_WORD[int(d)] for d in g) for g in groups)
-    pairs = ", ".join(
-        " ".join(
-            _pair(g[i : i + 2]) if len(g[i : i + 2]) == 2 else _WORD[int(g[i])]
-            for i in range(0, len(g), 2)
-        )
-        for g in groups
-    )
+    pair_groups = []
+    for g in groups:
+        words = " ".join(_pair(g[i : i + 2]) for i in range(0, len(g) - 1, 2))
+        if len(g) % 2:
+            words = f"{words}, {_WORD[int(g[-1])]}" if words else _WORD[int(g[-1])]
+        pair_groups.append(words)
     mixed = " ".join(d if i % 3 == 0 else _WORD[int(d)] for i, d in enumerate(digits))
-    return [per_digit, pairs, mixed]
+    return [per_digit, ", ".join(pair_groups), mixed]
 
 
 def eval_adyen(folder: Path) -> dict:

@@ -87,6 +87,25 @@ def cmd_vad(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .policy import Policy, PolicyError
+
+    try:
+        policy = Policy.load(args.config)
+    except PolicyError as exc:
+        raise UsageError(f"{args.config}: {exc}") from None
+    out = sys.stdout
+    out.write(f"{args.config}: policy ok\n")
+    for rule in policy.rules.values():
+        route = f" route={rule.route}" if rule.route else ""
+        pause = " pause_recording" if rule.pause_recording else ""
+        out.write(
+            f"  {rule.category:<19} request={rule.on_request:<11} "
+            f"disclosure={rule.on_disclosure:<11}{route}{pause}\n"
+        )
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.__main__ import main as bench_main
 
@@ -209,6 +228,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="scan every line on its own, not as one conversation",
     )
     sc.set_defaults(func=cmd_scan)
+
+    ck = sub.add_parser("check", help="validate a config file and print what it means")
+    ck.add_argument("--config", required=True, help="the guardrail TOML config")
+    ck.set_defaults(func=cmd_check)
 
     b = sub.add_parser("bench", help="benchmark the hot paths (python -m bench)")
     b.add_argument("--quick", action="store_true", help="fewer samples")

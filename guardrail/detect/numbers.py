@@ -237,6 +237,7 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
         return None
     total = 0
     current = 0
+    consumed_scale = False
     last = ""  # what the previous word was: unit, teen, tens, hundred, scale
     big = False
     j = i
@@ -289,6 +290,7 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
         elif w in SCALE_ORDINALS and last not in ("hundred", "scale"):
             total += (current or 1) * SCALE_ORDINALS[w]
             current = 0
+            consumed_scale = True
             j += 1
             big = SCALE_ORDINALS[w] >= 1000
             break
@@ -298,7 +300,11 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
                 break
         else:
             break
+        if w in SCALES or w in SCALE_ORDINALS:
+            consumed_scale = True
         j += 1
+    if j == i or not consumed_scale:
+        return None
     return total + current, j, big
 
 
@@ -339,7 +345,7 @@ def _extend(toks: list[Token], i: int, run: NumberRun) -> int:
                 run.corrections.append(len(run.chunks))
             pending_break = pending_correction = False
             before = len(run.chunks)
-            j = _consume_number(toks, i, run)
+            j = max(_consume_number(toks, i, run), i + 1)  # always progress
             run.spans.extend([(t.start, toks[j - 1].end)] * (len(run.chunks) - before))
             i = j
             last_number = i - 1
@@ -510,5 +516,6 @@ def _consume_number(toks: list[Token], i: int, run: NumberRun) -> int:
             return i + 2
         run.chunks.append(str(TENS[w]))
         return i + 1
-    run.chunks.append(w)  # pragma: no cover - every number word is handled above
+    if w in SCALES:  # a scale word with nothing to scale ("oh thousand")
+        run.chunks.append(str(SCALES[w]))
     return i + 1

@@ -19,8 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import categories as c
-from .disclose import Finding, find_disclosures
-from .numbers import DIGITS, NUMBER_WORDS, PUNCT, WORD, number_runs, tokenize
+from .disclose import MONTHS, Finding, find_disclosures
+from .numbers import (
+    CORRECTIONS,
+    FILLERS,
+    PUNCT,
+    REPEATS,
+    SPOKEN_SEPARATORS,
+    WORD,
+    number_runs,
+    tokenize,
+)
 from .requests import find_requests
 
 __all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
@@ -183,13 +192,14 @@ class StreamingRedactor:
     fully redacted rather than kept forever.
     """
 
-    __slots__ = ("_buf", "_context", "expected", "held_max", "max_hold")
+    __slots__ = ("_buf", "_context", "_forced", "expected", "held_max", "max_hold")
 
     def __init__(self, expected: tuple[str, ...] = (), *, max_hold: int = 2000) -> None:
         self.expected = expected
         self.max_hold = max_hold
         self._buf = ""
         self._context = ""
+        self._forced: str | None = None
         self.held_max = 0
 
     @property
@@ -214,14 +224,21 @@ class StreamingRedactor:
         text = ctx + buf
         base = len(ctx)
         findings = [f for f in _findings(text, self.expected) if f.end > base]
+        if self._forced is not None:
+            cont = _leading_run(buf)
+            if cont is None:
+                self._forced = None
+            else:
+                findings.append(Finding(self._forced, base + cont[0], base + cont[1]))
         hold = len(text) if final else _hold_point(text, base)
         for f in findings:
             if f.start < hold < f.end:
                 hold = f.start
         if not final and len(text) - hold > self.max_hold:
-            hold = len(text)
             cat = self.expected[0] if self.expected else c.PAYMENT_CARD
-            findings.append(Finding(cat, max(base, _hold_point(text, base)), len(text)))
+            findings.append(Finding(cat, hold, len(text)))
+            hold = len(text)
+            self._forced = cat
         if hold <= base:
             self.held_max = max(self.held_max, len(buf))
             return ""
@@ -237,9 +254,29 @@ class StreamingRedactor:
         return out
 
 
-_PREFIXES = frozenset(
-    w[:k] for w in NUMBER_WORDS | {"password", "passcode", "oh"} for k in range(1, len(w) + 1)
+_JOINERS = (
+    frozenset({"oh", "o", "and", "point"})
+    | FILLERS
+    | CORRECTIONS
+    | SPOKEN_SEPARATORS
+    | frozenset(REPEATS)
 )
+_DECIDE_AFTER = 3
+_FOLLOWING = 5
+_COPULA = frozenset(
+    {"is", "was", "'s", "s", "that's", "thats", "my", "the", "as", "it", "its", "it's", "for",
+     "on", "from", "being", "be", "would", "will", "are", "were", "our", "your", "his", "her",
+     "and", "um", "uh", "er", "dash"}
+)  # fmt: skip
+
+
+def _leading_run(buf: str) -> tuple[int, int] | None:
+    """The span of a number that starts ``buf`` (after separators), if any."""
+    toks = tokenize(buf[:400])
+    runs = number_runs(toks)
+    if not runs or any(t.kind != PUNCT for t in toks[: runs[0].first_token]):
+        return None
+    return runs[0].start, runs[0].end
 
 
 _PASSWORD_CUE = re.compile(r"pass\s*(?:word|code|phrase)|secret\s+word", re.IGNORECASE)
@@ -263,16 +300,49 @@ def _hold_point(text: str, base: int) -> int:
         return n
     hold = n
     last = toks[-1]
-    if last.end + shift == n and (
-        last.kind == DIGITS or (last.kind == WORD and last.text in _PREFIXES)
-    ):
-        hold = last.start + shift
+    k = len(toks) - 1
+    if last.end + shift == n and last.kind != PUNCT:
+        hold = last.start + shift  # the next chunk may continue this word
+        k -= 1
+    while k >= 0 and (toks[k].text in _JOINERS or toks[k].kind == PUNCT):
+        if toks[k].kind != PUNCT:
+            hold = toks[k].start + shift  # a trailing "oh" is a zero if a number follows
+        k -= 1
     runs = number_runs(toks)
     if runs:
         r = runs[-1]
-        tail = toks[r.last_token + 1 :]
-        if all(t.kind == PUNCT or t.text in ("and", "um", "uh", "er", "dash") for t in tail):
+        tail = [t for t in toks[r.last_token + 1 :] if t.kind != PUNCT]
+        # Undecided while a following word may still change what the number is:
+        # fewer than three words after it ("... Hounslow Rd" makes it an
+        # address), or only copulas so far ("... is my card").
+        settled = [t for t in tail if not (t is last and last.end + shift == n)]
+        if (
+            len(tail) < _DECIDE_AFTER
+            or all(t.text in _COPULA for t in tail[:_FOLLOWING])
+            or all(t.text in _JOINERS for t in settled)
+        ):
             hold = min(hold, r.start + shift)
+    for k in range(len(toks) - 1, max(-1, len(toks) - 12), -1):
+        t = toks[k]
+        if t.kind == WORD and t.text in MONTHS:
+            in_run = {i for r in runs for i in range(r.first_token, r.last_token + 1)}
+            open_date = all(
+                u.kind == PUNCT
+                or i in in_run
+                or u.text in ("of", "the", "in", "st", "nd", "rd", "th")
+                or u.text in _JOINERS
+                or (u is last and last.end + shift == n)
+                for i, u in enumerate(toks[k + 1 :], k + 1)
+            )
+            if open_date:
+                hold = min(hold, t.start + shift)  # "July" may become "July 4th, 1980"
+                j = k - 1
+                while j >= 0 and toks[j].text in ("of", "the", ","):
+                    j -= 1
+                for r in runs:
+                    if r.last_token == j:  # "the fourth of July ..." starts at "fourth"
+                        hold = min(hold, r.start + shift)
+            break
     for m in _PASSWORD_CUE.finditer(window):
         if not _SENTENCE_END.search(window, m.end()):
             hold = min(hold, m.end() + shift)

@@ -1,0 +1,83 @@
+"""Reading numbers the way speech-to-text writes them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.text_eval import spoken_forms
+from guardrail.detect.numbers import number_runs, tokenize
+
+
+def digits_of(text: str) -> list[str]:
+    return [r.digits for r in number_runs(tokenize(text))]
+
+
+@pytest.mark.parametrize(
+    ("spoken", "digits"),
+    [
+        ("four one one one", ["4111"]),
+        ("forty one eleven", ["4111"]),
+        ("4 one 1 1 eleven", ["411111"]),
+        ("double two triple three", ["22333"]),
+        ("oh seven eight", ["078"]),
+        ("zero zero seven", ["007"]),
+        ("nineteen eighty", ["1980"]),
+        ("twenty twenty four", ["2024"]),
+        ("two thousand and nine", ["2009"]),
+        ("one hundred twenty three", ["123"]),
+        ("forty one hundred", ["4100"]),
+        ("twenty", ["20"]),
+        ("four, one one, one", ["4111"]),
+        ("four dash one one", ["411"]),
+        ("um four uh one one one", ["4111"]),
+        ("the twenty first", ["21"]),
+        ("one hundred twenty first", ["121"]),
+        ("oh, I see", []),
+        ("Oh four", ["04"]),
+        ("no numbers here", []),
+        ("hunter2 and A600", []),
+    ],
+)
+def test_spoken_numbers(spoken, digits):
+    assert digits_of(spoken) == digits
+
+
+def test_groups_and_breaks_follow_separators():
+    [run] = number_runs(tokenize("078-05-1123"))
+    assert run.groups == ["078", "05", "1123"]
+    assert run.seps == ["-", "-"]
+    [run] = number_runs(tokenize("4111 1111 1111 1111"))
+    assert run.groups == ["4111", "1111", "1111", "1111"]
+
+
+def test_corrections_offer_corrected_readings():
+    [run] = number_runs(tokenize("four one one two, sorry, one"))
+    assert run.readings[0] == "41121"
+    assert "4111" in run.readings
+
+
+def test_spans_cover_the_spoken_words():
+    text = "my card is four one one one thanks"
+    [run] = number_runs(tokenize(text))
+    assert text[run.start : run.end] == "four one one one"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=19).filter(lambda d: d.strip("0")))
+def test_every_spoken_rendering_reads_back_the_digits(digits):
+    # ("oh" with no other number around it is an interjection, not a zero)
+    for form in spoken_forms(digits):
+        assert "".join(digits_of(form)) == digits, form
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=200))
+def test_tokenizer_and_runs_never_crash_and_stay_in_bounds(text):
+    toks = tokenize(text)
+    for t in toks:
+        assert 0 <= t.start < t.end <= len(text)
+    for r in number_runs(toks):
+        assert 0 <= r.start < r.end <= len(text)
+        assert r.digits.isdigit()

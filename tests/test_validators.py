@@ -1,0 +1,106 @@
+"""Checksums and structure rules."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from guardrail.detect.validators import aba_ok, card_brand, iban_ok, luhn_ok, ssn_ok
+
+# Public test numbers (Adyen, Stripe, card-scheme documentation).
+TEST_CARDS = {
+    "4111111111111111": "visa",
+    "4000056655665556": "visa",
+    "4111111111111111003": "visa",
+    "5555555555554444": "mastercard",
+    "2223003122003222": "mastercard",
+    "378282246310005": "amex",
+    "370000000000002": "amex",
+    "6011111111111117": "discover",
+    "6445644564456445": "discover",
+    "3530111333300000": "jcb",
+    "30569309025904": "diners",
+    "36006666333344": "diners",
+    "6200000000000005": "unionpay",
+    "6759649826438453": "maestro",
+    "122000000000003": "uatp",
+}
+
+
+@pytest.mark.parametrize(("pan", "brand"), TEST_CARDS.items())
+def test_test_cards_pass_luhn_and_have_their_brand(pan, brand):
+    assert luhn_ok(pan)
+    assert card_brand(pan) == brand
+
+
+@pytest.mark.parametrize(
+    "pan", ["4111111111111112", "1748503543012", "1700000000000", "9999999999999995", "12345"]
+)
+def test_not_cards(pan):
+    assert not (luhn_ok(pan) and card_brand(pan))
+
+
+def test_luhn_detects_every_single_digit_error():
+    pan = "4111111111111111"
+    for i in range(len(pan)):
+        for d in "0123456789":
+            if d != pan[i]:
+                assert not luhn_ok(pan[:i] + d + pan[i + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("ssn", "ok"),
+    [
+        ("078051121", True),
+        ("123456789", True),
+        ("000123456", False),
+        ("666123456", False),
+        ("900123456", False),
+        ("123001234", False),
+        ("123450000", False),
+        ("12345678", False),
+    ],
+)
+def test_ssn_rules(ssn, ok):
+    assert ssn_ok(ssn) is ok
+
+
+@pytest.mark.parametrize(
+    ("aba", "ok"),
+    [
+        ("121000358", True),
+        ("021000021", True),
+        ("011000015", True),
+        ("421042111", False),
+        ("123400000", False),
+        ("000000000", False),
+        ("12100035", False),
+    ],
+)
+def test_aba_checksum(aba, ok):
+    assert aba_ok(aba) is ok
+
+
+@pytest.mark.parametrize(
+    ("iban", "ok"),
+    [
+        ("GB82WEST12345698765432", True),
+        ("DE89370400440532013000", True),
+        ("NL13TEST0123456789", True),
+        ("gb82west12345698765432", True),
+        ("GB82WEST12345698765433", False),
+        ("GB82WEST1234569876543", False),
+        ("XX82WEST12345698765432", False),
+        ("GB8", False),
+    ],
+)
+def test_iban(iban, ok):
+    assert iban_ok(iban) is ok
+
+
+@given(st.text(max_size=40))
+def test_validators_never_raise(s):
+    for fn in (luhn_ok, ssn_ok, aba_ok, iban_ok):
+        assert fn(s) in (True, False)
+    assert card_brand(s) is None or isinstance(card_brand(s), str)

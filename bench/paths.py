@@ -243,6 +243,45 @@ def row_delay_line(x: np.ndarray, samples: int) -> Row:
     return _row("delay_line_60ms_push", a, b, "reported", lambda *_: True)
 
 
+def row_text_scan(_x: np.ndarray, samples: int) -> Row:
+    """``guardrail.scan`` per utterance beside Presidio's pattern recognizers."""
+    from guardrail.detect import scan
+
+    from . import presidio_baseline
+    from .corpus import UTTERANCES
+
+    assert max(len(t.split()) for _, t in UTTERANCES) <= 40
+    na, nb = _cycle(UTTERANCES), _cycle([t for _, t in UTTERANCES])
+
+    def ours():
+        role, text = na()
+        return scan(text, role)
+
+    base = None
+    if presidio_baseline.available():
+        presidio_baseline.presidio_recognizers()
+        base = lambda: presidio_baseline.presidio_patterns_only(nb())  # noqa: E731
+    a, b = measure(ours, base, samples=samples, batch=1)
+    return _row(
+        "text_scan_40_words", a, b,
+        "p99<=100us, ratio<=0.1 vs Presidio pattern recognizers",
+        lambda p50, p99, r: p99 <= 100 and (r is None or r <= 0.1),
+    )
+
+
+def row_stream_redact(_x: np.ndarray, samples: int) -> Row:
+    """Streaming redaction, one LLM-sized token (a word) per push."""
+    from guardrail.detect import StreamingRedactor
+
+    from .corpus import UTTERANCES
+
+    tokens = [w + " " for _, t in UTTERANCES for w in t.split()]
+    nxt = _cycle(tokens)
+    sr = StreamingRedactor()
+    a, _ = measure(lambda: sr.push(nxt()), None, samples=samples, batch=1)
+    return _row("stream_redact_per_token", a, None, "reported", lambda *_: True)
+
+
 ROWS: dict[str, Callable[[np.ndarray, int], Row]] = {
     "media_message": row_media_message,
     "mulaw_decode_160B": row_decode,
@@ -251,6 +290,8 @@ ROWS: dict[str, Callable[[np.ndarray, int], Row]] = {
     "dtmf_frame_20ms": row_dtmf,
     "framer_push_160B": row_framer,
     "delay_line_60ms_push": row_delay_line,
+    "text_scan_40_words": row_text_scan,
+    "stream_redact_per_token": row_stream_redact,
 }
 
 

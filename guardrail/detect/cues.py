@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from . import categories as c
+from .numbers import Token, tokenize
 
 __all__ = ["Cue", "find_cues"]
 
@@ -24,82 +25,101 @@ NEG_TIME = "neg:time"
 NEG_LAST4 = "neg:last4"
 NEG_OTHER = "neg:other"
 
-# Order matters: earlier alternatives win where phrases overlap.
-_CUES: list[tuple[str, str]] = [
-    (
-        NEG_LAST4,
-        r"(?:last|final|ending|ends|end)\s+(?:in|with)?\s*(?:four|4|two|2|three|3)?\s*"
-        r"(?:digits?|numbers?)?(?:\s+(?:of|on|are|is|were|was))?|ending\s+(?:in|with)|"
-        r"ends\s+(?:in|with)|last\s+(?:four|4)",
-    ),
-    (
-        c.CARD_SECURITY_CODE,
-        r"security\s+code|cvv2?|cvc2?|cid|csc|card\s+verification|"
-        r"(?:three|3|four|4)[\s-]+digits?\s+(?:code|number)|"
-        r"(?:code|digits|numbers?)\s+on\s+the\s+back|back\s+of\s+the\s+card|"
-        r"verification\s+(?:code|value|number)|code",
-    ),
-    (c.CARD_EXPIRY, r"expir\w*|expires?|exp\b|valid\s+(?:thru|through|until)|good\s+thru"),
-    (c.ROUTING_NUMBER, r"routing(?:\s+number)?|aba(?:\s+number)?|transit\s+number|sort\s+code"),
-    (c.IBAN, r"iban"),
-    (c.SSN, r"social\s+security(?:\s+number)?|ssn|s\s*\.?\s*s\s*\.?\s*n\b|social"),
-    (c.DATE_OF_BIRTH, r"date\s+of\s+birth|birth\s*date|birthday|\bdob\b|d\s*o\s*b\b|born"),
-    (c.PIN, r"\bpin\b(?:\s+(?:number|code))?|personal\s+identification\s+number"),
-    (c.PASSWORD, r"pass\s*(?:word|code|phrase)|secret\s+word"),
-    (c.BANK_ACCOUNT, r"(?:bank|checking|savings|chequing)?\s*account(?:\s+(?:number|no|#))?|acct"),
-    (
-        c.PAYMENT_CARD,
-        r"(?:credit|debit|payment|bank|visa|master\s*card|amex|discover)?\s*"
-        r"card(?:\s+(?:number|no|#|details|info))?|visa|master\s*card|amex|"
-        r"american\s+express|discover|\bcc\b|long\s+number|"
-        r"(?:sixteen|16|fifteen|15)[\s-]+digit",
-    ),
-    (
-        NEG_REFERENCE,
-        r"(?:promo|discount|coupon|gift|confirmation|access|booking|tracking|"
-        r"reference|referral|voucher|offer)\s+code",
-    ),
-    (
-        NEG_PHONE,
-        r"area\s+code|phone|telephone|cell|mobile|call\s+(?:me|you|back)|"
-        r"reach\s+me|text\s+me|fax|extension|\bext\b|callback|contact\s+number",
-    ),
-    (
-        NEG_REFERENCE,
-        r"order|tracking|track|confirmation|reference|\bref\b|ticket|case|invoice|"
-        r"receipt|shipment|package|parcel|booking|reservation|claim|policy|member|"
-        r"customer\s+(?:id|number)|membership|loyalty|rewards|serial|model|"
-        r"timestamp|epoch|transaction\s+(?:id|number)|id\s+number|\bid\b",
-    ),
-    (NEG_ZIP, r"zip(?:\s*code)?|postal(?:\s*code)?|post\s*code"),
-    (
-        NEG_MONEY,
-        r"dollars?|bucks|cents?|euros?|pounds?|usd|amount|balance|total|"
-        r"price|cost|costs|charged|refund|payment\s+of|paid|owe",
-    ),
-    (
-        NEG_TIME,
-        r"o'?clock|\ba\.?m\b|\bp\.?m\b|minutes?|hours?|seconds?|days?|weeks?|months?|"
-        r"years?\s+(?:old|ago)|tonight|tomorrow|today|yesterday|appointment|meeting",
-    ),
-    (
-        NEG_OTHER,
-        r"street|avenue|road|rd|st|ave|blvd|boulevard|lane|ln|drive|court|ct|"
-        r"place|highway|hwy|\bapt\b|apartment|suite|unit|floor|room|flight|gate|"
-        r"address|version|percent|times|items?|people|points|miles|pounds|kilos?",
-    ),
-]
+# Each entry: (label, head words, pattern matched at a head word's position).
+# Cues are found by looking each token up in a table of head words and trying
+# only the patterns of that head: a dictionary lookup per token instead of a
+# scan of the whole text with one big alternation (about 20x faster).
+# Where phrases overlap, the earlier entry for a head wins.
+_ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
+    (NEG_LAST4, ("last", "final", "ending", "ends", "end"),
+     r"(?:last|final|ending|ends|end)\s+(?:in|with)?\s*(?:four|4|two|2|three|3)?\s*"
+     r"(?:digits?|numbers?)?(?:\s+(?:of|on|are|is|were|was))?"),
+    (c.CARD_SECURITY_CODE, ("security",), r"security\s+code"),
+    (c.CARD_SECURITY_CODE, ("cvv", "cvv2", "cvc", "cvc2", "cid", "csc"), r"\w+"),
+    (c.CARD_SECURITY_CODE, ("card",), r"card\s+verification"),
+    (c.CARD_SECURITY_CODE, ("three", "3", "four", "4"),
+     r"(?:three|3|four|4)[\s-]+digits?\s+(?:code|number)"),
+    (c.CARD_SECURITY_CODE, ("code", "digits", "number", "numbers"),
+     r"(?:code|digits|numbers?)\s+on\s+the\s+back"),
+    (c.CARD_SECURITY_CODE, ("back",), r"back\s+of\s+the\s+card"),
+    (c.CARD_SECURITY_CODE, ("verification",), r"verification\s+(?:code|value|number)"),
+    (c.CARD_SECURITY_CODE, ("code",), r"code"),
+    (c.CARD_EXPIRY, ("expiry", "expire", "expires", "expired", "expiring", "expiration", "exp",
+                     "expiries"), r"\w+"),
+    (c.CARD_EXPIRY, ("valid",), r"valid\s+(?:thru|through|until)"),
+    (c.CARD_EXPIRY, ("good",), r"good\s+thru"),
+    (c.ROUTING_NUMBER, ("routing", "aba"), r"(?:routing|aba)(?:\s+number)?"),
+    (c.ROUTING_NUMBER, ("transit",), r"transit\s+number"),
+    (c.ROUTING_NUMBER, ("sort",), r"sort\s+code"),
+    (c.IBAN, ("iban",), r"iban"),
+    (c.SSN, ("social",), r"social(?:\s+security(?:\s+number)?)?"),
+    (c.SSN, ("ssn",), r"ssn"),
+    (c.SSN, ("s",), r"s\s*\.?\s*s\s*\.?\s*n\b"),
+    (c.DATE_OF_BIRTH, ("date",), r"date\s+of\s+birth"),
+    (c.DATE_OF_BIRTH, ("birth",), r"birth\s*date"),
+    (c.DATE_OF_BIRTH, ("birthdate", "birthday", "dob", "born"), r"\w+"),
+    (c.DATE_OF_BIRTH, ("d",), r"d\s*\.?\s*o\s*\.?\s*b\b"),
+    (c.PIN, ("pin",), r"pin(?:\s+(?:number|code))?"),
+    (c.PIN, ("personal",), r"personal\s+identification\s+number"),
+    (c.PASSWORD, ("password", "passcode", "passphrase", "passwords"), r"\w+"),
+    (c.PASSWORD, ("pass",), r"pass\s*(?:word|code|phrase)"),
+    (c.PASSWORD, ("secret",), r"secret\s+word"),
+    (c.BANK_ACCOUNT, ("bank", "checking", "savings", "chequing"),
+     r"(?:bank|checking|savings|chequing)\s+account(?:\s+(?:number|no|#))?"),
+    (c.BANK_ACCOUNT, ("account",), r"account(?:\s+(?:number|no|#))?"),
+    (c.BANK_ACCOUNT, ("acct",), r"acct"),
+    (c.PAYMENT_CARD, ("credit", "debit", "payment", "bank", "visa", "master", "mastercard", "amex",
+                      "discover"),
+     r"(?:credit|debit|payment|bank|visa|master\s*card|amex|discover)\s+"
+     r"card(?:\s+(?:number|no|#|details|info))?"),
+    (c.PAYMENT_CARD, ("card",), r"card(?:\s+(?:number|no|#|details|info))?"),
+    (c.PAYMENT_CARD, ("visa", "mastercard", "amex", "discover", "cc"), r"\w+"),
+    (c.PAYMENT_CARD, ("master",), r"master\s*card"),
+    (c.PAYMENT_CARD, ("american",), r"american\s+express"),
+    (c.PAYMENT_CARD, ("long",), r"long\s+number"),
+    (c.PAYMENT_CARD, ("sixteen", "16", "fifteen", "15"), r"(?:sixteen|16|fifteen|15)[\s-]+digit"),
+    (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "access", "booking",
+                     "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+code"),
+    (NEG_PHONE, ("area",), r"area\s+code"),
+    (NEG_PHONE, ("phone", "telephone", "cell", "mobile", "fax", "extension", "ext", "callback",
+                 "cellphone", "landline"), r"\w+"),
+    (NEG_PHONE, ("call",), r"call\s+(?:me|you|back)"),
+    (NEG_PHONE, ("reach",), r"reach\s+me"),
+    (NEG_PHONE, ("text",), r"text\s+me"),
+    (NEG_PHONE, ("contact",), r"contact\s+number"),
+    (NEG_REFERENCE, ("customer",), r"customer\s+(?:id|number)"),
+    (NEG_REFERENCE, ("transaction",), r"transaction\s+(?:id|number)"),
+    (NEG_REFERENCE, ("id",), r"id(?:\s+number)?"),
+    (NEG_REFERENCE, ("order", "tracking", "track", "confirmation", "reference", "ref", "ticket",
+                     "case", "invoice", "receipt", "shipment", "package", "parcel", "booking",
+                     "reservation", "claim", "policy", "member", "membership", "loyalty",
+                     "rewards", "serial", "model", "timestamp", "epoch"), r"\w+"),
+    (NEG_ZIP, ("zip", "postal"), r"(?:zip|postal)(?:\s*code)?"),
+    (NEG_ZIP, ("post", "postcode", "zipcode"), r"post\s*code|\w+"),
+    (NEG_MONEY, ("dollar", "dollars", "buck", "bucks", "cent", "cents", "euro", "euros", "pound",
+                 "pounds", "usd", "amount", "balance", "total", "price", "cost", "costs",
+                 "charged", "refund", "paid", "owe"), r"\w+"),
+    (NEG_MONEY, ("$", "€", "£", "¥"), r"."),
+    (NEG_MONEY, ("payment",), r"payment\s+of"),
+    (NEG_TIME, ("o'clock", "oclock", "am", "pm", "minute", "minutes", "hour", "hours", "second",
+                "seconds", "day", "days", "week", "weeks", "month", "months", "tonight",
+                "tomorrow", "today", "yesterday", "appointment", "meeting"), r"\w+(?:'\w+)?"),
+    (NEG_TIME, ("a", "p"), r"[ap]\.?m\b\.?"),
+    (NEG_TIME, ("year", "years"), r"years?\s+(?:old|ago)"),
+    (NEG_OTHER, ("street", "avenue", "road", "rd", "st", "ave", "blvd", "boulevard", "lane", "ln",
+                 "drive", "court", "ct", "place", "highway", "hwy", "apt", "apartment", "suite",
+                 "unit", "floor", "room", "flight", "gate", "address", "version", "percent",
+                 "times", "item", "items", "people", "points", "miles", "kilo", "kilos"), r"\w+"),
+    (NEG_OTHER, ("%",), r"%"),
+]  # fmt: skip
 
-_SYMBOLS = r"(?P<money>[$€£¥])|(?P<pct>%)"
-_RE = re.compile(
-    "|".join(f"(?P<g{i}>(?<![^\\W_])(?:{pat})(?![^\\W_]))" for i, (_, pat) in enumerate(_CUES))
-    + "|"
-    + _SYMBOLS,
-    re.IGNORECASE,
-)
-_LABELS = {f"g{i}": label for i, (label, _) in enumerate(_CUES)}
-_LABELS["money"] = NEG_MONEY
-_LABELS["pct"] = NEG_OTHER
+_HEADS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+for _label, _heads, _pat in _ENTRIES:
+    _bounded = any(h[0].isalnum() for h in _heads)
+    _compiled = re.compile(rf"(?:{_pat})(?![^\W_])" if _bounded else _pat, re.IGNORECASE)
+    for _h in _heads:
+        _HEADS.setdefault(_h, []).append((_label, _compiled))
+del _label, _heads, _pat, _compiled, _h, _bounded
 
 TRIGGER_WORDS = frozenset(
     {
@@ -119,16 +139,25 @@ class Cue:
     end: int
 
 
-def find_cues(text: str) -> list[Cue]:
-    """Every cue phrase in ``text``, in order, non-overlapping."""
-    out = []
-    for m in _RE.finditer(text):
-        span_start, span_end = m.span()
-        if span_end == span_start:
+def find_cues(text: str, toks: list[Token] | None = None) -> list[Cue]:
+    """Every cue phrase in ``text``, in order, non-overlapping.
+
+    ``toks`` is :func:`~guardrail.detect.numbers.tokenize` of ``text``, when
+    the caller has it already.
+    """
+    if toks is None:
+        toks = tokenize(text)
+    out: list[Cue] = []
+    heads = _HEADS
+    covered = -1
+    for t in toks:
+        cands = heads.get(t.text)
+        if cands is None or t.start < covered:
             continue
-        label = _LABELS[m.lastgroup]  # type: ignore[index]
-        # "card" preceded only by spaces: trim leading whitespace from the span
-        s = m.group()
-        lead = len(s) - len(s.lstrip())
-        out.append(Cue(label, span_start + lead, span_end))
+        for label, pat in cands:
+            m = pat.match(text, t.start)
+            if m is not None:
+                out.append(Cue(label, t.start, m.end()))
+                covered = m.end()
+                break
     return out

@@ -103,7 +103,7 @@ def find_disclosures(
     if toks is None:
         toks = tokenize(text)
     starts = [t.start for t in toks]
-    cues = find_cues(text)
+    cues = find_cues(text, toks)
     cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
     ctx = _Ctx(text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected)
     findings: list[Finding] = []

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Utterances of up to 40 words, as a support call carries them, for the text benches.
 
 About half hold a number or ask for one; the rest is the small talk that

@@ -120,6 +120,8 @@ for _label, _heads, _pat in _ENTRIES:
     for _h in _heads:
         _HEADS.setdefault(_h, []).append((_label, _compiled))
 del _label, _heads, _pat, _compiled, _h, _bounded
+HEADS: frozenset[str] = frozenset(_HEADS)
+"""Every word a cue phrase can start with."""
 
 TRIGGER_WORDS = frozenset(
     {

@@ -59,8 +59,10 @@ _NEG_ADDRESS = "neg:address"
 _LAST4_RE = re.compile(r"\blast\s+(?:four|4)\b", re.IGNORECASE)
 _QUANTITY_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+\.\d{1,2}$")
 _IBAN_RE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{2}[ ]?\d{2}(?:[ -]?[A-Za-z0-9]){10,30})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?:[ -][A-Za-z0-9]{4}){2,7}"
+    r"(?:[ -][A-Za-z0-9]{1,4})?))(?![A-Za-z0-9])"
 )
+"""An IBAN as written: compact, or in groups of four after the check digits."""
 _PASSWORD_VALUE_RE = re.compile(
     r"(?:\s*(?:is|was|would\s+be|will\s+be|=|:|it's|it\s+is|its)\b)?\s*[:=]?\s*"
     r"([^\s,.;!?](?:[^,;!?\n]*?[^\s,.;!?])?)\s*(?=$|[,;!?\n]|\.(?:\s|$)|\s+and\s|\s+but\s)",

@@ -30,18 +30,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["NumberRun", "Token", "number_runs", "tokenize"]
 
 DIGITS, WORD, PUNCT, ALNUM = 0, 1, 2, 3
 
 _TOKEN_RE = re.compile(
-    r"[0-9]+(?=(?:st|nd|rd|th)(?![^\W_]))|[^\W_]+(?:['\u2019][^\W\d_]+)*|\S", re.UNICODE
+    r"(?P<d>[0-9]+)(?:(?=(?:st|nd|rd|th)(?![^\W_]))|(?![^\W_]))"
+    r"|(?P<w>[^\W\d_]+(?:['\u2019][^\W\d_]+)*)(?![^\W_])"
+    r"|(?P<a>[^\W_]+(?:['\u2019][^\W_]+)*)"
+    r"|(?P<p>\S)",
+    re.UNICODE,
 )
+_KINDS = {"d": DIGITS, "w": WORD, "a": ALNUM, "p": PUNCT}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A token of the input: its kind, lower-cased text and character span."""
 
     kind: int
@@ -57,21 +62,18 @@ def tokenize(text: str) -> list[Token]:
     ``ALNUM``: it is never read as a number, so the digits of an IBAN or a
     tracking code are not mistaken for a card.
     """
-    out = []
-    for m in _TOKEN_RE.finditer(text):
-        s = m.group()
-        if s.isdigit() and s.isascii():
-            kind = DIGITS
-        elif s[0].isalpha() and s.replace("'", "").replace("\u2019", "").isalpha():
-            kind = WORD
-            s = s.lower().replace("\u2019", "'")
-        elif len(s) == 1 and not s.isalnum():
-            kind = PUNCT
-        else:
-            kind = ALNUM
-            s = s.lower()
-        out.append(Token(kind, s, m.start(), m.end()))
-    return out
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two; rare
+        return [
+            Token(_KINDS[m.lastgroup], m.group().lower().replace("\u2019", "'"), m.start(), m.end())
+            for m in _TOKEN_RE.finditer(text)
+        ]
+    if "\u2019" in low:
+        low = low.replace("\u2019", "'")
+    return [
+        Token(_KINDS[m.lastgroup], low[m.start() : m.end()], m.start(), m.end())
+        for m in _TOKEN_RE.finditer(text)
+    ]
 
 
 UNITS = {
@@ -107,6 +109,7 @@ SEPARATORS = frozenset(",-\u2013\u2014./;")
 _ORD_SUFFIX = frozenset({"st", "nd", "rd", "th"})
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(SCALES)
 NUMBER_WORDS: frozenset[str] = _NUMBER_WORDS | frozenset(REPEATS) | frozenset(ORDINALS)
+_NUMBERISH = NUMBER_WORDS | frozenset(SCALE_ORDINALS)
 """Every word that can start or continue a number (for fast pre-checks)."""
 
 
@@ -313,8 +316,10 @@ def number_runs(toks: list[Token]) -> list[NumberRun]:
     runs: list[NumberRun] = []
     n = len(toks)
     i = 0
+    numberish = _NUMBERISH
     while i < n:
-        if not _is_number_word(toks, i):
+        t = toks[i]
+        if (t.kind != DIGITS and t.text not in numberish) or not _is_number_word(toks, i):
             i += 1
             continue
         run = NumberRun(toks[i].start, toks[i].end, i, i)

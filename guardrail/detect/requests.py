@@ -77,11 +77,33 @@ _TERMS: list[tuple[str, str]] = [
     ),
 ]
 
-_TERM_RE = re.compile(
-    "|".join(f"(?P<t{i}>(?<![^\\W_])(?:{p})(?![^\\W_]))" for i, (_, p) in enumerate(_TERMS)),
-    re.IGNORECASE,
-)
-_TERM_LABEL = {f"t{i}": label for i, (label, _) in enumerate(_TERMS)}
+_TERM_RES = [
+    (label, re.compile(f"(?<![^\\W_])(?:{p})(?![^\\W_])", re.IGNORECASE)) for label, p in _TERMS
+]
+# Substrings that every phrase of a category contains. Python's re tries each
+# alternative of an alternation at every position, so a category's regex runs
+# only when a C-speed ``in`` test finds one of its stems in the sentence.
+_STEMS: dict[str, tuple[str, ...]] = {
+    c.CARD_SECURITY_CODE: ("secur", "cvv", "cvc", "csc", "verification", "digit", "back"),
+    c.CARD_EXPIRY: ("expir", "exp", "valid", "good thru"),
+    c.ROUTING_NUMBER: ("routing", "aba", "transit", "sort code"),
+    c.IBAN: ("iban",),
+    c.SSN: ("social", "ssn", "s.s", "s s n"),
+    c.DATE_OF_BIRTH: ("birth", "born", "dob", "d.o.b", "d o b"),
+    c.PIN: ("pin", "personal identification"),
+    c.PASSWORD: ("pass", "secret word", "security answer", "security phrase"),
+    c.BANK_ACCOUNT: ("account", "bank details"),
+    c.PAYMENT_CARD: ("card", "long number", "digit", "number on", "number across", "visa",
+                     "mastercard", "amex", "payment"),
+    c.HEALTH: ("medic", "prescri", "diagnos", "condition", "symptom", "allerg", "illness",
+               "disabilit", "treatment", "surger", "therap", "existing", "taking any", "health"),
+}  # fmt: skip
+_ALL_STEMS = tuple(sorted({stem for stems in _STEMS.values() for stem in stems}))
+
+
+def _has(low: str, stems: tuple[str, ...]) -> bool:
+    return any(stem in low for stem in stems)
+
 
 _ASK = re.compile(
     r"\b(?:what(?:'s|\s+is|\s+are|\s+was|\s+were)|which|tell\s+me|give\s+me|read\s+(?:me|out|off|"
@@ -140,30 +162,51 @@ _SENTENCE = re.compile(r"[^.?!;\n]+(?:[.?!;]+|\n|$)")
 def find_requests(text: str) -> list[str]:
     """Categories ``text`` asks the other party to provide, in order of first mention."""
     found: list[str] = []
-    for m in _SENTENCE.finditer(text):
+    low = text.lower()
+    if not _has(low, _ALL_STEMS):
+        return found
+    for m in _SENTENCE.finditer(low):
         sentence = m.group()
-        terms = [
-            (_TERM_LABEL[t.lastgroup], t.start())
-            for t in _TERM_RE.finditer(sentence)
-            if not (
-                _TERM_LABEL[t.lastgroup] == c.PAYMENT_CARD
-                and not _STRONG_CARD.search(t.group())
-                and _CARD_NOT_NUMBER.search(sentence)
-            )
-        ]
-        if not terms:
+        terms: list[tuple[int, str]] = []
+        spans: list[tuple[int, int]] = []
+        for label, rx in _TERM_RES:  # in priority order: earlier wins an overlap
+            if not _has(sentence, _STEMS[label]):
+                continue
+            for t in rx.finditer(sentence):
+                a, b = t.span()
+                if any(a < e and s < b for s, e in spans) or (
+                    label == c.PAYMENT_CARD
+                    and not _STRONG_CARD.search(t.group())
+                    and _CARD_NOT_NUMBER.search(sentence)
+                ):
+                    continue
+                spans.append((a, b))
+                terms.append((a, label))
+        if not terms or not _is_request(sentence):
             continue
-        if not _is_request(sentence, terms[0][1]):
-            continue
-        for label, _ in terms:
+        for _, label in sorted(terms):
             if label not in found:
                 found.append(label)
     return found
 
 
-def _is_request(sentence: str, first_term: int) -> bool:
+_NEG_HINTS = ("never", "not", "n't", "no ", "without", "nor ", "neither", "nobody", "cannot")
+_REPORT_HINTS = ("ending", "ends", "been", "was", "were", "is ", "file", "thank", "got it",
+                 "i see", "i have")  # fmt: skip
+_HANDOFF_HINTS = ("you", "secure", "automated", "specialist", "agent", "representative",
+                  "colleague")  # fmt: skip
+_HANDY_HINTS = ("handy", "ready", "nearby", "with you", "on you", "available", "in front",
+                "please hold", "please wait", "please stay", "please bear", "moment")  # fmt: skip
+
+
+def _is_request(sentence: str) -> bool:
     s = sentence.strip()
-    if _NEGATED.search(s) or _REPORT.search(s) or _HANDOFF.search(s) or _HANDY.search(s):
+    if (
+        (_has(s, _NEG_HINTS) and _NEGATED.search(s))
+        or (_has(s, _REPORT_HINTS) and _REPORT.search(s))
+        or (_has(s, _HANDOFF_HINTS) and _HANDOFF.search(s))
+        or (_has(s, _HANDY_HINTS) and _HANDY.search(s))
+    ):
         return False
     if _ASK.search(s):
         return True

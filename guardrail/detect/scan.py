@@ -19,10 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import categories as c
+from .cues import HEADS as CUE_HEADS
 from .disclose import MONTHS, Finding, find_disclosures
 from .numbers import (
     CORRECTIONS,
     FILLERS,
+    NUMBER_WORDS,
     PUNCT,
     REPEATS,
     SPOKEN_SEPARATORS,
@@ -36,14 +38,37 @@ __all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
 
 ROLES = ("caller", "agent")
 
-_MAYBE = re.compile(
-    r"[0-9]|\b(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
-    r"fourty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|double|triple|first|second|third|"
-    r"fourth|fifth|sixth|seventh|eighth|ninth|tenth|password|passcode|pass\s+word|passphrase|"
-    r"secret\s+word)\b",
-    re.IGNORECASE,
-)
+_WORDS_RE = re.compile(r"[a-z]+")
+_DIGIT_RE = re.compile(r"[0-9]")
+# A single number word (at most two digits) can only be a day of birth or
+# part of a password; these words make such a finding possible.
+_TRIGGERS = frozenset(
+    {"password", "passcode", "passphrase", "pass", "secret", "born", "birth", "birthday",
+     "birthdate", "dob", "d", "o", "b"}
+)  # fmt: skip
+_NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
+
+
+def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
+    """A cheap test that rules out most text with nothing to find.
+
+    A disclosure needs digits, at least two number words (one spells at most
+    two digits, too few for any category but a day of birth or a password),
+    a birth or password cue, or an answer to a question just asked. Adding
+    text can only turn this on, so streaming and whole-text answers agree.
+    """
+    if expected or _DIGIT_RE.search(text):
+        return True
+    words = _WORDS_RE.findall(text.lower())
+    hits = 0
+    for w in words:
+        if w in _NUMBERISH:
+            hits += 1
+            if hits >= 2:
+                return True
+        elif w in _TRIGGERS:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +105,7 @@ def redact(text: str, findings: Iterable[Finding]) -> str:
 
 
 def _findings(text: str, expected: tuple[str, ...]) -> list[Finding]:
-    if not text or (not _MAYBE.search(text) and c.PASSWORD not in expected[:1]):
+    if not text or not _worth_scanning(text, expected):
         return []
     return find_disclosures(text, expected)
 
@@ -221,6 +246,22 @@ class StreamingRedactor:
         if not buf:
             return ""
         ctx = self._context
+        if (
+            not final
+            and self._forced is None
+            and not self.expected
+            and _plain(buf)
+            and not _open_password(ctx)
+        ):
+            # Nothing in the new text can start a finding: release all but a
+            # trailing word that the next chunk may continue.
+            cut = _quick_hold(buf)
+            if cut == 0:
+                return ""
+            self._context = (ctx + buf[:cut])[-_CONTEXT_KEEP:]
+            self._buf = buf[cut:]
+            self.held_max = max(self.held_max, len(self._buf))
+            return buf[:cut]
         text = ctx + buf
         base = len(ctx)
         findings = [f for f in _findings(text, self.expected) if f.end > base]
@@ -262,12 +303,55 @@ _JOINERS = (
     | frozenset(REPEATS)
 )
 _DECIDE_AFTER = 3
+_CUE_WORDS = 4
 _FOLLOWING = 5
 _COPULA = frozenset(
     {"is", "was", "'s", "s", "that's", "thats", "my", "the", "as", "it", "its", "it's", "for",
      "on", "from", "being", "be", "would", "will", "are", "were", "our", "your", "his", "her",
      "and", "um", "uh", "er", "dash"}
 )  # fmt: skip
+
+
+def _plain(buf: str) -> bool:
+    """No digit and no word that a number, a date or a cue could start with."""
+    if _DIGIT_RE.search(buf):
+        return False
+    words = _WORDS_RE.findall(buf.lower())
+    return not (_NUMBERISH.intersection(words) or _TRIGGERS.intersection(words))
+
+
+def _quick_hold(buf: str) -> int:
+    """End of the part of ``buf`` that is safe without a scan (see ``_release``).
+
+    Holds a trailing word that touches the end, and any trailing number words
+    or joiners ("oh", "double") before it, which the next chunk could make
+    part of a number.
+    """
+    end = len(buf)
+    i = end
+    if i and not buf[i - 1].isspace():
+        while i and not buf[i - 1].isspace():
+            i -= 1
+    while True:
+        j = i
+        while j and buf[j - 1].isspace():
+            j -= 1
+        k = j
+        while k and not buf[k - 1].isspace():
+            k -= 1
+        word = buf[k:j].strip(",.;:!?-").lower()
+        if k == j or not (word in _JOINERS or word in NUMBER_WORDS):
+            return i
+        i = k
+
+
+def _open_password(ctx: str) -> bool:
+    """Whether released text ends inside "my password is ..." (the value may follow)."""
+    tail = ctx[-120:]
+    m = None
+    for m in _PASSWORD_CUE.finditer(tail):  # noqa: B007 - the last match is wanted
+        pass
+    return m is not None and not _SENTENCE_END.search(tail, m.end())
 
 
 def _leading_run(buf: str) -> tuple[int, int] | None:
@@ -279,6 +363,8 @@ def _leading_run(buf: str) -> tuple[int, int] | None:
     return runs[0].start, runs[0].end
 
 
+_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
+_IBAN_TAIL = re.compile(r"[A-Za-z0-9]{0,30}|(?:[ -][A-Za-z0-9]{0,4}){0,8}")
 _PASSWORD_CUE = re.compile(r"pass\s*(?:word|code|phrase)|secret\s+word", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
@@ -316,10 +402,18 @@ def _hold_point(text: str, base: int) -> int:
         # fewer than three words after it ("... Hounslow Rd" makes it an
         # address), or only copulas so far ("... is my card").
         settled = [t for t in tail if not (t is last and last.end + shift == n)]
+        first_word = next((k for k, t in enumerate(settled) if t.text not in _COPULA), None)
         if (
-            len(tail) < _DECIDE_AFTER
-            or all(t.text in _COPULA for t in tail[:_FOLLOWING])
+            len(settled) < _DECIDE_AFTER
             or all(t.text in _JOINERS for t in settled)
+            or (first_word is None and len(settled) <= _FOLLOWING)
+            # a cue phrase after copulas ("... is my card number") may be incomplete
+            or (
+                first_word is not None
+                and first_word <= _FOLLOWING
+                and settled[first_word].text in CUE_HEADS
+                and len(settled) - first_word < _CUE_WORDS
+            )
         ):
             hold = min(hold, r.start + shift)
     for k in range(len(toks) - 1, max(-1, len(toks) - 12), -1):
@@ -342,6 +436,10 @@ def _hold_point(text: str, base: int) -> int:
                 for r in runs:
                     if r.last_token == j:  # "the fourth of July ..." starts at "fourth"
                         hold = min(hold, r.start + shift)
+            break
+    for m in _IBAN_HEAD.finditer(window):
+        if _IBAN_TAIL.fullmatch(window, m.end()):
+            hold = min(hold, m.start() + shift)  # "GB82 WEST ..." may be an IBAN
             break
     for m in _PASSWORD_CUE.finditer(window):
         if not _SENTENCE_END.search(window, m.end()):

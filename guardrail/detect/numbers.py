@@ -70,9 +70,10 @@ def tokenize(text: str) -> list[Token]:
         ]
     if "\u2019" in low:
         low = low.replace("\u2019", "'")
+    new = tuple.__new__
+    kinds = _KINDS
     return [
-        Token(_KINDS[m.lastgroup], low[m.start() : m.end()], m.start(), m.end())
-        for m in _TOKEN_RE.finditer(text)
+        new(Token, (kinds[m.lastgroup], m.group(), *m.span())) for m in _TOKEN_RE.finditer(low)
     ]
 
 

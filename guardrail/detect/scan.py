@@ -44,7 +44,7 @@ _DIGIT_RE = re.compile(r"[0-9]")
 # part of a password; these words make such a finding possible.
 _TRIGGERS = frozenset(
     {"password", "passcode", "passphrase", "pass", "secret", "born", "birth", "birthday",
-     "birthdate", "dob", "d", "o", "b"}
+     "birthdate", "dob"}
 )  # fmt: skip
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
 

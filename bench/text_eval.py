@@ -178,7 +178,7 @@ def spoken_forms(digits: str) -> list[str]:
     return [per_digit, ", ".join(pair_groups), mixed]
 
 
-def eval_adyen(folder: Path) -> dict:
+def eval_adyen(folder: Path, systems: dict | None = None) -> dict:
     cards = json.loads((folder / "adyen_test_cards.json").read_text())
     ibans = json.loads((folder / "adyen_test_ibans.json").read_text())
     res: dict = defaultdict(lambda: [0, 0])
@@ -193,13 +193,16 @@ def eval_adyen(folder: Path) -> dict:
             for name, form in forms.items():
                 for ctx in ("", "my card number is "):
                     text = ctx + form
-                    found = [f for f in scan(text).findings if f.category == "payment_card"]
-                    key = f"card:{name}:{'context' if ctx else 'bare'}"
-                    res[key][1] += 1
-                    ok = any(f.start <= len(ctx) and f.end >= len(text) - 1 for f in found)
-                    res[key][0] += ok
-                    if not ok and len(misses) < 20:
-                        misses.append(f"{group['group']} {key}")
+                    for sysname, fn in (systems or {"guardrail": _ours}).items():
+                        found = [(s, e) for cat, s, e in fn(text) if cat == "payment_card"]
+                        key = f"card:{name}:{'context' if ctx else 'bare'}"
+                        if sysname != "guardrail":
+                            key = f"{key}:{sysname}"
+                        res[key][1] += 1
+                        ok = any(s <= len(ctx) and e >= len(text) - 1 for s, e in found)
+                        res[key][0] += ok
+                        if not ok and sysname == "guardrail" and len(misses) < 20:
+                            misses.append(f"{group['group']} {key}")
     for item in ibans:
         iban = item["iban"]
         grouped = " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
@@ -228,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             args.eval / "presidio" / "synth_dataset_v2.json", systems
         ),
         "nemo_spoken_numbers": eval_nemo(args.eval / "spoken" / "nemo_pairs.json"),
-        "adyen": eval_adyen(args.eval / "cards"),
+        "adyen": eval_adyen(args.eval / "cards", systems),
     }
     w = sys.stdout.write
     for ds in ("presidio_recognizer_cases", "presidio_synth_dataset_v2"):

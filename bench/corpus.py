@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Utterances of up to 40 words, as a support call carries them, for the text benches.
 
 About half hold a number or ask for one; the rest is the small talk that
@@ -10,7 +9,10 @@ from __future__ import annotations
 UTTERANCES: list[tuple[str, str]] = [
     ("agent", "Thanks for calling, how can I help you today?"),
     ("caller", "Hi, I'd like to pay my bill please, it's the one that came last week."),
-    ("agent", "Sure, I can help with that. Could you read me the long number on the front of the card?"),
+    (
+        "agent",
+        "Sure, I can help with that. Could you read me the long number on the front of the card?",
+    ),
     ("caller", "yeah it's four one one one, one one one one, one one one one, one one one one"),
     ("agent", "And the expiry date and the three digits on the back?"),
     ("caller", "expires oh four twenty nine and the code is seven three seven"),

@@ -261,8 +261,9 @@ def _text_rows(samples: int) -> list[Row]:
     rows = []
     have = presidio_baseline.available()
     baselines = [("text_scan_40_words", presidio_baseline.presidio_findings, True)]
-    baselines.append(("text_scan_vs_patterns_only", presidio_baseline.presidio_patterns_only,
-                      False))
+    baselines.append(
+        ("text_scan_vs_patterns_only", presidio_baseline.presidio_patterns_only, False)
+    )
     for name, fn, budgeted in baselines:
         na, nb = _cycle(UTTERANCES), _cycle(texts)
 
@@ -273,9 +274,15 @@ def _text_rows(samples: int) -> list[Row]:
         base = (lambda fn=fn, nb=nb: fn(nb())) if have else None
         a, b = measure(ours, base, samples=samples, batch=1)
         if budgeted:
-            rows.append(_row(name, a, b,
-                             "p99<=100us, ratio<=0.1 vs Presidio AnalyzerEngine (blank spaCy)",
-                             lambda p50, p99, r: p99 <= 100 and (r is None or r <= 0.1)))
+            rows.append(
+                _row(
+                    name,
+                    a,
+                    b,
+                    "p99<=100us, ratio<=0.1 vs Presidio AnalyzerEngine (blank spaCy)",
+                    lambda p50, p99, r: p99 <= 100 and (r is None or r <= 0.1),
+                )
+            )
         else:
             rows.append(_row(name, a, b, "reported", lambda *_: True))
     return rows

@@ -72,9 +72,7 @@ def tokenize(text: str) -> list[Token]:
         low = low.replace("\u2019", "'")
     new = tuple.__new__
     kinds = _KINDS
-    return [
-        new(Token, (kinds[m.lastgroup], m.group(), *m.span())) for m in _TOKEN_RE.finditer(low)
-    ]
+    return [new(Token, (kinds[m.lastgroup], m.group(), *m.span())) for m in _TOKEN_RE.finditer(low)]
 
 
 UNITS = {

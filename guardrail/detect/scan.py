@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -264,14 +265,19 @@ class StreamingRedactor:
             return buf[:cut]
         text = ctx + buf
         base = len(ctx)
-        findings = [f for f in _findings(text, self.expected) if f.end > base]
+        toks = tokenize(text)
+        findings = (
+            [f for f in find_disclosures(text, self.expected, toks=toks) if f.end > base]
+            if _worth_scanning(text, self.expected)
+            else []
+        )
         if self._forced is not None:
             cont = _leading_run(buf)
             if cont is None:
                 self._forced = None
             else:
                 findings.append(Finding(self._forced, base + cont[0], base + cont[1]))
-        hold = len(text) if final else _hold_point(text, base)
+        hold = len(text) if final else _hold_point(text, base, toks)
         for f in findings:
             if f.start < hold < f.end:
                 hold = f.start
@@ -369,7 +375,7 @@ _PASSWORD_CUE = re.compile(r"pass\s*(?:word|code|phrase)|secret\s+word", re.IGNO
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
 
-def _hold_point(text: str, base: int) -> int:
+def _hold_point(text: str, base: int, all_toks: list | None = None) -> int:
     """Where the possibly-growing tail of ``text`` starts (``len(text)`` if none).
 
     Held: a number that reaches the end (digits or number words, with only
@@ -379,9 +385,12 @@ def _hold_point(text: str, base: int) -> int:
     n = len(text)
     if n == base:
         return n
-    shift = max(0, base - 120)
-    window = text[shift:]
-    toks = tokenize(window)
+    if all_toks is None:
+        all_toks = tokenize(text)
+    first = bisect.bisect_left([t.end for t in all_toks], base - 120)
+    shift = 0
+    window = text
+    toks = all_toks[first:]
     if not toks:
         return n
     hold = n

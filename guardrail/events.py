@@ -1,0 +1,271 @@
+"""Events the session takes in, and actions it gives out.
+
+Small frozen, slotted dataclasses: cheap to create on the per-frame path and
+impossible to mutate behind the session's back. Times are stream times in
+milliseconds (Twilio's ``media.timestamp`` clock); the session never reads a
+clock of its own.
+
+Nothing here ever holds a sensitive value outside the two places that must:
+:class:`CallerAudio`/:class:`ForwardAudio` carry audio, and
+:class:`CaptureDigit` carries one keyed digit on its way to the secure sink.
+Their ``repr`` hides the payload, so a stray log line cannot leak it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Action",
+    "AgentText",
+    "Alert",
+    "Audit",
+    "CallEnded",
+    "CallStarted",
+    "CallerAudio",
+    "CallerDtmf",
+    "CallerTranscript",
+    "CaptureDigit",
+    "ControlResult",
+    "Event",
+    "ForwardAudio",
+    "ForwardDtmf",
+    "ForwardText",
+    "Handoff",
+    "HandoffResult",
+    "MaskAudio",
+    "MuteBotInput",
+    "Notice",
+    "PauseRecording",
+    "Redact",
+    "ResumeRecording",
+    "Say",
+    "UnmuteBotInput",
+]
+
+# -- events ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallStarted:
+    """The media stream started (Twilio ``start``)."""
+
+    call_sid: str
+    stream_sid: str
+    t_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAudio:
+    """One inbound mu-law payload at stream time ``t_ms``."""
+
+    payload: bytes = field(repr=False)
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallerDtmf:
+    """A keypad press Twilio reported as a ``dtmf`` message."""
+
+    digit: str = field(repr=False)
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallerTranscript:
+    """What speech-to-text heard the caller say (``final=False``: an interim)."""
+
+    text: str = field(repr=False)
+    final: bool
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentText:
+    """A chunk of what the bot is about to say; ``final`` ends the utterance."""
+
+    text: str = field(repr=False)
+    final: bool
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class ControlResult:
+    """The outcome of a control action (pause, resume) the session asked for."""
+
+    action_id: int
+    ok: bool
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffResult:
+    """Where a handoff ended: ``connected``, ``returned`` (caller back with the
+    bot), ``completed`` (the call ended there) or ``failed``. ``summary`` is
+    what the bot may learn ("card ending 4242 accepted"), never a value."""
+
+    action_id: int
+    outcome: str
+    t_ms: float
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    """The stream stopped (Twilio ``stop``) or the call ended."""
+
+    t_ms: float
+
+
+Event = (
+    CallStarted
+    | CallerAudio
+    | CallerDtmf
+    | CallerTranscript
+    | AgentText
+    | ControlResult
+    | HandoffResult
+    | CallEnded
+)
+
+# -- actions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardAudio:
+    """Send this caller audio to the bot (``masked``: silence stands in for it)."""
+
+    payload: bytes = field(repr=False)
+    t_ms: float
+    masked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardText:
+    """Pass text on: a caller transcript to the bot/LLM, agent text to text-to-speech."""
+
+    text: str
+    role: str
+    final: bool
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardDtmf:
+    """Pass a keypad press on to the bot (outside secure capture)."""
+
+    digit: str
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureDigit:
+    """A keyed digit for the secure sink only; the bot never sees it."""
+
+    digit: str = field(repr=False)
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class MuteBotInput:
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnmuteBotInput:
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class PauseRecording:
+    action_id: int
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRecording:
+    action_id: int
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class MaskAudio:
+    """Mask ``[start_ms, end_ms)`` on ``target`` (``bot`` or ``recording``);
+    ``end_ms=None`` masks until a later :class:`MaskAudio` closes it."""
+
+    start_ms: float
+    end_ms: float | None
+    target: str
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Redact:
+    """A value of ``category`` was removed from text before it went anywhere."""
+
+    category: str
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Speak this to the caller (in place of what the bot would have said)."""
+
+    text: str
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """Route the caller: ``kind`` is ``secure_path`` or ``human``."""
+
+    action_id: int
+    route: str
+    kind: str
+    category: str
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Tell the bot what it needs to know (``guardrail.notice``); never a value."""
+
+    text: str
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """What happened and when, for the audit trail; never the value."""
+
+    event: str
+    outcome: str
+    t_ms: float
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something needs a human's attention (a protection could not be confirmed)."""
+
+    reason: str
+    t_ms: float
+
+
+Action = (
+    ForwardAudio
+    | ForwardText
+    | ForwardDtmf
+    | CaptureDigit
+    | MuteBotInput
+    | UnmuteBotInput
+    | PauseRecording
+    | ResumeRecording
+    | MaskAudio
+    | Redact
+    | Say
+    | Handoff
+    | Notice
+    | Audit
+    | Alert
+)

@@ -1,0 +1,493 @@
+"""One call's guardrail: a sans-I/O state machine, events in, actions out.
+
+:class:`Session` never sleeps, reads a socket or calls Twilio. Adapters feed it
+events (:mod:`guardrail.events`) with their stream times and carry out the
+actions it returns; they arm a timer for :meth:`Session.next_deadline` and
+call :meth:`Session.on_timer` when it fires. Tests drive it with a fake clock.
+
+States (the transition table :data:`TRANSITIONS` is the whole truth):
+
+``normal``
+    Audio and text flow to the bot; transcripts and agent text are scanned,
+    disclosures redacted, keypad tones masked from the recording.
+``protecting``
+    A request or disclosure that the policy routes to a secure path or a
+    human: the bot's input is muted and the session waits for the recording
+    pause and the handoff to be confirmed. Unconfirmed in time: fail closed.
+``secure_capture``
+    In-stream keypad capture: digits go to the secure sink only, the bot
+    hears silence, the recording is masked, Twilio ``dtmf`` is not forwarded.
+``handed_off``
+    The caller is with a secure path or a human; nothing reaches the bot.
+``ended``
+    The call is over; events are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from audio import mulaw
+from audio.dtmf import MASK_GUARD_MS, KeyDown, KeyUp
+from audio.frontend import AudioFrontEnd
+from audio.vad import SpeechStarted, SpeechStopped
+
+from .detect import CallScanner
+from .detect import categories as c
+from .events import (
+    AgentText,
+    Alert,
+    Audit,
+    CallEnded,
+    CallerAudio,
+    CallerDtmf,
+    CallerTranscript,
+    CallStarted,
+    CaptureDigit,
+    ControlResult,
+    ForwardAudio,
+    ForwardDtmf,
+    ForwardText,
+    Handoff,
+    HandoffResult,
+    MaskAudio,
+    MuteBotInput,
+    Notice,
+    PauseRecording,
+    Redact,
+    ResumeRecording,
+    Say,
+    UnmuteBotInput,
+)
+from .policy import Policy
+
+__all__ = ["DEFAULT_ROUTES", "STATES", "TRANSITIONS", "Session", "SessionConfig"]
+
+NORMAL = "normal"
+PROTECTING = "protecting"
+SECURE_CAPTURE = "secure_capture"
+HANDED_OFF = "handed_off"
+ENDED = "ended"
+STATES = (NORMAL, PROTECTING, SECURE_CAPTURE, HANDED_OFF, ENDED)
+
+DEFAULT_ROUTES: Mapping[str, str] = {"secure_card": "keypad", "human": "human"}
+"""Route name to kind: ``keypad`` (in-stream capture), ``pay`` (Twilio
+``<Pay>``) or ``human``. The handoff configuration replaces this."""
+
+_SENTENCE_END = (".", "?", "!", ";", ":", "\n")
+
+# (state, event type) -> handler. Events missing here are ignored (and
+# audited as such): the session never raises on what the outside sends.
+TRANSITIONS: dict[tuple[str, type], str] = {}
+for _state in (NORMAL, PROTECTING, SECURE_CAPTURE, HANDED_OFF):
+    TRANSITIONS[(_state, CallerAudio)] = "_on_audio"
+    TRANSITIONS[(_state, CallerDtmf)] = "_on_dtmf"
+    TRANSITIONS[(_state, CallerTranscript)] = "_on_transcript"
+    TRANSITIONS[(_state, AgentText)] = "_on_agent_text"
+    TRANSITIONS[(_state, ControlResult)] = "_on_control"
+    TRANSITIONS[(_state, HandoffResult)] = "_on_handoff_result"
+    TRANSITIONS[(_state, CallEnded)] = "_on_end"
+    TRANSITIONS[(_state, CallStarted)] = "_on_start"
+del _state
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    """Timing and wording the telephony team can tune."""
+
+    confirm_timeout_ms: float = 2000.0
+    capture_digit_timeout_ms: float = 8000.0
+    capture_max_digits: int = 19
+    disclosure_lookback_ms: float = 15000.0
+    say_secure_path: str = "I'll take that on our secure line; please enter it on your keypad."
+    say_human: str = "I'm connecting you to a colleague who can help with that."
+    notice_redacted: str = (
+        "The caller said their {categories}; it was removed from the transcript."
+        " Do not repeat it or ask for it again."
+    )
+    say_failed: str = (
+        "I'm sorry, I can't take that securely right now. Please don't read it out on this call."
+    )
+
+
+class Session:
+    """The guardrail for one call. Not thread-safe; one adapter drives it."""
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        *,
+        routes: Mapping[str, str] | None = None,
+        config: SessionConfig | None = None,
+    ) -> None:
+        self.policy = policy or Policy.default()
+        self.routes = dict(DEFAULT_ROUTES if routes is None else routes)
+        self.config = config or SessionConfig()
+        self.state = NORMAL
+        self.started = False
+        self.scanner = CallScanner()
+        self.frontend = AudioFrontEnd()
+        self.recording_paused = False
+        self.bot_muted = False
+        self._next_id = 1
+        self._pending: dict[int, tuple[str, float, str | None]] = {}
+        self._handoff_id: int | None = None
+        self._agent_buf = ""
+        self._speech_start: float | None = None
+        self._last_t = 0.0
+        self._silence = bytes([mulaw.SILENCE]) * 160
+        self._capture_digits = 0
+        self._capture_deadline: float | None = None
+        self._twilio_dtmf_seen = False
+        self._capture_category: str | None = None
+        self._recording_mask_open: float | None = None
+
+    # -- public API ----------------------------------------------------------
+
+    def feed(self, event: object) -> list:
+        """Process one event; return the actions to carry out, in order."""
+        t = getattr(event, "t_ms", self._last_t)
+        if isinstance(t, int | float) and t > self._last_t:
+            self._last_t = float(t)
+        if self.state == ENDED:
+            return []
+        handler = TRANSITIONS.get((self.state, type(event)))
+        if handler is None:
+            return [Audit("ignored_event", type(event).__name__, self._last_t)]
+        return getattr(self, handler)(event)
+
+    def next_deadline(self) -> float | None:
+        """Stream time of the next timeout, or ``None``."""
+        times = [d for _, d, _ in self._pending.values()]
+        if self._capture_deadline is not None:
+            times.append(self._capture_deadline)
+        return min(times) if times else None
+
+    def on_timer(self, now: float) -> list:
+        """Handle every deadline at or before ``now``."""
+        if now > self._last_t:
+            self._last_t = now
+        out: list = []
+        if self.state == ENDED:
+            return out
+        for aid, (kind, deadline, category) in list(self._pending.items()):
+            if deadline <= now and self._pending.pop(aid, None) is not None:
+                self._fail_closed(out, kind, "timeout", category, now)
+        if (
+            self._capture_deadline is not None
+            and self._capture_deadline <= now
+            and self.state == SECURE_CAPTURE
+        ):
+            self._end_capture(out, now, "timeout")
+        return out
+
+    # -- handlers ------------------------------------------------------------
+
+    def _on_start(self, ev: CallStarted) -> list:
+        if self.started:
+            return [Audit("stream_restarted", "ok", ev.t_ms)]
+        self.started = True
+        return [Audit("call_started", "ok", ev.t_ms)]
+
+    def _on_audio(self, ev: CallerAudio) -> list:
+        state = self.state
+        events = self.frontend.feed(ev.payload, ev.t_ms)
+        out: list = []
+        if state == NORMAL:
+            out.append(ForwardAudio(ev.payload, ev.t_ms))
+        elif state != HANDED_OFF:
+            out.append(ForwardAudio(self._silence[: len(ev.payload)], ev.t_ms, masked=True))
+        for e in events:
+            if isinstance(e, SpeechStarted):
+                self._speech_start = e.t_ms
+            elif isinstance(e, SpeechStopped):
+                self._speech_start = None
+            elif isinstance(e, KeyDown):
+                out.append(MaskAudio(e.t_ms - MASK_GUARD_MS, None, "recording", ev.t_ms))
+                if self.state == SECURE_CAPTURE and not self._twilio_dtmf_seen:
+                    self._capture(out, e.digit, ev.t_ms)
+            elif isinstance(e, KeyUp):
+                out.append(
+                    MaskAudio(
+                        e.start_ms - MASK_GUARD_MS, e.end_ms + MASK_GUARD_MS, "recording", ev.t_ms
+                    )
+                )
+                if self.state == NORMAL:
+                    out.append(Audit("keypad_tone_masked", "ok", ev.t_ms))
+        return out
+
+    def _on_dtmf(self, ev: CallerDtmf) -> list:
+        out: list = []
+        self._twilio_dtmf_seen = True
+        if self.state == SECURE_CAPTURE:
+            self._capture(out, ev.digit, ev.t_ms)
+        elif self.state == NORMAL:
+            out.append(ForwardDtmf(ev.digit, ev.t_ms))
+        else:
+            out.append(Audit("dtmf_withheld", self.state, ev.t_ms))
+        return out
+
+    def _on_transcript(self, ev: CallerTranscript) -> list:
+        out: list = []
+        if self.state in (SECURE_CAPTURE, HANDED_OFF):
+            # The bot must not learn what the caller says while protected; a
+            # speech-to-text that was not muted in time is dropped here.
+            out.append(Audit("transcript_withheld", self.state, ev.t_ms))
+            return out
+        result = self.scanner.caller(ev.text, final=ev.final)
+        out.append(ForwardText(result.redacted, "caller", ev.final, ev.t_ms))
+        if not result.findings:
+            return out
+        start = self._speech_start
+        if start is None:
+            start = ev.t_ms - self.config.disclosure_lookback_ms
+        out.append(MaskAudio(max(0.0, start), ev.t_ms, "recording", ev.t_ms))
+        seen: list[str] = []
+        for f in result.findings:
+            if f.category not in seen:
+                seen.append(f.category)
+            out.append(Redact(f.category, ev.t_ms))
+        for cat in seen:
+            out.append(Audit("disclosure", "redacted", ev.t_ms, cat))
+        if ev.final:
+            self._apply(out, seen, "on_disclosure", ev.t_ms)
+        return out
+
+    def _on_agent_text(self, ev: AgentText) -> list:
+        out: list = []
+        if self.state in (SECURE_CAPTURE, HANDED_OFF, PROTECTING):
+            out.append(Audit("agent_text_withheld", self.state, ev.t_ms))
+            self._agent_buf = ""
+            return out
+        self._agent_buf += ev.text
+        buf = self._agent_buf
+        if not ev.final:
+            cut = max(buf.rfind(ch) for ch in _SENTENCE_END)
+            if cut < 0:
+                return out
+            ready, self._agent_buf = buf[: cut + 1], buf[cut + 1 :]
+        else:
+            ready, self._agent_buf = buf, ""
+        if not ready.strip():
+            return out
+        result = self.scanner.agent(ready)
+        for f in result.findings:
+            out.append(Redact(f.category, ev.t_ms))
+            out.append(Audit("agent_disclosure", "redacted", ev.t_ms, f.category))
+        requests = [r for r in result.requests]
+        routed = [
+            r for r in requests if self.policy.rule(r).on_request in ("secure_path", "handoff")
+        ]
+        blocked = [r for r in requests if self.policy.rule(r).on_request == "block"]
+        if routed:
+            for r in requests:
+                out.append(Audit("agent_request", "intercepted", ev.t_ms, r))
+            self._agent_buf = ""
+            self._apply(out, routed, "on_request", ev.t_ms)
+            return out
+        if blocked:
+            rule = self.policy.rule(blocked[0])
+            for r in requests:
+                out.append(Audit("agent_request", "blocked", ev.t_ms, r))
+            out.append(ForwardText(rule.block_message, "agent", True, ev.t_ms))
+            return out
+        for r in requests:
+            rule = self.policy.rule(r)
+            out.append(Audit("agent_request", rule.on_request, ev.t_ms, r))
+            if rule.pause_recording and rule.on_request == "redact":
+                self._pause(out, ev.t_ms, r)
+        if not requests and self.state == NORMAL and not self._pending:
+            # The agent moved on: the answer it asked for is behind us.
+            self._close_mask(out, ev.t_ms)
+            self._resume(out, ev.t_ms)
+        out.append(ForwardText(result.redacted, "agent", ev.final, ev.t_ms))
+        return out
+
+    def _on_control(self, ev: ControlResult) -> list:
+        out: list = []
+        entry = self._pending.pop(ev.action_id, None)
+        if entry is None:
+            out.append(Audit("control_result", "unexpected", ev.t_ms))
+            return out
+        kind, _, category = entry
+        if ev.ok:
+            out.append(Audit(kind, "confirmed", ev.t_ms, category))
+        else:
+            self._fail_closed(out, kind, "failed", category, ev.t_ms)
+        return out
+
+    def _on_handoff_result(self, ev: HandoffResult) -> list:
+        out: list = []
+        if ev.action_id != self._handoff_id:
+            out.append(Audit("handoff_result", "unexpected", ev.t_ms))
+            return out
+        self._pending.pop(ev.action_id, None)
+        category = self._capture_category
+        if ev.outcome == "connected":
+            self.state = HANDED_OFF
+            out.append(Audit("handoff", "connected", ev.t_ms, category))
+        elif ev.outcome == "returned":
+            self._handoff_id = None
+            out.append(Audit("handoff", "returned", ev.t_ms, category))
+            self._back_to_bot(out, ev.t_ms, ev.summary)
+        elif ev.outcome == "completed":
+            out.append(Audit("handoff", "completed", ev.t_ms, category))
+            self._handoff_id = None
+        else:
+            self._handoff_id = None
+            self._fail_closed(out, "handoff", "failed", category, ev.t_ms)
+        return out
+
+    def _on_end(self, ev: CallEnded) -> list:
+        out: list = []
+        for e in self.frontend.flush():
+            if isinstance(e, KeyUp):  # a key still held when the stream stopped
+                out.append(
+                    MaskAudio(
+                        e.start_ms - MASK_GUARD_MS, e.end_ms + MASK_GUARD_MS, "recording", ev.t_ms
+                    )
+                )
+        self._close_mask(out, ev.t_ms)
+        for kind, _, category in self._pending.values():
+            out.append(Audit(kind, "unconfirmed_at_end", ev.t_ms, category))
+        self._pending.clear()
+        self._capture_deadline = None
+        self.state = ENDED
+        out.append(Audit("call_ended", "ok", ev.t_ms))
+        return out
+
+    # -- decisions -----------------------------------------------------------
+
+    def _apply(self, out: list, categories: list[str], which: str, t: float) -> None:
+        """Carry out the policy for categories asked for or disclosed."""
+        rules = [self.policy.rule(cat) for cat in categories]
+        if any(r.pause_recording for r in rules):
+            self._pause(out, t, categories[0])
+        routed = [r for r in rules if getattr(r, which) in ("secure_path", "handoff")]
+        if routed and self.state == NORMAL:
+            rule = routed[0]
+            kind = self.routes.get(rule.route or "", "human")
+            self._mute(out, t)
+            if kind == "keypad":
+                out.append(Say(self.config.say_secure_path, t))
+            else:
+                out.append(Say(self.config.say_human, t))
+            out.append(Notice(rule.notice, t))
+            aid = self._new_id()
+            self._handoff_id = aid
+            self._capture_category = rule.category
+            out.append(Handoff(aid, rule.route or "human", kind, rule.category, t))
+            out.append(Audit("handoff", "requested", t, rule.category))
+            if kind == "keypad":
+                self._start_capture(out, t)
+            else:
+                self.state = PROTECTING
+                self._pending[aid] = ("handoff", t + self.config.confirm_timeout_ms, rule.category)
+        elif which == "on_disclosure":
+            redacted = [r.category for r in rules if r.on_disclosure in ("redact", "block")]
+            if redacted:
+                names = ", ".join(cat.replace("_", " ") for cat in redacted)
+                out.append(Notice(self.config.notice_redacted.format(categories=names), t))
+
+    def _pause(self, out: list, t: float, category: str | None) -> None:
+        if self.recording_paused:
+            return
+        self.recording_paused = True
+        aid = self._new_id()
+        self._pending[aid] = ("pause_recording", t + self.config.confirm_timeout_ms, category)
+        out.append(PauseRecording(aid, t))
+
+    def _resume(self, out: list, t: float) -> None:
+        if not self.recording_paused:
+            return
+        self.recording_paused = False
+        aid = self._new_id()
+        self._pending[aid] = ("resume_recording", t + self.config.confirm_timeout_ms, None)
+        out.append(ResumeRecording(aid, t))
+
+    def _mute(self, out: list, t: float) -> None:
+        if not self.bot_muted:
+            self.bot_muted = True
+            out.append(MuteBotInput(t))
+
+    def _unmute(self, out: list, t: float) -> None:
+        if self.bot_muted:
+            self.bot_muted = False
+            out.append(UnmuteBotInput(t))
+
+    def _start_capture(self, out: list, t: float) -> None:
+        self.state = SECURE_CAPTURE
+        self._capture_digits = 0
+        self._capture_deadline = t + self.config.capture_digit_timeout_ms
+        self._open_mask(out, t)
+        out.append(Audit("secure_capture", "started", t, self._capture_category))
+
+    def _capture(self, out: list, digit: str, t: float) -> None:
+        if digit == "#":
+            self._end_capture(out, t, "completed")
+            return
+        self._capture_digits += 1
+        out.append(CaptureDigit(digit, t))
+        self._capture_deadline = t + self.config.capture_digit_timeout_ms
+        if self._capture_digits >= self.config.capture_max_digits:
+            self._end_capture(out, t, "completed")
+
+    def _end_capture(self, out: list, t: float, outcome: str) -> None:
+        out.append(Audit("secure_capture", outcome, t, self._capture_category))
+        self._capture_deadline = None
+        self._handoff_id = None
+        self._back_to_bot(out, t, "")
+
+    def _back_to_bot(self, out: list, t: float, summary: str) -> None:
+        self._close_mask(out, t)
+        self.state = NORMAL
+        self._resume(out, t)
+        self._unmute(out, t)
+        if summary:
+            out.append(Notice(summary, t))
+        out.append(Audit("returned_to_bot", "ok", t, self._capture_category))
+        self._capture_category = None
+
+    def _fail_closed(self, out: list, kind: str, why: str, category: str | None, t: float) -> None:
+        """A protection could not be confirmed: protect the data first, then say so."""
+        self._mute(out, t)
+        self._open_mask(out, t)
+        out.append(Alert(f"{kind} {why}", t))
+        out.append(Audit(kind, why, t, category))
+        if kind in ("handoff", "pause_recording") and self.state in (PROTECTING, SECURE_CAPTURE):
+            # Abandon the protected flow: the caller is told not to read the
+            # value out; the bot may talk again, transcripts stay redacted and
+            # the local recording stays masked until the agent moves on.
+            out.append(Say(self.config.say_failed, t))
+            if self._handoff_id is not None:
+                self._pending.pop(self._handoff_id, None)
+            self._handoff_id = None
+            self._capture_deadline = None
+            self.state = NORMAL
+            self._unmute(out, t)
+        if kind == "resume_recording":
+            self.recording_paused = True  # still paused, as far as we know
+
+    def _open_mask(self, out: list, t: float) -> None:
+        """Mask the recording from ``t`` until :meth:`_close_mask`."""
+        if self._recording_mask_open is None:
+            self._recording_mask_open = t
+            out.append(MaskAudio(t, None, "recording", t))
+
+    def _close_mask(self, out: list, t: float) -> None:
+        """Close the open recording mask: the same start, now with an end."""
+        start = self._recording_mask_open
+        if start is not None:
+            self._recording_mask_open = None
+            out.append(MaskAudio(start, max(start, t), "recording", t))
+
+    def _new_id(self) -> int:
+        aid = self._next_id
+        self._next_id += 1
+        return aid
+
+
+def category_names() -> tuple[str, ...]:
+    """Every category the session can act on (for docs and checks)."""
+    return c.REQUEST_CATEGORIES

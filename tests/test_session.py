@@ -1,0 +1,287 @@
+"""The per-call session: scripted flows and properties over random event sequences."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from audio import mulaw, synth
+from guardrail.events import (
+    AgentText,
+    Alert,
+    Audit,
+    CallEnded,
+    CallerAudio,
+    CallerDtmf,
+    CallerTranscript,
+    CallStarted,
+    CaptureDigit,
+    ControlResult,
+    ForwardAudio,
+    ForwardDtmf,
+    ForwardText,
+    Handoff,
+    HandoffResult,
+    MaskAudio,
+    MuteBotInput,
+    Notice,
+    PauseRecording,
+    Redact,
+    ResumeRecording,
+    Say,
+    UnmuteBotInput,
+)
+from guardrail.session import Session
+
+CARD = "4111111111111111"
+SPOKEN = "four one one one, one one one one, one one one one, one one one one"
+
+
+def of(actions, kind):
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def confirm(session, actions, t):
+    out = []
+    for a in actions:
+        if isinstance(a, PauseRecording | ResumeRecording):
+            out += session.feed(ControlResult(a.action_id, True, t))
+    return out
+
+
+def test_agent_card_request_goes_to_keypad_capture_and_back():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1", 0.0))
+    acts = s.feed(AgentText("Sure. What's the card number?", True, 1000.0))
+    assert not of(acts, ForwardText)  # the request never reaches text-to-speech
+    assert of(acts, Say)
+    assert of(acts, MuteBotInput)
+    assert of(acts, PauseRecording)
+    [h] = of(acts, Handoff)
+    assert (h.route, h.kind, h.category) == ("secure_card", "keypad", "payment_card")
+    assert s.state == "secure_capture"
+    confirm(s, acts, 1100.0)
+    # keypad digits go to the secure sink only
+    caps = []
+    for i, d in enumerate(CARD):
+        a = s.feed(CallerDtmf(d, 2000.0 + 100 * i))
+        assert not of(a, ForwardDtmf)
+        caps += of(a, CaptureDigit)
+    assert "".join(c.digit for c in caps) == CARD[: len(caps)]
+    a = s.feed(CallerDtmf("#", 4000.0))
+    assert s.state == "normal"
+    assert of(a, ResumeRecording)
+    assert of(a, UnmuteBotInput)
+
+
+def test_caller_audio_during_capture_never_reaches_the_bot():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AgentText("Please provide your credit card number.", True, 0.0))
+    x, _ = synth.keyed_sequence("41", tone_ms=80)
+    payloads = [mulaw.encode_bytes(x[i : i + 160]) for i in range(0, len(x) - 159, 160)]
+    fwd = []
+    for i, p in enumerate(payloads):
+        fwd += of(s.feed(CallerAudio(p, 20.0 * i)), ForwardAudio)
+    assert fwd
+    assert all(f.masked and set(f.payload) == {0xFF} for f in fwd)
+
+
+def test_disclosure_is_redacted_masked_and_pauses_the_recording():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(CallerTranscript("my social is 078-05-1123", True, 5000.0))
+    [fwd] = of(acts, ForwardText)
+    assert fwd.text == "my social is [ssn]"
+    assert [r.category for r in of(acts, Redact)] == ["ssn"]
+    assert of(acts, MaskAudio)[0].target == "recording"
+    assert of(acts, PauseRecording)
+    # by default an SSN the caller volunteers is redacted; asked for, it goes to a human
+    assert not of(acts, Handoff)
+    assert "ssn" in of(acts, Notice)[0].text.replace(" ", "")  # names the category only
+
+
+def test_block_replaces_the_request():
+    from guardrail.policy import Policy
+
+    s = Session(Policy.from_toml('[policy.pin]\non_request = "block"\n'))
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(AgentText("Please say your PIN.", True, 0.0))
+    [fwd] = of(acts, ForwardText)
+    assert "PIN" not in fwd.text
+    assert fwd.text == s.policy.rule("pin").block_message
+
+
+def test_unconfirmed_pause_fails_closed():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(CallerTranscript("my social is 078-05-1123", True, 1000.0))
+    assert s.next_deadline() == 3000.0
+    assert s.on_timer(2999.0) == []
+    out = s.on_timer(3000.0)
+    assert of(out, Alert)
+    assert any(isinstance(a, MaskAudio) and a.end_ms is None for a in out)
+    assert any(isinstance(a, Audit) and a.outcome == "timeout" for a in out)
+
+
+def test_handoff_returned_resumes():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(AgentText("What's your social security number?", True, 0.0))
+    [h] = of(acts, Handoff)
+    confirm(s, acts, 10.0)
+    s.feed(HandoffResult(h.action_id, "connected", 500.0))
+    assert s.state == "handed_off"
+    out = s.feed(HandoffResult(h.action_id, "returned", 60_000.0, "identity verified"))
+    assert s.state == "normal"
+    assert of(out, ResumeRecording)
+    assert of(out, UnmuteBotInput)
+    assert [n.text for n in of(out, Notice)] == ["identity verified"]
+
+
+def test_agent_chunks_are_held_to_the_sentence():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    assert of(s.feed(AgentText("What's your ca", False, 0.0)), ForwardText) == []
+    acts = s.feed(AgentText("rd number? ", False, 10.0))
+    assert of(acts, Handoff)
+
+
+def test_twilio_dtmf_is_forwarded_outside_capture():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    assert of(s.feed(CallerDtmf("5", 0.0)), ForwardDtmf)[0].digit == "5"
+
+
+def test_events_after_the_end_are_ignored():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(CallEnded(10.0))
+    assert s.feed(CallerTranscript(CARD, True, 20.0)) == []
+
+
+# -- properties over random event sequences ---------------------------------
+
+SECRETS = [CARD, "4111 1111 1111 1111", SPOKEN, "078-05-1123", "121000358", "hunter2"]
+TEXTS = st.sampled_from([
+    f"my card is {CARD}", SPOKEN, "my social is 078-05-1123", "routing 121000358",
+    "my password is hunter2", "hello there", "what's the weather", "sure",
+])  # fmt: skip
+AGENT = st.sampled_from([
+    "What's the card number?", "And the three digits on the back?", "How can I help?",
+    "What's your social security number?", "Please say your PIN.", "Thanks!",
+    f"I have {CARD} on file.", "What's your date of birth?",
+])  # fmt: skip
+
+
+@st.composite
+def events(draw):
+    t = 0.0
+    seq = [CallStarted("CA1", "MZ1", 0.0)]
+    for _ in range(draw(st.integers(0, 25))):
+        t += draw(st.floats(0, 3000))
+        kind = draw(st.integers(0, 6))
+        if kind == 0:
+            seq.append(CallerTranscript(draw(TEXTS), draw(st.booleans()), t))
+        elif kind == 1:
+            seq.append(AgentText(draw(AGENT), draw(st.booleans()), t))
+        elif kind == 2:
+            seq.append(CallerDtmf(draw(st.sampled_from("0123456789#*")), t))
+        elif kind == 3:
+            seq.append(ControlResult(draw(st.integers(1, 8)), draw(st.booleans()), t))
+        elif kind == 4:
+            seq.append(
+                HandoffResult(
+                    draw(st.integers(1, 8)),
+                    draw(st.sampled_from(["connected", "returned", "failed"])),
+                    t,
+                )
+            )
+        elif kind == 5:
+            seq.append(CallerAudio(bytes(draw(st.binary(max_size=400))), t))
+        else:
+            seq.append(("timer", t))
+    if draw(st.booleans()):
+        seq.append(CallEnded(t + 1))
+    return seq
+
+
+def run(seq):
+    s = Session()
+    out = []
+    for ev in seq:
+        if isinstance(ev, tuple):
+            out.append((ev, s.on_timer(ev[1]), s.state))
+        else:
+            state_before = s.state
+            out.append((ev, s.feed(ev), state_before))
+    return s, out
+
+
+@settings(max_examples=150, deadline=None)
+@given(events())
+def test_no_value_in_any_forwarded_text_notice_or_audit(seq):
+    _, out = run(seq)
+    for _, acts, _ in out:
+        for a in acts:
+            if isinstance(a, ForwardText | Notice | Audit | Alert | Say | Redact | Handoff):
+                blob = " ".join(
+                    v for v in (getattr(a, f) for f in a.__slots__) if isinstance(v, str)
+                )
+                for secret in SECRETS:
+                    assert secret not in blob
+                assert "4111" not in blob
+                assert "1123" not in blob
+
+
+@settings(max_examples=150, deadline=None)
+@given(events())
+def test_no_caller_audio_reaches_the_bot_while_protected(seq):
+    _, out = run(seq)
+    for _ev, acts, state in out:
+        for a in acts:
+            if isinstance(a, ForwardAudio) and state != "normal":
+                assert a.masked
+                assert set(a.payload) <= {0xFF}
+            if isinstance(a, ForwardDtmf):
+                assert state == "normal"
+
+
+@settings(max_examples=150, deadline=None)
+@given(events())
+def test_every_pause_has_a_resume_or_the_call_ends(seq):
+    """Pauses and resumes alternate; a pause still owed at the end is known to the
+    session (it resumes when the agent moves on) unless the call ended."""
+    s, out = run(seq)
+    owed = False
+    paused_ever = False
+    for _, acts, _ in out:
+        for a in acts:
+            if isinstance(a, PauseRecording):
+                assert not owed
+                owed = paused_ever = True
+            elif isinstance(a, ResumeRecording):
+                assert paused_ever
+                owed = False
+            elif isinstance(a, Alert) and a.reason.startswith("resume_recording"):
+                owed = True  # the resume was not confirmed: still owed
+    if owed and s.state != "ended":
+        assert s.recording_paused
+
+
+@settings(max_examples=150, deadline=None)
+@given(events())
+def test_open_masks_are_closed_by_the_end(seq):
+    s, out = run(seq)
+    open_starts = []
+    for _, acts, _ in out:
+        for a in acts:
+            if isinstance(a, MaskAudio) and a.target == "recording":
+                if a.end_ms is None:
+                    open_starts.append(a.start_ms)
+                else:
+                    assert a.end_ms >= a.start_ms
+                    if a.start_ms in open_starts:
+                        open_starts.remove(a.start_ms)
+    if s.state == "ended":
+        assert open_starts == []

@@ -80,10 +80,11 @@ class MaskSet:
             raise AudioFormatError("mask span ends before it starts")
         self.spans.append([float(start_ms), end])
 
-    def close(self, end_ms: float) -> None:
-        """Give every open span the end ``end_ms`` (at least its start)."""
+    def close(self, end_ms: float, start_ms: float | None = None) -> None:
+        """Give open spans the end ``end_ms`` (at least their start): every open
+        span, or only those that started at ``start_ms``."""
         for span in self.spans:
-            if span[1] == math.inf:
+            if span[1] == math.inf and (start_ms is None or span[0] == start_ms):
                 span[1] = max(span[0], float(end_ms))
 
     @property
@@ -169,9 +170,9 @@ class DelayLine:
         tail = math.inf if end_ms is None else end_ms + ramp
         return max(0.0, min(self._released_until, tail) - lead)
 
-    def end_mask(self, end_ms: float) -> None:
-        """End every open mask at ``end_ms``."""
-        self.masks.close(end_ms)
+    def end_mask(self, end_ms: float, start_ms: float | None = None) -> None:
+        """End open masks at ``end_ms``: all, or the one that started at ``start_ms``."""
+        self.masks.close(end_ms, start_ms)
 
     def push(self, pcm: np.ndarray, t_ms: float) -> list[tuple[float, np.ndarray]]:
         """Add a frame; return the masked frames that are now older than the delay."""

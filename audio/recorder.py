@@ -66,9 +66,9 @@ class CallRecorder:
         """Mask ``[start_ms, end_ms)``; return the ms of it already written."""
         return self._line.mask(start_ms, end_ms)
 
-    def end_mask(self, end_ms: float) -> None:
-        """End open-ended masks at ``end_ms``."""
-        self._line.end_mask(end_ms)
+    def end_mask(self, end_ms: float, start_ms: float | None = None) -> None:
+        """End open masks at ``end_ms``: all, or the one that started at ``start_ms``."""
+        self._line.end_mask(end_ms, start_ms)
 
     def close(self) -> None:
         """Write everything still held and close the file."""

@@ -87,6 +87,24 @@ def cmd_vad(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .policy import Policy, PolicyError
+    from .replay import run
+
+    try:
+        policy = Policy.load(args.config) if args.config else Policy.default()
+    except PolicyError as exc:
+        raise UsageError(f"{args.config}: {exc}") from None
+    try:
+        return run(args.log, sys.stdout, policy=policy, record=args.record)
+    except FileNotFoundError:
+        raise UsageError(f"{args.log}: file not found") from None
+    except IsADirectoryError:
+        raise UsageError(f"{args.log}: is a directory; expected a message log") from None
+    except PermissionError:
+        raise UsageError(f"{args.log}: not readable (permission denied)") from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .policy import Policy, PolicyError
 
@@ -228,6 +246,19 @@ def _build_parser() -> argparse.ArgumentParser:
         help="scan every line on its own, not as one conversation",
     )
     sc.set_defaults(func=cmd_scan)
+
+    rp = sub.add_parser(
+        "replay",
+        help="run a recorded Twilio Media Streams log through the guardrail",
+        description="Read one message per line (Twilio's connected/start/media/dtmf/mark/stop "
+        "and the guardrail.transcript / guardrail.agent_text side channel), run it through "
+        "the guardrail with a dry-run Twilio control, and print every action taken as "
+        'JSON Lines {"t_ms", "action", ...}.',
+    )
+    rp.add_argument("log", help="the message log (JSON Lines)")
+    rp.add_argument("--config", help="a guardrail TOML config (default: the safe built-in policy)")
+    rp.add_argument("--record", metavar="OUT.wav", help="write the masked caller audio here")
+    rp.set_defaults(func=cmd_replay)
 
     ck = sub.add_parser("check", help="validate a config file and print what it means")
     ck.add_argument("--config", required=True, help="the guardrail TOML config")

@@ -202,7 +202,7 @@ class Session:
             if isinstance(e, SpeechStarted):
                 self._speech_start = e.t_ms
             elif isinstance(e, SpeechStopped):
-                self._speech_start = None
+                self._speech_start = e.start_ms  # the transcript of it may still come
             elif isinstance(e, KeyDown):
                 out.append(MaskAudio(e.t_ms - MASK_GUARD_MS, None, "recording", ev.t_ms))
                 if self.state == SECURE_CAPTURE and not self._twilio_dtmf_seen:
@@ -239,9 +239,11 @@ class Session:
         out.append(ForwardText(result.redacted, "caller", ev.final, ev.t_ms))
         if not result.findings:
             return out
-        start = self._speech_start
-        if start is None:
-            start = ev.t_ms - self.config.disclosure_lookback_ms
+        # The transcript carries no audio times: mask from the start of the
+        # caller's latest speech, but never further back than the lookback.
+        floor = ev.t_ms - self.config.disclosure_lookback_ms
+        start = self._speech_start if self._speech_start is not None else floor
+        start = max(start, floor)
         out.append(MaskAudio(max(0.0, start), ev.t_ms, "recording", ev.t_ms))
         seen: list[str] = []
         for f in result.findings:

@@ -1,0 +1,145 @@
+"""Twilio Media Streams messages (and our side channel) to session events.
+
+:class:`StreamParser` reads one websocket text message at a time, exactly as
+Twilio sends them (``connected``, ``start``, ``media``, ``dtmf``, ``mark``,
+``stop``), plus the side-channel messages a non-Pipecat bot sends on its own
+socket (``guardrail.transcript``, ``guardrail.agent_text``). It returns the
+events for the session, or raises :class:`StreamProtocolError`, whose message
+says what was wrong without quoting the message (which may hold audio or a
+transcript). It never raises anything else, whatever the input: that is
+fuzz-tested.
+
+Stream time comes from the ``media.timestamp`` clock; messages without a
+timestamp (``dtmf``, side channel, ``stop``) are stamped with the time of the
+latest audio.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from .events import AgentText, CallEnded, CallerAudio, CallerDtmf, CallerTranscript, CallStarted
+
+__all__ = ["MAX_MESSAGE_BYTES", "StreamParser", "StreamProtocolError"]
+
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Twilio media messages are about 300 bytes; anything near this is not one."""
+MAX_PAYLOAD_BYTES = 16 * 1024
+_DTMF = frozenset("0123456789*#ABCD")
+_IGNORED = frozenset({"connected", "mark", "clear"})
+
+
+class StreamProtocolError(ValueError):
+    """A message that is not valid Twilio Media Streams input; safe to log."""
+
+
+class StreamParser:
+    """Parses one stream's messages in order; keeps the stream clock."""
+
+    __slots__ = ("call_sid", "last_t", "started", "stream_sid")
+
+    def __init__(self) -> None:
+        self.started = False
+        self.stream_sid = ""
+        self.call_sid = ""
+        self.last_t = 0.0
+
+    def parse(self, message: str | bytes) -> list:
+        """Events for one message (possibly none); :class:`StreamProtocolError` if bad."""
+        if isinstance(message, bytes | bytearray):
+            if len(message) > MAX_MESSAGE_BYTES:
+                raise StreamProtocolError("message too large")
+            try:
+                message = bytes(message).decode("utf-8")
+            except UnicodeDecodeError:
+                raise StreamProtocolError("message is not UTF-8") from None
+        elif not isinstance(message, str):
+            raise StreamProtocolError("message must be text")
+        if len(message) > MAX_MESSAGE_BYTES:
+            raise StreamProtocolError("message too large")
+        try:
+            obj = json.loads(message)
+        except (json.JSONDecodeError, RecursionError):
+            raise StreamProtocolError("message is not valid JSON") from None
+        if not isinstance(obj, dict):
+            raise StreamProtocolError("message is not a JSON object")
+        kind = obj.get("event")
+        if not isinstance(kind, str):
+            raise StreamProtocolError("message has no event name")
+        if kind == "media":
+            return self._media(obj)
+        if kind == "start":
+            return self._start(obj)
+        if kind == "dtmf":
+            return self._dtmf(obj)
+        if kind == "stop":
+            return [CallEnded(self.last_t)]
+        if kind in ("guardrail.transcript", "guardrail.agent_text"):
+            return self._side(obj, kind)
+        if kind in _IGNORED:
+            return []
+        raise StreamProtocolError("unknown event")
+
+    def _start(self, obj: dict) -> list:
+        start = obj.get("start")
+        if not isinstance(start, dict):
+            raise StreamProtocolError("start message has no start object")
+        fmt = start.get("mediaFormat")
+        if isinstance(fmt, dict) and (
+            fmt.get("encoding") != "audio/x-mulaw"
+            or fmt.get("sampleRate") != 8000
+            or fmt.get("channels", 1) != 1
+        ):
+            raise StreamProtocolError("media format must be audio/x-mulaw, 8000 Hz, mono")
+        stream_sid = start.get("streamSid", obj.get("streamSid", ""))
+        call_sid = start.get("callSid", "")
+        if not isinstance(stream_sid, str) or not isinstance(call_sid, str):
+            raise StreamProtocolError("start message has malformed identifiers")
+        self.started = True
+        self.stream_sid = stream_sid[:64]
+        self.call_sid = call_sid[:64]
+        return [CallStarted(self.call_sid, self.stream_sid, self.last_t)]
+
+    def _media(self, obj: dict) -> list:
+        media = obj.get("media")
+        if not isinstance(media, dict):
+            raise StreamProtocolError("media message has no media object")
+        track = media.get("track", "inbound")
+        if track not in ("inbound", "inbound_track"):
+            return []
+        payload = media.get("payload")
+        if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_BYTES * 4 // 3 + 4:
+            raise StreamProtocolError("media payload missing or too large")
+        try:
+            audio = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            raise StreamProtocolError("media payload is not valid base64") from None
+        ts = media.get("timestamp")
+        t = self.last_t
+        if ts is not None:
+            try:
+                t = float(ts)
+            except (TypeError, ValueError):
+                raise StreamProtocolError("media timestamp is not a number") from None
+            if not 0.0 <= t < 1e10:
+                raise StreamProtocolError("media timestamp out of range")
+        self.last_t = t
+        return [CallerAudio(audio, t)]
+
+    def _dtmf(self, obj: dict) -> list:
+        dtmf = obj.get("dtmf")
+        digit = dtmf.get("digit") if isinstance(dtmf, dict) else None
+        if not isinstance(digit, str) or digit not in _DTMF:
+            raise StreamProtocolError("dtmf message has no valid digit")
+        return [CallerDtmf(digit, self.last_t)]
+
+    def _side(self, obj: dict, kind: str) -> list:
+        text = obj.get("text")
+        final = obj.get("final", True)
+        if not isinstance(text, str) or not isinstance(final, bool):
+            raise StreamProtocolError("side-channel message needs text (string) and final (bool)")
+        if kind == "guardrail.transcript":
+            return [CallerTranscript(text, final, self.last_t)]
+        return [AgentText(text, final, self.last_t)]

@@ -1,0 +1,150 @@
+"""``guardrail replay``: drive a session from a recorded message log, offline.
+
+Each line of the log is one message as Twilio sent it (or a side-channel
+message standing in for the bot's speech-to-text and LLM). The replay plays
+the part of everything around the session: a dry-run Twilio control that
+confirms every recording pause and resume at once and connects handoffs, and
+the clock (deadlines fire at the stream time of the next message). It prints
+one JSON line per action taken, ``{"t_ms", "action", ...}``; routine audio
+forwarding, notices to the bot and audit entries are not printed, and
+captured digits never are. With ``--record``, the caller audio is written to
+a WAV file with every mask and pause applied, as the local recorder would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from audio import mulaw
+from audio.recorder import CallRecorder
+
+from .events import (
+    Alert,
+    CallerAudio,
+    ControlResult,
+    ForwardDtmf,
+    Handoff,
+    HandoffResult,
+    MaskAudio,
+    MuteBotInput,
+    PauseRecording,
+    Redact,
+    ResumeRecording,
+    Say,
+    UnmuteBotInput,
+)
+from .media_stream import StreamParser, StreamProtocolError
+from .policy import Policy
+from .session import Session
+
+__all__ = ["action_record", "replay"]
+
+
+def action_record(action: object) -> dict | None:
+    """The printed form of an action (DESIGN.md), or ``None`` for unprinted ones."""
+    t = round(float(action.t_ms), 3)  # type: ignore[attr-defined]
+    if isinstance(action, PauseRecording):
+        return {"t_ms": t, "action": "pause_recording"}
+    if isinstance(action, ResumeRecording):
+        return {"t_ms": t, "action": "resume_recording"}
+    if isinstance(action, MuteBotInput):
+        return {"t_ms": t, "action": "mute_bot_input"}
+    if isinstance(action, UnmuteBotInput):
+        return {"t_ms": t, "action": "unmute_bot_input"}
+    if isinstance(action, MaskAudio):
+        if action.end_ms is None:
+            return None  # printed when it closes, with its whole span
+        return {
+            "t_ms": t,
+            "action": "mask_audio",
+            "start_ms": round(action.start_ms, 3),
+            "end_ms": round(action.end_ms, 3),
+            "target": action.target,
+        }
+    if isinstance(action, Redact):
+        return {"t_ms": t, "action": "redact", "category": action.category}
+    if isinstance(action, Say):
+        return {"t_ms": t, "action": "say", "text": action.text}
+    if isinstance(action, Handoff):
+        return {"t_ms": t, "action": "handoff", "route": action.route, "kind": action.kind}
+    if isinstance(action, ForwardDtmf):
+        return {"t_ms": t, "action": "forward_dtmf", "digit": action.digit}
+    if isinstance(action, Alert):
+        return {"t_ms": t, "action": "alert", "reason": action.reason}
+    return None
+
+
+def replay(
+    lines: Iterable[str],
+    *,
+    policy: Policy | None = None,
+    record: str | Path | None = None,
+) -> Iterator[dict]:
+    """Yield the printed actions for a message log, in order."""
+    session = Session(policy)
+    parser = StreamParser()
+    recorder = CallRecorder(record, hold_ms=30_000.0) if record else None
+    open_masks: dict[float, bool] = {}
+    try:
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                events = parser.parse(line)
+            except StreamProtocolError as exc:
+                yield {"t_ms": parser.last_t, "action": "alert", "reason": f"line {lineno}: {exc}"}
+                continue
+            for ev in events:
+                deadline = session.next_deadline()
+                if deadline is not None and deadline <= ev.t_ms:
+                    yield from _carry_out(session, session.on_timer(ev.t_ms), recorder, open_masks)
+                if recorder is not None and isinstance(ev, CallerAudio) and ev.payload:
+                    recorder.write(mulaw.decode(ev.payload), ev.t_ms)
+                yield from _carry_out(session, session.feed(ev), recorder, open_masks)
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _carry_out(session: Session, actions: list, recorder, open_masks: dict) -> Iterator[dict]:
+    """Print, apply to the recording, and answer as a dry-run Twilio would."""
+    follow: list = []
+    for a in actions:
+        rec = action_record(a)
+        if rec is not None:
+            yield rec
+        if recorder is not None:
+            _record(recorder, a, open_masks)
+        if isinstance(a, PauseRecording | ResumeRecording):
+            follow.append(ControlResult(a.action_id, True, a.t_ms))
+        elif isinstance(a, Handoff) and a.kind != "keypad":
+            follow.append(HandoffResult(a.action_id, "connected", a.t_ms))
+    for ev in follow:
+        yield from _carry_out(session, session.feed(ev), recorder, open_masks)
+
+
+def _record(recorder: CallRecorder, a: object, open_masks: dict) -> None:
+    if isinstance(a, MaskAudio) and a.target == "recording":
+        if a.end_ms is None:
+            recorder.mask(a.start_ms)
+            open_masks[a.start_ms] = True
+        elif open_masks.pop(a.start_ms, None):
+            recorder.end_mask(a.end_ms, a.start_ms)
+        else:
+            recorder.mask(a.start_ms, a.end_ms)
+    elif isinstance(a, PauseRecording):
+        recorder.mask(a.t_ms)
+        open_masks["pause"] = a.t_ms
+    elif isinstance(a, ResumeRecording) and "pause" in open_masks:
+        recorder.end_mask(a.t_ms, open_masks.pop("pause"))
+
+
+def run(path: str, out: TextIO, *, policy: Policy | None = None, record: str | None = None) -> int:
+    """The command: read ``path``, write JSON Lines to ``out``."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for rec in replay(f, policy=policy, record=record):
+            out.write(json.dumps(rec) + "\n")
+    return 0

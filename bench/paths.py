@@ -323,4 +323,15 @@ def run_all(*, quick: bool = False, only: list[str] | None = None) -> list[Row]:
         rows.append(fn(x, samples))
     if not only or {"text_scan_40_words", "text_scan_vs_patterns_only"} & set(only):
         rows.extend(_text_rows(samples // 4))
+    from . import pipecat_paths
+
+    if not only or "reaction" in only:
+        rows.extend(pipecat_paths.reaction_rows())
+    if not only or "pipecat_input_guard_frame" in only:
+        try:
+            import pipecat  # noqa: F401
+        except ImportError:  # the pipecat extra is not installed
+            pass
+        else:
+            rows.extend(pipecat_paths.pipecat_rows(quick))
     return rows

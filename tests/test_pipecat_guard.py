@@ -180,3 +180,24 @@ def test_wrong_sample_rate_is_refused_with_a_fix():
 
     with pytest.raises(GuardConfigError, match="8000 Hz"):
         asyncio.run(go())
+
+
+def test_the_example_bot_runs_protected():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(
+        [sys.executable, "examples/pipecat_bot.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "protected: True" in r.stdout
+    assert "[ssn]" in r.stdout
+    for secret in ("078-05-1123", "4111"):
+        assert secret not in r.stdout + r.stderr

@@ -20,7 +20,6 @@ import webrtcvad
 from audio import mulaw, synth
 from audio.dtmf import DtmfDetector
 from audio.framing import Framer
-from audio.frontend import AudioFrontEnd
 from audio.masking import DelayLine
 from audio.vad import VoiceActivityDetector
 
@@ -92,26 +91,38 @@ def media_messages(pcm: np.ndarray) -> list[str]:
 
 
 def row_media_message(x: np.ndarray, samples: int) -> Row:
+    """The path every inbound message takes: parse, session decisions, message out.
+
+    The real parser (:class:`guardrail.media_stream.StreamParser`) and the
+    real session (frontend, VAD, DTMF, state), in its normal state, then the
+    forwarded audio as a Twilio-format message for the bot.
+    """
+    from guardrail.events import CallStarted, ForwardAudio
+    from guardrail.media_stream import StreamParser
+    from guardrail.session import Session
+
     msgs = media_messages(x)
     nxt_a = _cycle(msgs)
     nxt_b = _cycle(msgs)
-    fe = AudioFrontEnd()
+    parser = StreamParser()
+    session = Session()
+    session.feed(CallStarted("CA", "MZ", 0.0))
     loads, dumps, b64d, b64e = json.loads, json.dumps, base64.b64decode, base64.b64encode
+    stream_sid = "MZ00000000000000000000000000000000"
 
     def ours():
-        m = loads(nxt_a())
-        if m["event"] != "media":
-            return None
-        media = m["media"]
-        payload = b64d(media["payload"])
-        fe.feed(payload, float(media["timestamp"]))
-        return dumps(
-            {
-                "event": "media",
-                "streamSid": m["streamSid"],
-                "media": {"payload": b64e(payload).decode("ascii")},
-            }
-        )
+        out = None
+        for ev in parser.parse(nxt_a()):
+            for a in session.feed(ev):
+                if type(a) is ForwardAudio:
+                    out = dumps(
+                        {
+                            "event": "media",
+                            "streamSid": stream_sid,
+                            "media": {"payload": b64e(a.payload).decode("ascii")},
+                        }
+                    )
+        return out
 
     def bare():
         m = loads(nxt_b())

@@ -16,7 +16,6 @@ latest audio.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 
@@ -113,7 +112,7 @@ class StreamParser:
         if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_BYTES * 4 // 3 + 4:
             raise StreamProtocolError("media payload missing or too large")
         try:
-            audio = base64.b64decode(payload, validate=True)
+            audio = binascii.a2b_base64(payload, strict_mode=True)
         except (binascii.Error, ValueError):
             raise StreamProtocolError("media payload is not valid base64") from None
         ts = media.get("timestamp")

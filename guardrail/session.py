@@ -147,6 +147,11 @@ class Session:
 
     def feed(self, event: object) -> list:
         """Process one event; return the actions to carry out, in order."""
+        if type(event) is CallerAudio and self.state == NORMAL:  # the per-frame path
+            t = event.t_ms
+            if t > self._last_t:
+                self._last_t = t
+            return self._on_audio(event)
         t = getattr(event, "t_ms", self._last_t)
         if isinstance(t, int | float) and t > self._last_t:
             self._last_t = float(t)
@@ -193,11 +198,14 @@ class Session:
     def _on_audio(self, ev: CallerAudio) -> list:
         state = self.state
         events = self.frontend.feed(ev.payload, ev.t_ms)
-        out: list = []
         if state == NORMAL:
-            out.append(ForwardAudio(ev.payload, ev.t_ms))
+            out: list = [ForwardAudio(ev.payload, ev.t_ms)]
+            if not events:
+                return out
         elif state != HANDED_OFF:
-            out.append(ForwardAudio(self._silence[: len(ev.payload)], ev.t_ms, masked=True))
+            out = [ForwardAudio(self._silence[: len(ev.payload)], ev.t_ms, masked=True)]
+        else:
+            out = []
         for e in events:
             if isinstance(e, SpeechStarted):
                 self._speech_start = e.t_ms

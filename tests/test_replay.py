@@ -90,3 +90,9 @@ def test_replay_missing_file_exit_2():
     assert r.returncode == 2
     assert r.stderr.startswith("guardrail replay: ")
     assert "Traceback" not in r.stderr
+
+
+def test_replay_of_the_real_twilio_capture(data_dir):
+    r = replay(str(data_dir / "twilio_capture_head.jsonl"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""  # a caller saying nothing sensitive: nothing to do, nothing wrong

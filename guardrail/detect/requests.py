@@ -177,6 +177,7 @@ def find_requests(text: str) -> list[str]:
                 if any(a < e and s < b for s, e in spans) or (
                     label == c.PAYMENT_CARD
                     and not _STRONG_CARD.search(t.group())
+                    and _has(sentence, _CARD_NOT_HINTS)
                     and _CARD_NOT_NUMBER.search(sentence)
                 ):
                     continue
@@ -190,13 +191,24 @@ def find_requests(text: str) -> list[str]:
     return found
 
 
-_NEG_HINTS = ("never", "not", "n't", "no ", "without", "nor ", "neither", "nobody", "cannot")
-_REPORT_HINTS = ("ending", "ends", "been", "was", "were", "is ", "file", "thank", "got it",
-                 "i see", "i have")  # fmt: skip
-_HANDOFF_HINTS = ("you", "secure", "automated", "specialist", "agent", "representative",
-                  "colleague")  # fmt: skip
+# Substrings without which each exclusion regex cannot match: the regexes
+# (slow alternations) run only when their hint is there.
+_NEG_HINTS = ("never", "not", "n't", "no need", "no one", "no longer", "without", "nor ",
+              "neither", "nobody", "cannot")  # fmt: skip
+_REPORT_HINTS = ("ending", "ends ", "been", "was ", "were ", "on file", "thank", "got it", "i see",
+                 "i have", "is now", "is charged", "is declined", "is approved", "is accepted",
+                 "is updated", "is processed", "is verified", "is saved", "is confirmed",
+                 "is valid", "is expired", "is correct", "is incorrect", "is locked",
+                 "is active")  # fmt: skip
+_HANDOFF_HINTS = ("transfer", "moving you", "move you", "connect", "put you", "putting you",
+                  "send you", "sending you", "redirect", "pass you", "passing you", "hand you",
+                  "handing you", "take you", "taking you", "secure", "automated", "you'll be",
+                  "you will be", "you'll hear", "you will hear", "specialist", "agent",
+                  "representative", "colleague")  # fmt: skip
 _HANDY_HINTS = ("handy", "ready", "nearby", "with you", "on you", "available", "in front",
                 "please hold", "please wait", "please stay", "please bear", "moment")  # fmt: skip
+_CARD_NOT_HINTS = ("last", "name on", "holder", "zip", "postal", "billing", "credit or", "of card",
+                   "which card", "issued")  # fmt: skip
 
 
 def _is_request(sentence: str) -> bool:

@@ -26,7 +26,7 @@ _frombuffer = np.frombuffer
 class AudioFrontEnd:
     """Framing, decoding, VAD and DTMF for one inbound 8 kHz mu-law stream."""
 
-    __slots__ = ("dtmf", "framer", "last_pcm", "last_t", "vad")
+    __slots__ = ("dtmf", "framer", "vad")
 
     def __init__(
         self,
@@ -41,15 +41,9 @@ class AudioFrontEnd:
             vad_aggressiveness, frame_ms=frame_ms, start_ms=speech_start_ms, stop_ms=speech_stop_ms
         )
         self.dtmf = DtmfDetector(frame_ms)
-        self.last_pcm = None
-        self.last_t = 0.0
 
     def feed(self, payload: Buffer, t_ms: float | None = None) -> tuple | list:
-        """Process one payload; return the VAD and DTMF events it completes.
-
-        After the call, :attr:`last_pcm`/:attr:`last_t` hold the last decoded
-        frame (for a masker or recorder downstream).
-        """
+        """Process one payload; return the VAD and DTMF events it completes."""
         events: list | None = None
         vad = self.vad.process
         dtmf = self.dtmf.process
@@ -57,8 +51,6 @@ class AudioFrontEnd:
             pcm = _TABLE.take(_frombuffer(frame, dtype=_U8))
             ev = vad(pcm, t)
             keys = dtmf(pcm, t)
-            self.last_pcm = pcm
-            self.last_t = t
             if ev is not None or keys:
                 if events is None:
                     events = []

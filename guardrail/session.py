@@ -34,7 +34,6 @@ from audio.frontend import AudioFrontEnd
 from audio.vad import SpeechStarted, SpeechStopped
 
 from .detect import CallScanner
-from .detect import categories as c
 from .events import (
     AgentText,
     Alert,
@@ -496,8 +495,3 @@ class Session:
         aid = self._next_id
         self._next_id += 1
         return aid
-
-
-def category_names() -> tuple[str, ...]:
-    """Every category the session can act on (for docs and checks)."""
-    return c.REQUEST_CATEGORIES

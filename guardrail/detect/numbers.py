@@ -109,6 +109,7 @@ _ORD_SUFFIX = frozenset({"st", "nd", "rd", "th"})
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(SCALES)
 NUMBER_WORDS: frozenset[str] = _NUMBER_WORDS | frozenset(REPEATS) | frozenset(ORDINALS)
 _NUMBERISH = NUMBER_WORDS | frozenset(SCALE_ORDINALS)
+_SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
 """Every word that can start or continue a number (for fast pre-checks)."""
 
 
@@ -496,7 +497,13 @@ def _consume_number(toks: list[Token], i: int, run: NumberRun) -> int:
             run.ordinal = True
             run.chunks.append(str(TENS[w] + ORDINALS[nt.text]))
             return i + 2
-    parsed = _parse_cardinal(toks, i, n)
+    # only a phrase with a scale word within reach is a cardinal ("two thousand
+    # and nine"); checking that first spares the parser on digit-by-digit speech
+    parsed = (
+        _parse_cardinal(toks, i, n)
+        if any(toks[k].text in _SCALE_WORDS for k in range(i + 1, min(i + 4, n)))
+        else None
+    )
     if parsed is not None:
         value, j, big = parsed
         run.chunks.append(str(value))

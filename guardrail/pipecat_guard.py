@@ -289,6 +289,16 @@ class _AgentTextGuard(FrameProcessor):
         ):
             await self._agent(frame.text, False, frame)
             return
+        if isinstance(frame, TTSSpeakFrame) and direction is FrameDirection.DOWNSTREAM:
+            # Text a bot speaks directly (a greeting, a scripted question) is
+            # agent text too: a question for a card must not bypass the LLM path.
+            g = self._guard
+            self.texts.clear()
+            await g.run(g.session.feed(AgentText(frame.text, True, g.t_ms)))
+            for fwd in self.texts:
+                await self.push_frame(dataclasses.replace(frame, text=fwd.text), direction)
+            self.texts.clear()
+            return
         if isinstance(frame, LLMFullResponseEndFrame | EndFrame):
             await self._agent("", True, None)
         await self.push_frame(frame, direction)

@@ -201,3 +201,13 @@ def test_the_example_bot_runs_protected():
     assert "[ssn]" in r.stdout
     for secret in ("078-05-1123", "4111"):
         assert secret not in r.stdout + r.stderr
+
+
+def test_a_scripted_tts_question_for_the_card_does_not_bypass_the_guard():
+    guard = Guard()
+    frames = [TTSSpeakFrame(text="Welcome!"), TTSSpeakFrame(text="Please say your card number.")]
+    down, _ = asyncio.run(run_test(guarded(guard), frames_to_send=frames))
+    spoken = [f.text for f in down if isinstance(f, TTSSpeakFrame)]
+    assert spoken[0] == "Welcome!"
+    assert not any("card number" in t for t in spoken)
+    assert guard.session.state == "secure_capture"

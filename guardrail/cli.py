@@ -88,15 +88,15 @@ def cmd_vad(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from .policy import Policy, PolicyError
     from .replay import run
 
+    policy = routes = None
+    if args.config:
+        config = _config(args.config)
+        policy = config.policy
+        routes = {name: r.kind for name, r in config.routes.items()} or None
     try:
-        policy = Policy.load(args.config) if args.config else Policy.default()
-    except PolicyError as exc:
-        raise UsageError(f"{args.config}: {exc}") from None
-    try:
-        return run(args.log, sys.stdout, policy=policy, record=args.record)
+        return run(args.log, sys.stdout, policy=policy, record=args.record, routes=routes)
     except FileNotFoundError:
         raise UsageError(f"{args.log}: file not found") from None
     except IsADirectoryError:
@@ -105,22 +105,37 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.log}: not readable (permission denied)") from None
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .policy import Policy, PolicyError
+def _config(path: str):
+    from .config import Config, ConfigError
 
     try:
-        policy = Policy.load(args.config)
-    except PolicyError as exc:
-        raise UsageError(f"{args.config}: {exc}") from None
+        return Config.load(path)
+    except ConfigError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _config(args.config)
     out = sys.stdout
-    out.write(f"{args.config}: policy ok\n")
-    for rule in policy.rules.values():
+    out.write(f"{args.config}: ok\n")
+    for rule in config.policy.rules.values():
         route = f" route={rule.route}" if rule.route else ""
         pause = " pause_recording" if rule.pause_recording else ""
         out.write(
             f"  {rule.category:<19} request={rule.on_request:<11} "
             f"disclosure={rule.on_disclosure:<11}{route}{pause}\n"
         )
+    for name, route in config.routes.items():
+        out.write(f"  route {name}: {route.kind}\n")
+    out.write(f"  twilio scopes: {', '.join(sorted(config.scopes))}\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import run
+
+    config = _config(args.config)
+    run(config, args.host, args.port)
     return 0
 
 
@@ -259,6 +274,12 @@ def _build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--config", help="a guardrail TOML config (default: the safe built-in policy)")
     rp.add_argument("--record", metavar="OUT.wav", help="write the masked caller audio here")
     rp.set_defaults(func=cmd_replay)
+
+    sv = sub.add_parser("serve", help="serve the Twilio webhooks (signature-checked)")
+    sv.add_argument("--config", required=True, help="the guardrail TOML config")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sv.add_argument("--port", type=int, default=8080, help="port to listen on")
+    sv.set_defaults(func=cmd_serve)
 
     ck = sub.add_parser("check", help="validate a config file and print what it means")
     ck.add_argument("--config", required=True, help="the guardrail TOML config")

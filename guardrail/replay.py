@@ -82,9 +82,13 @@ def replay(
     *,
     policy: Policy | None = None,
     record: str | Path | None = None,
+    routes: dict[str, str] | None = None,
 ) -> Iterator[dict]:
-    """Yield the printed actions for a message log, in order."""
-    session = Session(policy)
+    """Yield the printed actions for a message log, in order.
+
+    ``routes`` maps route names to kinds (``keypad``, ``pay``, ``human``).
+    """
+    session = Session(policy, routes=routes)
     parser = StreamParser()
     recorder = CallRecorder(record, hold_ms=30_000.0) if record else None
     open_masks: dict[float, bool] = {}
@@ -142,9 +146,16 @@ def _record(recorder: CallRecorder, a: object, open_masks: dict) -> None:
         recorder.end_mask(a.t_ms, open_masks.pop("pause"))
 
 
-def run(path: str, out: TextIO, *, policy: Policy | None = None, record: str | None = None) -> int:
+def run(
+    path: str,
+    out: TextIO,
+    *,
+    policy: Policy | None = None,
+    record: str | None = None,
+    routes: dict[str, str] | None = None,
+) -> int:
     """The command: read ``path``, write JSON Lines to ``out``."""
     with open(path, encoding="utf-8", errors="replace") as f:
-        for rec in replay(f, policy=policy, record=record):
+        for rec in replay(f, policy=policy, record=record, routes=routes):
             out.write(json.dumps(rec) + "\n")
     return 0

@@ -63,8 +63,9 @@ def dial(route: HumanRoute, *, action: str, attempt: int = 0, say: str | None = 
 
 def back_to_bot(stream_url: str, resume_token: str, *, say: str | None = None) -> str:
     """``<Connect><Stream>`` back to the guardrail, with the resume token."""
-    if not stream_url.startswith("wss://"):
-        raise ValueError("the media stream URL must be wss://")
+    loopback = stream_url.startswith(("ws://127.0.0.1", "ws://localhost", "ws://[::1]"))
+    if not stream_url.startswith("wss://") and not loopback:
+        raise ValueError("the media stream URL must be wss:// (ws:// only on loopback)")
     r = VoiceResponse()
     if say:
         r.say(say)

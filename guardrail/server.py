@@ -52,6 +52,7 @@ class _State:
         self.clock = clock
         self.tokens = ResumeTokens()
         self.recordings: dict[str, str] = {}
+        self.calls: dict = {}  # CallSid -> handoff.controller.CallController
 
     def _url(self, request: web.Request, *, websocket: bool = False) -> str:
         return public_url(
@@ -101,6 +102,9 @@ class _State:
         if form is None:
             return web.Response(status=403, text="forbidden\n")
         call_sid = form.get("CallSid", "")
+        controller = self.calls.get(call_sid)
+        if controller is not None:
+            await controller.returned(form)
         token = self.tokens.issue(call_sid, self.clock())
         return _twiml(back_to_bot(self._stream_url(request), token))
 
@@ -111,6 +115,9 @@ class _State:
         call_sid, rec = form.get("CallSid", ""), form.get("RecordingSid", "")
         if call_sid and rec.startswith("RE"):
             self.recordings[call_sid] = rec[:64]
+            controller = self.calls.get(call_sid)
+            if controller is not None:
+                controller.recording_sid = rec[:64]
         return web.Response(status=204)
 
     async def media(self, request: web.Request) -> web.StreamResponse:

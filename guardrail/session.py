@@ -161,6 +161,11 @@ class Session:
             return [Audit("ignored_event", type(event).__name__, self._last_t)]
         return getattr(self, handler)(event)
 
+    @property
+    def awaiting_handoff(self) -> int | None:
+        """The action id of the handoff the session is waiting on, if any."""
+        return self._handoff_id
+
     def next_deadline(self) -> float | None:
         """Stream time of the next timeout, or ``None``."""
         times = [d for _, d, _ in self._pending.values()]

@@ -1,0 +1,119 @@
+"""Carries out one call's control actions on Twilio and reports the results back.
+
+The session decides (pause, resume, hand off); :class:`CallController` is the
+adapter that performs those decisions through :class:`~handoff.control.TwilioControl`
+and feeds each outcome back to the session as a ``ControlResult`` or
+``HandoffResult``, so an unconfirmed step fails closed in the session. It
+chooses nothing itself beyond what configuration says: which fallback target
+is next, and whether business hours send the caller to the after-hours route.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from guardrail.events import (
+    ControlResult,
+    Handoff,
+    HandoffResult,
+    PauseRecording,
+    ResumeRecording,
+)
+from guardrail.session import Session
+
+from . import twiml
+from .control import TwilioControl
+from .routes import HumanRoute, PayRoute
+
+__all__ = ["CallController"]
+
+_LAST4 = re.compile(r"(\d{4})\D*$")
+
+
+class CallController:
+    """One call's link between its session and Twilio."""
+
+    def __init__(
+        self,
+        session: Session,
+        control: TwilioControl,
+        routes: dict,
+        *,
+        call_sid: str,
+        return_url: str,
+        pause_behavior: str = "silence",
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.session = session
+        self.control = control
+        self.routes = routes
+        self.call_sid = call_sid
+        self.return_url = return_url
+        self.pause_behavior = pause_behavior
+        self.recording_sid = "Twilio.CURRENT"
+        self.handoff_id: int | None = None
+        self._now = now
+
+    async def run(self, actions: list) -> list:
+        """Carry out the control actions; return the others (for the media adapters)."""
+        rest: list = []
+        for a in actions:
+            if isinstance(a, PauseRecording):
+                out = await self.control.pause_recording(
+                    self.call_sid, self.recording_sid, behavior=self.pause_behavior
+                )
+                rest += await self.run(
+                    self.session.feed(ControlResult(a.action_id, out.ok, a.t_ms))
+                )
+            elif isinstance(a, ResumeRecording):
+                out = await self.control.resume_recording(self.call_sid, self.recording_sid)
+                rest += await self.run(
+                    self.session.feed(ControlResult(a.action_id, out.ok, a.t_ms))
+                )
+            elif isinstance(a, Handoff) and a.kind != "keypad":
+                if self.session.awaiting_handoff != a.action_id:
+                    continue  # the session gave it up (a pause failed): do not redirect
+                self.handoff_id = a.action_id
+                xml = self._twiml(a.route)
+                out = await self.control.redirect(self.call_sid, xml) if xml else None
+                outcome = "connected" if out is not None and out.ok else "failed"
+                rest += await self.run(
+                    self.session.feed(HandoffResult(a.action_id, outcome, a.t_ms))
+                )
+            else:
+                rest.append(a)
+        return rest
+
+    async def _report(self, event: ControlResult | HandoffResult) -> list:
+        return await self.run(self.session.feed(event))
+
+    async def returned(self, form: dict[str, str]) -> list:
+        """The return webhook fired: the caller is back from ``<Pay>`` or a human leg."""
+        if self.handoff_id is None:
+            return []
+        summary = ""
+        if "Result" in form:  # <Pay> posts Result and a masked PaymentCardNumber
+            m = _LAST4.search(form.get("PaymentCardNumber", ""))
+            ok = form.get("Result") == "success"
+            summary = (
+                f"card ending {m[1]} accepted"
+                if ok and m
+                else "card accepted"
+                if ok
+                else "the card was not accepted"
+            )
+        aid, self.handoff_id = self.handoff_id, None
+        t = self.session._last_t
+        return await self.run(self.session.feed(HandoffResult(aid, "returned", t, summary)))
+
+    def _twiml(self, name: str) -> str | None:
+        route = self.routes.get(name)
+        if isinstance(route, PayRoute):
+            return twiml.pay(route, action=self.return_url)
+        if isinstance(route, HumanRoute):
+            if not route.open_at(self._now()) and route.after_hours in self.routes:
+                route = self.routes[route.after_hours]
+            return twiml.dial(route, action=self.return_url)
+        return None

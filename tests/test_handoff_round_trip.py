@@ -1,0 +1,140 @@
+"""The whole round trip, and Twilio failing at each step.
+
+The agent asks for the card; the recording pauses; the call is redirected
+to ``<Pay>``; Twilio's action webhook (a real signed HTTP request) returns
+the caller; the recording resumes; the session goes on. Real twilio library,
+real aiohttp server, a loopback stand-in for Twilio's REST API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import xml.etree.ElementTree as ET
+
+import aiohttp
+import pytest
+from aiohttp import web
+from fake_twilio import FakeTwilio
+from twilio.request_validator import RequestValidator
+
+from guardrail.config import Config
+from guardrail.events import AgentText, Alert, Audit, CallStarted, Notice
+from guardrail.server import STATE, make_app
+from guardrail.session import Session
+from handoff.control import TwilioControl
+from handoff.controller import CallController
+
+AC = "AC00000000000000000000000000000001"
+CA = "CA00000000000000000000000000000007"
+AUTH = "test-auth-token-0000"
+CONFIG = """
+[twilio]
+account_sid = "env:TWILIO_ACCOUNT_SID"
+auth_token = "env:TWILIO_AUTH_TOKEN"
+[routes.pay]
+kind = "pay"
+[routes.human]
+kind = "human"
+targets = ["queue:support"]
+[routes.secure_card]
+kind = "keypad"
+[policy.payment_card]
+on_request = "secure_path"
+on_disclosure = "secure_path"
+route = "pay"
+"""
+
+
+@pytest.fixture
+def config(monkeypatch):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", AC)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH)
+    return Config.from_toml(CONFIG)
+
+
+async def scenario(config, fake, plan):
+    fake.plan = list(plan)
+    session = Session(config.policy, routes={n: r.kind for n, r in config.routes.items()})
+    session.feed(CallStarted(CA, "MZ1", 0.0))
+    control = TwilioControl(
+        AC,
+        config.rest_credentials,
+        config.scopes,
+        base_url=fake.url,
+        deadline_s=0.8,
+        backoff_s=0.01,
+        rng=random.Random(2),
+    )
+    app = make_app(config)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    controller = CallController(
+        session, control, dict(config.routes), call_sid=CA, return_url=base + "/twilio/return"
+    )
+    app[STATE].calls[CA] = controller
+    try:
+        first = await controller.run(
+            session.feed(AgentText("What's the card number?", True, 1000.0))
+        )
+        state_after_ask = session.state
+        url = base + "/twilio/return"
+        form = {"CallSid": CA, "Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-1111"}
+        sig = RequestValidator(AUTH).compute_signature(url, form)
+        async with aiohttp.ClientSession() as http:
+            r = await http.post(url, data=form, headers={"X-Twilio-Signature": sig})
+            body = await r.text()
+        return session, first, state_after_ask, r.status, body
+    finally:
+        await runner.cleanup()
+
+
+def test_round_trip_to_pay_and_back(config):
+    with FakeTwilio() as fake:
+        session, first, asked, status, body = asyncio.run(scenario(config, fake, []))
+        reqs = list(fake.requests)
+    assert asked == "handed_off"
+    pause, redirect, resume = reqs
+    assert pause["form"]["Status"] == "paused"
+    pay = ET.fromstring(redirect["form"]["Twiml"]).find("Pay")
+    assert pay.get("action").endswith("/twilio/return")
+    assert resume["form"]["Status"] == "in-progress"
+    assert status == 200
+    assert ET.fromstring(body).find("Connect/Stream/Parameter").get("name") == "guardrail_resume"
+    assert session.state == "normal"
+    assert not session.recording_paused
+    notices = [a.text for a in first if isinstance(a, Notice)]
+    assert notices  # the bot was told the caller is on the secure line
+
+
+def test_pause_failing_fails_closed_and_never_redirects(config):
+    with FakeTwilio() as fake:
+        _session, first, asked, status, _ = asyncio.run(scenario(config, fake, [500] * 50))
+        paths = [r["path"] for r in fake.requests]
+    assert all("/Recordings/" in p for p in paths)  # no redirect was attempted
+    assert any(isinstance(a, Alert) for a in first)
+    assert any(isinstance(a, Audit) and a.outcome == "failed" for a in first)
+    assert asked == "normal"  # the flow was abandoned, the caller told not to read it out
+    assert status == 200
+
+
+def test_redirect_failing_fails_closed(config):
+    with FakeTwilio() as fake:
+        session, first, asked, _, _ = asyncio.run(scenario(config, fake, [200] + [500] * 50))
+    assert any(isinstance(a, Alert) and a.reason.startswith("handoff") for a in first)
+    assert asked == "normal"
+    assert session.recording_paused  # still paused: protection stays until the agent moves on
+
+
+def test_resume_failing_is_alerted(config):
+    with FakeTwilio() as fake:
+        # pause ok, redirect ok, then every resume fails
+        session, _first, asked, status, _ = asyncio.run(
+            scenario(config, fake, [200, 200] + [500] * 50)
+        )
+    assert asked == "handed_off"
+    assert status == 200
+    assert session.recording_paused  # known to be still paused

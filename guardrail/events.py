@@ -25,7 +25,9 @@ __all__ = [
     "CallerAudio",
     "CallerDtmf",
     "CallerTranscript",
+    "CaptureComplete",
     "CaptureDigit",
+    "CaptureResult",
     "ControlResult",
     "Event",
     "ForwardAudio",
@@ -111,6 +113,17 @@ class HandoffResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CaptureResult:
+    """The secure sink's answer to a :class:`CaptureComplete`: ``summary`` is what
+    the bot may learn ("card ending 4242 accepted"), never the value."""
+
+    action_id: int
+    ok: bool
+    t_ms: float
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CallEnded:
     """The stream stopped (Twilio ``stop``) or the call ended."""
 
@@ -125,6 +138,7 @@ Event = (
     | AgentText
     | ControlResult
     | HandoffResult
+    | CaptureResult
     | CallEnded
 )
 
@@ -163,6 +177,16 @@ class CaptureDigit:
     """A keyed digit for the secure sink only; the bot never sees it."""
 
     digit: str = field(repr=False)
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureComplete:
+    """The keyed value, complete and checked, for the secure sink only."""
+
+    action_id: int
+    digits: str = field(repr=False)
+    category: str
     t_ms: float
 
 
@@ -257,6 +281,7 @@ Action = (
     | ForwardText
     | ForwardDtmf
     | CaptureDigit
+    | CaptureComplete
     | MuteBotInput
     | UnmuteBotInput
     | PauseRecording

@@ -57,6 +57,7 @@ from pipecat.services.tts_service import TTSService
 
 from audio import mulaw
 from audio.masking import DelayLine
+from handoff.sink import DemoSink
 
 from .events import (
     AgentText,
@@ -66,7 +67,9 @@ from .events import (
     CallerDtmf,
     CallerTranscript,
     CallStarted,
+    CaptureComplete,
     CaptureDigit,
+    CaptureResult,
     ControlResult,
     ForwardAudio,
     ForwardDtmf,
@@ -101,9 +104,10 @@ class Guard:
 
     ``control`` carries out recording pauses and handoffs (the handoff layer's
     Twilio client, in production) and reports back through :meth:`report`;
-    without one, a dry run confirms them at once. ``secure_sink`` receives
-    keyed digits during secure capture; ``on_audit`` receives audit and alert
-    actions (they never hold a value).
+    without one, a dry run confirms them at once. ``capture_sink`` receives
+    the complete keyed value (:mod:`handoff.sink`; a demo sink by default);
+    ``secure_sink``, if given, sees each keyed digit; ``on_audit`` receives
+    audit and alert actions (they never hold a value).
     """
 
     def __init__(
@@ -114,6 +118,7 @@ class Guard:
         config: SessionConfig | None = None,
         control: Control | None = None,
         secure_sink: Callable[[str], None] | None = None,
+        capture_sink=None,
         on_audit: Callable[[object], None] | None = None,
         call_sid: str = "",
         stream_sid: str = "",
@@ -122,6 +127,7 @@ class Guard:
         self.session.feed(CallStarted(call_sid, stream_sid, 0.0))
         self.control = control
         self.secure_sink = secure_sink
+        self.capture_sink = capture_sink if capture_sink is not None else DemoSink()
         self.on_audit = on_audit
         self.t_ms = 0.0
         self.input = _InputGuard(self)
@@ -169,7 +175,7 @@ class Guard:
 
     # -- actions -----------------------------------------------------------------
 
-    async def report(self, event: ControlResult | HandoffResult) -> None:
+    async def report(self, event: ControlResult | HandoffResult | CaptureResult) -> None:
         """The control's answer to a pause, resume or handoff."""
         await self.run(self.session.feed(event))
 
@@ -194,6 +200,9 @@ class Guard:
             elif isinstance(a, CaptureDigit):
                 if self.secure_sink is not None:
                     self.secure_sink(a.digit)
+            elif isinstance(a, CaptureComplete):
+                ok, summary = await self.capture_sink.submit(a.digits, a.category)
+                await self.report(CaptureResult(a.action_id, ok, a.t_ms, summary))
             elif isinstance(a, MaskAudio):
                 if a.target == "recording":
                     self.recorder_gate.mask(a)

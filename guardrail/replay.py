@@ -20,10 +20,13 @@ from typing import TextIO
 
 from audio import mulaw
 from audio.recorder import CallRecorder
+from handoff.sink import DemoSink
 
 from .events import (
     Alert,
     CallerAudio,
+    CaptureComplete,
+    CaptureResult,
     ControlResult,
     ForwardDtmf,
     Handoff,
@@ -41,6 +44,8 @@ from .policy import Policy
 from .session import Session
 
 __all__ = ["action_record", "replay"]
+
+_SINK = DemoSink()
 
 
 def action_record(action: object) -> dict | None:
@@ -126,6 +131,9 @@ def _carry_out(session: Session, actions: list, recorder, open_masks: dict) -> I
             follow.append(ControlResult(a.action_id, True, a.t_ms))
         elif isinstance(a, Handoff) and a.kind != "keypad":
             follow.append(HandoffResult(a.action_id, "connected", a.t_ms))
+        elif isinstance(a, CaptureComplete):
+            ok, summary = _SINK.check(a.digits, a.category)
+            follow.append(CaptureResult(a.action_id, ok, a.t_ms, summary))
     for ev in follow:
         yield from _carry_out(session, session.feed(ev), recorder, open_masks)
 

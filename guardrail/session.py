@@ -34,6 +34,8 @@ from audio.frontend import AudioFrontEnd
 from audio.vad import SpeechStarted, SpeechStopped
 
 from .detect import CallScanner
+from .detect import categories as c
+from .detect.validators import card_brand, luhn_ok
 from .events import (
     AgentText,
     Alert,
@@ -43,7 +45,9 @@ from .events import (
     CallerDtmf,
     CallerTranscript,
     CallStarted,
+    CaptureComplete,
     CaptureDigit,
+    CaptureResult,
     ControlResult,
     ForwardAudio,
     ForwardDtmf,
@@ -86,6 +90,7 @@ for _state in (NORMAL, PROTECTING, SECURE_CAPTURE, HANDED_OFF):
     TRANSITIONS[(_state, AgentText)] = "_on_agent_text"
     TRANSITIONS[(_state, ControlResult)] = "_on_control"
     TRANSITIONS[(_state, HandoffResult)] = "_on_handoff_result"
+    TRANSITIONS[(_state, CaptureResult)] = "_on_capture_result"
     TRANSITIONS[(_state, CallEnded)] = "_on_end"
     TRANSITIONS[(_state, CallStarted)] = "_on_start"
 del _state
@@ -98,6 +103,9 @@ class SessionConfig:
     confirm_timeout_ms: float = 2000.0
     capture_digit_timeout_ms: float = 8000.0
     capture_max_digits: int = 19
+    capture_attempts: int = 3
+    sink_timeout_ms: float = 5000.0
+    say_reenter: str = "That number didn't look right. Please enter it again, then press pound."
     disclosure_lookback_ms: float = 15000.0
     say_secure_path: str = "I'll take that on our secure line; please enter it on your keypad."
     say_human: str = "I'm connecting you to a colleague who can help with that."
@@ -137,6 +145,9 @@ class Session:
         self._last_t = 0.0
         self._silence = bytes([mulaw.SILENCE]) * 160
         self._capture_digits = 0
+        self._capture_buf: list[str] = []
+        self._capture_attempts = 0
+        self._sink_id: int | None = None
         self._capture_deadline: float | None = None
         self._twilio_dtmf_seen = False
         self._capture_category: str | None = None
@@ -433,25 +444,70 @@ class Session:
     def _start_capture(self, out: list, t: float) -> None:
         self.state = SECURE_CAPTURE
         self._capture_digits = 0
+        self._capture_buf = []
+        self._capture_attempts = 0
         self._capture_deadline = t + self.config.capture_digit_timeout_ms
         self._open_mask(out, t)
         out.append(Audit("secure_capture", "started", t, self._capture_category))
 
     def _capture(self, out: list, digit: str, t: float) -> None:
+        if self._sink_id is not None:
+            return  # submitted; waiting for the sink
         if digit == "#":
             self._end_capture(out, t, "completed")
             return
+        if not digit.isdigit():
+            return
         self._capture_digits += 1
+        self._capture_buf.append(digit)
         out.append(CaptureDigit(digit, t))
         self._capture_deadline = t + self.config.capture_digit_timeout_ms
         if self._capture_digits >= self.config.capture_max_digits:
             self._end_capture(out, t, "completed")
 
     def _end_capture(self, out: list, t: float, outcome: str) -> None:
-        out.append(Audit("secure_capture", outcome, t, self._capture_category))
+        """The caller finished keying (or stopped): check, submit, re-prompt or give up."""
+        digits = "".join(self._capture_buf)
+        self._capture_buf = []
+        self._capture_digits = 0
         self._capture_deadline = None
+        category = self._capture_category or ""
+        if not digits:
+            out.append(Audit("secure_capture", outcome, t, category))
+            self._handoff_id = None
+            self._back_to_bot(out, t, "")
+            return
+        card = category in (c.PAYMENT_CARD,)
+        if card and not (luhn_ok(digits) and card_brand(digits)):
+            self._capture_attempts += 1
+            if self._capture_attempts < self.config.capture_attempts:
+                out.append(Audit("secure_capture", "invalid_reprompted", t, category))
+                out.append(Say(self.config.say_reenter, t))
+                self._capture_deadline = t + self.config.capture_digit_timeout_ms
+                return
+            out.append(Audit("secure_capture", "invalid_gave_up", t, category))
+            self._handoff_id = None
+            self._back_to_bot(out, t, "The caller could not enter a valid card number.")
+            return
+        aid = self._new_id()
+        self._sink_id = aid
+        self._pending[aid] = ("capture_sink", t + self.config.sink_timeout_ms, category)
+        out.append(CaptureComplete(aid, digits, category, t))
+        out.append(Audit("secure_capture", "submitted", t, category))
+
+    def _on_capture_result(self, ev: CaptureResult) -> list:
+        out: list = []
+        if ev.action_id != self._sink_id:
+            out.append(Audit("capture_result", "unexpected", ev.t_ms))
+            return out
+        self._pending.pop(ev.action_id, None)
+        self._sink_id = None
         self._handoff_id = None
-        self._back_to_bot(out, t, "")
+        category = self._capture_category
+        out.append(Audit("secure_capture", "accepted" if ev.ok else "rejected", ev.t_ms, category))
+        default = "The value was accepted." if ev.ok else "The value was not accepted."
+        self._back_to_bot(out, ev.t_ms, ev.summary or default)
+        return out
 
     def _back_to_bot(self, out: list, t: float, summary: str) -> None:
         self._close_mask(out, t)
@@ -469,7 +525,10 @@ class Session:
         self._open_mask(out, t)
         out.append(Alert(f"{kind} {why}", t))
         out.append(Audit(kind, why, t, category))
-        if kind in ("handoff", "pause_recording") and self.state in (PROTECTING, SECURE_CAPTURE):
+        if kind in ("handoff", "pause_recording", "capture_sink") and self.state in (
+            PROTECTING,
+            SECURE_CAPTURE,
+        ):
             # Abandon the protected flow: the caller is told not to read the
             # value out; the bot may talk again, transcripts stay redacted and
             # the local recording stays masked until the agent moves on.
@@ -477,6 +536,8 @@ class Session:
             if self._handoff_id is not None:
                 self._pending.pop(self._handoff_id, None)
             self._handoff_id = None
+            self._sink_id = None
+            self._capture_buf = []
             self._capture_deadline = None
             self.state = NORMAL
             self._unmute(out, t)

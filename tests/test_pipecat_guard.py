@@ -71,7 +71,7 @@ def test_agent_request_never_reaches_tts_and_keypad_digits_go_to_the_sink():
     assert "".join(captured) == CARD
     assert [f.mute for f in down if isinstance(f, STTMuteFrame)] == [True, False]
     assert any(
-        isinstance(a, Audit) and a.event == "secure_capture" and a.outcome == "completed"
+        isinstance(a, Audit) and a.event == "secure_capture" and a.outcome == "accepted"
         for a in audits
     )
 

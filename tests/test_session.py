@@ -15,7 +15,9 @@ from guardrail.events import (
     CallerDtmf,
     CallerTranscript,
     CallStarted,
+    CaptureComplete,
     CaptureDigit,
+    CaptureResult,
     ControlResult,
     ForwardAudio,
     ForwardDtmf,
@@ -69,9 +71,42 @@ def test_agent_card_request_goes_to_keypad_capture_and_back():
         caps += of(a, CaptureDigit)
     assert "".join(c.digit for c in caps) == CARD[: len(caps)]
     a = s.feed(CallerDtmf("#", 4000.0))
+    [done] = of(a, CaptureComplete)
+    assert (done.digits, done.category) == (CARD, "payment_card")
+    assert CARD not in repr(done)
+    assert s.state == "secure_capture"  # until the sink answers
+    a = s.feed(CaptureResult(done.action_id, True, 4100.0, "card ending 1111 accepted"))
     assert s.state == "normal"
+    assert [n.text for n in of(a, Notice)] == ["card ending 1111 accepted"]
     assert of(a, ResumeRecording)
     assert of(a, UnmuteBotInput)
+
+
+def test_an_invalid_card_is_reentered_then_given_up():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AgentText("What's the card number?", True, 0.0))
+    for attempt in range(3):
+        for d in "4111111111111112":
+            s.feed(CallerDtmf(d, 100.0 + attempt))
+        a = s.feed(CallerDtmf("#", 200.0 + attempt))
+        assert not of(a, CaptureComplete)
+        if attempt < 2:
+            assert of(a, Say)  # asked to enter it again
+            assert s.state == "secure_capture"
+    assert s.state == "normal"
+    assert "could not enter a valid card" in of(a, Notice)[0].text
+
+
+def test_a_silent_sink_fails_closed():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AgentText("What's the card number?", True, 0.0))
+    for d in CARD + "#":
+        s.feed(CallerDtmf(d, 100.0))
+    out = s.on_timer(100.0 + 5000.0)
+    assert of(out, Alert)
+    assert s.state == "normal"
 
 
 def test_caller_audio_during_capture_never_reaches_the_bot():
@@ -180,7 +215,7 @@ def events(draw):
     seq = [CallStarted("CA1", "MZ1", 0.0)]
     for _ in range(draw(st.integers(0, 25))):
         t += draw(st.floats(0, 3000))
-        kind = draw(st.integers(0, 6))
+        kind = draw(st.integers(0, 7))
         if kind == 0:
             seq.append(CallerTranscript(draw(TEXTS), draw(st.booleans()), t))
         elif kind == 1:
@@ -199,7 +234,16 @@ def events(draw):
             )
         elif kind == 5:
             seq.append(CallerAudio(bytes(draw(st.binary(max_size=400))), t))
-        else:
+        elif kind == 7:
+            seq.append(
+                CaptureResult(
+                    draw(st.integers(1, 8)),
+                    draw(st.booleans()),
+                    t,
+                    draw(st.sampled_from(["", "card ending 1111 accepted"])),
+                )
+            )
+        elif kind == 6:
             seq.append(("timer", t))
     if draw(st.booleans()):
         seq.append(CallEnded(t + 1))

@@ -104,7 +104,9 @@ class _State:
         call_sid = form.get("CallSid", "")
         controller = self.calls.get(call_sid)
         if controller is not None:
-            await controller.returned(form)
+            next_leg = await controller.returned(form)
+            if next_leg is not None:
+                return _twiml(next_leg)  # the next fallback target
         token = self.tokens.issue(call_sid, self.clock())
         return _twiml(back_to_bot(self._stream_url(request), token))
 

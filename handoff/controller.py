@@ -54,6 +54,9 @@ class CallController:
         self.pause_behavior = pause_behavior
         self.recording_sid = "Twilio.CURRENT"
         self.handoff_id: int | None = None
+        self.route_name: str | None = None
+        self.attempt = 0
+        self.rest: list = []
         self._now = now
 
     async def run(self, actions: list) -> list:
@@ -89,10 +92,21 @@ class CallController:
     async def _report(self, event: ControlResult | HandoffResult) -> list:
         return await self.run(self.session.feed(event))
 
-    async def returned(self, form: dict[str, str]) -> list:
-        """The return webhook fired: the caller is back from ``<Pay>`` or a human leg."""
+    async def returned(self, form: dict[str, str]) -> str | None:
+        """The return webhook fired: the caller is back from ``<Pay>`` or a human leg.
+
+        Returns TwiML to answer with when the caller is not coming back yet
+        (the next fallback target after a busy or unanswered one), else
+        ``None`` (the server answers with the way back to the bot).
+        """
         if self.handoff_id is None:
-            return []
+            return None
+        dial_status = form.get("DialCallStatus") or form.get("QueueResult")
+        if dial_status in ("busy", "no-answer", "failed", "canceled", "queue-full", "system-error"):
+            route = self._human_route()
+            if route is not None and self.attempt + 1 < len(route.targets):
+                self.attempt += 1
+                return twiml.dial(route, action=self.return_url, attempt=self.attempt)
         summary = ""
         if "Result" in form:  # <Pay> posts Result and a masked PaymentCardNumber
             m = _LAST4.search(form.get("PaymentCardNumber", ""))
@@ -106,14 +120,27 @@ class CallController:
             )
         aid, self.handoff_id = self.handoff_id, None
         t = self.session._last_t
-        return await self.run(self.session.feed(HandoffResult(aid, "returned", t, summary)))
+        self.rest = await self.run(self.session.feed(HandoffResult(aid, "returned", t, summary)))
+        return None
 
     def _twiml(self, name: str) -> str | None:
         route = self.routes.get(name)
+        self.route_name = name
+        self.attempt = 0
         if isinstance(route, PayRoute):
             return twiml.pay(route, action=self.return_url)
-        if isinstance(route, HumanRoute):
-            if not route.open_at(self._now()) and route.after_hours in self.routes:
-                route = self.routes[route.after_hours]
+        route = self._human_route()
+        if route is not None:
             return twiml.dial(route, action=self.return_url)
         return None
+
+    def _human_route(self) -> HumanRoute | None:
+        """The human route in use: after hours, its after-hours route."""
+        route = self.routes.get(self.route_name or "")
+        if not isinstance(route, HumanRoute):
+            return None
+        if not route.open_at(self._now()) and route.after_hours in self.routes:
+            after = self.routes[route.after_hours]
+            if isinstance(after, HumanRoute):
+                return after
+        return route

@@ -138,3 +138,63 @@ def test_resume_failing_is_alerted(config):
     assert asked == "handed_off"
     assert status == 200
     assert session.recording_paused  # known to be still paused
+
+
+HUMAN = """
+[twilio]
+account_sid = "env:TWILIO_ACCOUNT_SID"
+auth_token = "env:TWILIO_AUTH_TOKEN"
+[routes.human]
+kind = "human"
+targets = ["+1 415 555 0100", "sip:agents@pbx.example.com", "queue:support"]
+[routes.secure_card]
+kind = "keypad"
+"""
+
+
+def test_human_route_walks_its_fallbacks_then_returns_to_the_bot(monkeypatch):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", AC)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH)
+    config = Config.from_toml(HUMAN)
+
+    async def go(fake):
+        session = Session(config.policy, routes={n: r.kind for n, r in config.routes.items()})
+        session.feed(CallStarted(CA, "MZ1", 0.0))
+        control = TwilioControl(AC, config.rest_credentials, config.scopes, base_url=fake.url)
+        app = make_app(config)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        controller = CallController(
+            session, control, dict(config.routes), call_sid=CA, return_url=base + "/twilio/return"
+        )
+        app[STATE].calls[CA] = controller
+        answers = []
+        try:
+            await controller.run(
+                session.feed(AgentText("What's your social security number?", True, 1000.0))
+            )
+            url = base + "/twilio/return"
+            async with aiohttp.ClientSession() as http:
+                for form in (
+                    {"CallSid": CA, "DialCallStatus": "no-answer"},
+                    {"CallSid": CA, "DialCallStatus": "busy"},
+                    {"CallSid": CA, "QueueResult": "bridged"},
+                ):
+                    sig = RequestValidator(AUTH).compute_signature(url, form)
+                    r = await http.post(url, data=form, headers={"X-Twilio-Signature": sig})
+                    answers.append(await r.text())
+        finally:
+            await runner.cleanup()
+        return session, answers
+
+    with FakeTwilio() as fake:
+        session, answers = asyncio.run(go(fake))
+        redirect = next(r for r in fake.requests if "Twiml" in r["form"])
+    assert ET.fromstring(redirect["form"]["Twiml"]).find("Dial/Number").text == "+14155550100"
+    assert ET.fromstring(answers[0]).find("Dial/Sip").text == "sip:agents@pbx.example.com"
+    assert ET.fromstring(answers[1]).find("Enqueue").text == "support"
+    assert ET.fromstring(answers[2]).find("Connect/Stream") is not None
+    assert session.state == "normal"

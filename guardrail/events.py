@@ -29,6 +29,7 @@ __all__ = [
     "CaptureDigit",
     "CaptureResult",
     "ControlResult",
+    "DisposeRecording",
     "Event",
     "ForwardAudio",
     "ForwardDtmf",
@@ -269,6 +270,17 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True)
+class DisposeRecording:
+    """After the call: the provider's recording caught a disclosure before it could
+    be paused. ``mode`` is ``delete`` or ``quarantine``; ``spans`` are the
+    ``(start_ms, end_ms, category)`` stretches of stream time to redact."""
+
+    mode: str
+    spans: tuple[tuple[float, float, str], ...]
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """Something needs a human's attention (a protection could not be confirmed)."""
 
@@ -293,4 +305,5 @@ Action = (
     | Notice
     | Audit
     | Alert
+    | DisposeRecording
 )

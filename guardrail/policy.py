@@ -46,7 +46,13 @@ __all__ = ["ACTIONS", "Policy", "PolicyError", "Rule"]
 ACTIONS = ("secure_path", "handoff", "redact", "block", "monitor")
 ROUTING_ACTIONS = frozenset({"secure_path", "handoff"})
 _RULE_KEYS = ("on_request", "on_disclosure", "route", "pause_recording", "notice", "block_message")
-_TOP_KEYS = ("pause_recording", "notice", "block_message", *c.REQUEST_CATEGORIES)
+_TOP_KEYS = (
+    "pause_recording",
+    "notice",
+    "block_message",
+    "recording_after_exposure",
+    *c.REQUEST_CATEGORIES,
+)
 _MAX_TEXT = 500
 
 
@@ -102,9 +108,16 @@ def _default_rules() -> dict[str, Rule]:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """A validated policy: one :class:`Rule` per category (all categories present)."""
+    """A validated policy: one :class:`Rule` per category (all categories present).
+
+    ``recording_after_exposure`` says what happens, once the call ends, to a
+    provider recording that caught a disclosure before it could be paused:
+    ``quarantine`` (kept, with the exact spans to redact; the default) or
+    ``delete`` (through Twilio's API; needs the ``recording:delete`` scope).
+    """
 
     rules: MappingProxyType
+    recording_after_exposure: str = "quarantine"
 
     def rule(self, category: str) -> Rule:
         rule = self.rules.get(category)
@@ -155,6 +168,12 @@ class Policy:
             if key not in _TOP_KEYS:
                 raise PolicyError(f"policy.{_safe(key)}: unknown key{_suggest(key, _TOP_KEYS)}")
         rules = _default_rules()
+        exposure = section.get("recording_after_exposure", "quarantine")
+        if exposure not in ("quarantine", "delete"):
+            raise PolicyError(
+                "policy.recording_after_exposure: quarantine (keep, with the spans to redact)"
+                " or delete"
+            )
         base_pause = _bool(section, "pause_recording", "policy", None)
         base_notice = _text(section, "notice", "policy", None)
         base_block = _text(section, "block_message", "policy", None)
@@ -190,7 +209,7 @@ class Policy:
             if "block" in (rule.on_request, rule.on_disclosure) and not rule.block_message:
                 raise PolicyError(f"{where}.block_message: required when an action is block")
             rules[cat] = rule
-        return cls(MappingProxyType(rules))
+        return cls(MappingProxyType(rules), exposure)
 
 
 def _rule_changes(cat: str, table: Any) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from .events import (
     CaptureDigit,
     CaptureResult,
     ControlResult,
+    DisposeRecording,
     ForwardAudio,
     ForwardDtmf,
     ForwardText,
@@ -152,6 +153,7 @@ class Session:
         self._twilio_dtmf_seen = False
         self._capture_category: str | None = None
         self._recording_mask_open: float | None = None
+        self.exposed: list[tuple[float, float, str]] = []
 
     # -- public API ----------------------------------------------------------
 
@@ -268,6 +270,10 @@ class Session:
         start = self._speech_start if self._speech_start is not None else floor
         start = max(start, floor)
         out.append(MaskAudio(max(0.0, start), ev.t_ms, "recording", ev.t_ms))
+        if not self.recording_paused:
+            # the provider's recording heard it before anything could pause it
+            for f in result.findings:
+                self.exposed.append((max(0.0, start), ev.t_ms, f.category))
         seen: list[str] = []
         for f in result.findings:
             if f.category not in seen:
@@ -374,6 +380,11 @@ class Session:
                     )
                 )
         self._close_mask(out, ev.t_ms)
+        if self.exposed:
+            mode = self.policy.recording_after_exposure
+            out.append(DisposeRecording(mode, tuple(self.exposed), ev.t_ms))
+            for _, _, category in self.exposed:
+                out.append(Audit("recording_exposed", mode, ev.t_ms, category))
         for kind, _, category in self._pending.values():
             out.append(Audit(kind, "unconfirmed_at_end", ev.t_ms, category))
         self._pending.clear()

@@ -15,7 +15,9 @@ import re
 from collections.abc import Callable
 
 from guardrail.events import (
+    Audit,
     ControlResult,
+    DisposeRecording,
     Handoff,
     HandoffResult,
     PauseRecording,
@@ -85,6 +87,13 @@ class CallController:
                 rest += await self.run(
                     self.session.feed(HandoffResult(a.action_id, outcome, a.t_ms))
                 )
+            elif isinstance(a, DisposeRecording) and a.mode == "delete":
+                if self.recording_sid.startswith("RE"):
+                    out = await self.control.delete_recording(self.recording_sid)
+                    rest.append(Audit("recording_deleted", "ok" if out.ok else "failed", a.t_ms))
+                else:
+                    rest.append(Audit("recording_deleted", "no_recording_sid", a.t_ms))
+                rest.append(a)
             else:
                 rest.append(a)
         return rest

@@ -198,3 +198,54 @@ def test_human_route_walks_its_fallbacks_then_returns_to_the_bot(monkeypatch):
     assert ET.fromstring(answers[1]).find("Enqueue").text == "support"
     assert ET.fromstring(answers[2]).find("Connect/Stream") is not None
     assert session.state == "normal"
+
+
+@pytest.mark.parametrize("mode", ["quarantine", "delete"])
+def test_a_recording_that_caught_a_disclosure_is_dealt_with_after_the_call(monkeypatch, mode):
+    from guardrail.events import CallEnded, CallerTranscript, DisposeRecording
+
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", AC)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH)
+    toml = CONFIG.replace(
+        "[twilio]",
+        "[twilio]\nscopes = ['recording:pause', "
+        "'recording:resume', 'call:redirect', 'recording:delete']",
+    )
+    toml += f'\n[policy]\nrecording_after_exposure = "{mode}"\n'
+    config = Config.from_toml(toml)
+
+    async def go(fake):
+        session = Session(config.policy, routes={n: r.kind for n, r in config.routes.items()})
+        session.feed(CallStarted(CA, "MZ1", 0.0))
+        control = TwilioControl(AC, config.rest_credentials, config.scopes, base_url=fake.url)
+        controller = CallController(
+            session,
+            control,
+            dict(config.routes),
+            call_sid=CA,
+            return_url="https://gr.example.com/twilio/return",
+        )
+        controller.recording_sid = "RE00000000000000000000000000000009"
+        # the caller reads an SSN out unprompted, before anything paused the recording
+        await controller.run(
+            session.feed(CallerTranscript("my social is 078-05-1123", True, 5000.0))
+        )
+        return await controller.run(session.feed(CallEnded(9000.0)))
+
+    with FakeTwilio() as fake:
+        rest = asyncio.run(go(fake))
+        deletes = [r for r in fake.requests if r["method"] == "DELETE"]
+    [dispose] = [a for a in rest if isinstance(a, DisposeRecording)]
+    assert dispose.mode == mode
+    assert [(s[1], s[2]) for s in dispose.spans] == [(5000.0, "ssn")]
+    assert any(isinstance(a, Audit) and a.event == "recording_exposed" for a in rest)
+    if mode == "delete":
+        assert [d["path"].rsplit("/", 1)[-1] for d in deletes] == [
+            "RE00000000000000000000000000000009.json"
+        ]
+        assert any(
+            isinstance(a, Audit) and a.event == "recording_deleted" and a.outcome == "ok"
+            for a in rest
+        )
+    else:
+        assert deletes == []

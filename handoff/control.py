@@ -162,7 +162,7 @@ class TwilioControl:
             if remaining <= 0:
                 return ControlOutcome(op, False, attempt - 1, reason or "deadline")
             try:
-                await asyncio.wait_for(call(self._client()), timeout=remaining)
+                await asyncio.wait_for(call(self._client()), timeout=min(self._timeout, remaining))
                 return ControlOutcome(op, True, attempt)
             except TwilioRestException as exc:
                 reason = f"http {exc.status}"

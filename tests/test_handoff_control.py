@@ -87,3 +87,13 @@ def test_rotated_credentials_are_used_on_the_next_request():
         holder["creds"] = ("SK_rotated", "new-secret")
         asyncio.run(c.resume_recording(CA))
     assert [r["user"] for r in fake.requests] == ["SK_test_key", "SK_rotated"]
+
+
+def test_a_slow_twilio_is_retried_within_the_deadline():
+    with FakeTwilio() as fake:
+        fake.slow_s = 0.5
+        fake.plan = ["slow", 200]
+        c, _ = control(fake, timeout_s=0.2, deadline_s=3.0, backoff_s=0.01)
+        out = asyncio.run(c.pause_recording(CA))
+    assert out.ok
+    assert out.attempts == 2

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-__all__ = ["DemoSink", "HttpsSink", "summary_for"]
+__all__ = ["DemoSink", "HttpsSink", "sink_for", "summary_for"]
 
 
 def summary_for(category: str, ok: bool, last4: str | None) -> str:
@@ -69,3 +69,8 @@ class HttpsSink:
         if not (isinstance(last4, str) and len(last4) == 4 and last4.isdigit()):
             last4 = None
         return ok, summary_for(category, ok, last4)
+
+
+def sink_for(route) -> DemoSink | HttpsSink:
+    """The sink a keypad route configures (``sink = "demo"`` or an https:// URL)."""
+    return DemoSink() if route.sink == "demo" else HttpsSink(route.sink)

@@ -60,3 +60,19 @@ def test_https_sink(answer, expected):
 def test_https_sink_refuses_plain_http_off_loopback():
     with pytest.raises(ValueError, match="https://"):
         HttpsSink("http://tokens.example.com/v1")
+
+
+def test_sink_for_a_keypad_route():
+    import tomllib
+
+    from handoff.routes import load_routes
+    from handoff.sink import sink_for
+
+    routes = load_routes(
+        tomllib.loads(
+            '[routes.a]\nkind = "keypad"\n[routes.b]\nkind = "keypad"\n'
+            'sink = "https://tokens.example.com/v1"\n'
+        )["routes"]
+    )
+    assert isinstance(sink_for(routes["a"]), DemoSink)
+    assert sink_for(routes["b"]).url == "https://tokens.example.com/v1"

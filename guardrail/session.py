@@ -270,7 +270,7 @@ class Session:
         start = self._speech_start if self._speech_start is not None else floor
         start = max(start, floor)
         out.append(MaskAudio(max(0.0, start), ev.t_ms, "recording", ev.t_ms))
-        if not self.recording_paused:
+        if ev.final and not self.recording_paused:
             # the provider's recording heard it before anything could pause it
             for f in result.findings:
                 self.exposed.append((max(0.0, start), ev.t_ms, f.category))
@@ -306,7 +306,7 @@ class Session:
         for f in result.findings:
             out.append(Redact(f.category, ev.t_ms))
             out.append(Audit("agent_disclosure", "redacted", ev.t_ms, f.category))
-        requests = [r for r in result.requests]
+        requests = list(result.requests)
         routed = [
             r for r in requests if self.policy.rule(r).on_request in ("secure_path", "handoff")
         ]

@@ -30,7 +30,7 @@ def test_example_policy_loads():
     policy = Policy.load(ROOT / "examples" / "policy.toml")
     assert policy.rule("password").on_request == "block"
     assert policy.rule("ssn").route == "identity_team"
-    assert policy.rule("health").on_request == "monitor"
+    assert policy.rule("health").on_request == "redact"
 
 
 def test_a_file_says_only_what_it_changes():

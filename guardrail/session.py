@@ -219,10 +219,10 @@ class Session:
             out: list = [ForwardAudio(ev.payload, ev.t_ms)]
             if not events:
                 return out
-        elif state != HANDED_OFF:
-            out = [ForwardAudio(self._silence[: len(ev.payload)], ev.t_ms, masked=True)]
         else:
-            out = []
+            # silence stands in, so every downstream clock (the recorder gate's
+            # among them) keeps counting the call's own time
+            out = [ForwardAudio(self._silence[: len(ev.payload)], ev.t_ms, masked=True)]
         for e in events:
             if isinstance(e, SpeechStarted):
                 self._speech_start = e.t_ms

@@ -222,7 +222,10 @@ class Session:
         else:
             # silence stands in, so every downstream clock (the recorder gate's
             # among them) keeps counting the call's own time
-            out = [ForwardAudio(self._silence[: len(ev.payload)], ev.t_ms, masked=True)]
+            n = len(ev.payload)
+            if n > len(self._silence):
+                self._silence = bytes([mulaw.SILENCE]) * n
+            out = [ForwardAudio(self._silence[:n], ev.t_ms, masked=True)]
         for e in events:
             if isinstance(e, SpeechStarted):
                 self._speech_start = e.t_ms

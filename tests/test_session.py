@@ -122,6 +122,15 @@ def test_caller_audio_during_capture_never_reaches_the_bot():
     assert all(f.masked and set(f.payload) == {0xFF} for f in fwd)
 
 
+def test_masked_audio_keeps_the_payload_length():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AgentText("What's the card number?", True, 0.0))
+    [fwd] = of(s.feed(CallerAudio(bytes(480), 20.0)), ForwardAudio)
+    assert fwd.masked
+    assert fwd.payload == bytes([0xFF]) * 480
+
+
 def test_disclosure_is_redacted_masked_and_pauses_the_recording():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))

@@ -152,3 +152,24 @@ def test_config_errors(tmp_path):
     with pytest.raises(ConfigError) as info:
         Config.from_toml('[twilio]\nauth_token = "abc123literal"\n')
     assert "abc123literal" not in str(info.value)
+
+
+def test_oversized_and_malformed_bodies_are_refused(config):
+    async def go():
+        runner, base = await _serve(config)
+        try:
+            async with aiohttp.ClientSession() as http:
+                url = base + "/twilio/voice"
+                big = await http.post(url, data={"CallSid": "CA1", "Pad": "x" * 200_000})
+                junk = await http.post(
+                    url,
+                    data=b"\xff\xfe\x00garbage",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                return big.status, junk.status
+        finally:
+            await runner.cleanup()
+
+    big, junk = run(go())
+    assert big in (403, 413)
+    assert junk == 403

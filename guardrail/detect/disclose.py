@@ -51,7 +51,7 @@ MONTHS = {
 
 _PRECEDING_WINDOW = 8
 _FOLLOWING_WINDOW = 4
-_COPULA = frozenset(
+COPULA = frozenset(
     {"is", "was", "'s", "s", "that's", "thats", "my", "the", "as", "it", "its", "it's", "for",
      "on", "from", "being", "be", "would", "will", "are", "were", "our", "your", "his", "her"}
 )  # fmt: skip
@@ -196,7 +196,7 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
         between = toks[last + 1 : a] if a - last <= 2 * _FOLLOWING_WINDOW + 2 else None
         if between is not None:
             words = [t for t in between if t.kind != PUNCT]
-            if len(words) <= _FOLLOWING_WINDOW and all(t.text in _COPULA for t in words):
+            if len(words) <= _FOLLOWING_WINDOW and all(t.text in COPULA for t in words):
                 return ctx.cues[k].label
     return None
 

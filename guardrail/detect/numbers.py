@@ -103,6 +103,12 @@ SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 REPEATS = {"double": 2, "triple": 3, "treble": 3, "quadruple": 4}
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "uhm", "hmm", "mm", "like"})
 CORRECTIONS = frozenset({"sorry", "no", "wait", "actually", "correction", "oops"})
+_CORRECTION_LEADS = frozenset({"i", "let", "me", "make", "it"})
+_CORRECTION_PHRASE = _CORRECTION_LEADS | frozenset(
+    {"mean", "scratch", "that", "start", "again", "over"}
+)
+"""Words of "I mean", "scratch that", "let me start again", "make it": they
+continue a run; all but the leading ones mark a correction."""
 SPOKEN_SEPARATORS = frozenset({"dash", "hyphen", "slash", "space", "dot"})
 SEPARATORS = frozenset(",-\u2013\u2014./;")
 _ORD_SUFFIX = frozenset({"st", "nd", "rd", "th"})
@@ -388,20 +394,8 @@ def _extend(toks: list[Token], i: int, run: NumberRun) -> int:
             pending_break = True
             i += 1
             continue
-        if w in CORRECTIONS or w in (
-            "i",
-            "mean",
-            "scratch",
-            "that",
-            "let",
-            "me",
-            "start",
-            "again",
-            "over",
-            "make",
-            "it",
-        ):
-            pending_correction = w not in ("i", "let", "me", "make", "it") or pending_correction
+        if w in CORRECTIONS or w in _CORRECTION_PHRASE:
+            pending_correction = w not in _CORRECTION_LEADS or pending_correction
             sep = "correction"
             pending_break = True
             i += 1
@@ -440,22 +434,8 @@ def _next_number_index(toks: list[Token], i: int) -> int | None:
             w in FILLERS
             or w in CORRECTIONS
             or w in SPOKEN_SEPARATORS
-            or w
-            in (
-                "and",
-                "point",
-                "i",
-                "mean",
-                "scratch",
-                "that",
-                "let",
-                "me",
-                "start",
-                "again",
-                "over",
-                "make",
-                "it",
-            )
+            or w in ("and", "point")
+            or w in _CORRECTION_PHRASE
         ):
             j += 1
             continue

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from . import categories as c
 from .cues import HEADS as CUE_HEADS
-from .disclose import MONTHS, Finding, find_disclosures
+from .disclose import COPULA, MONTHS, Finding, find_disclosures
 from .numbers import (
     CORRECTIONS,
     FILLERS,
@@ -311,11 +311,7 @@ _JOINERS = (
 _DECIDE_AFTER = 3
 _CUE_WORDS = 4
 _FOLLOWING = 5
-_COPULA = frozenset(
-    {"is", "was", "'s", "s", "that's", "thats", "my", "the", "as", "it", "its", "it's", "for",
-     "on", "from", "being", "be", "would", "will", "are", "were", "our", "your", "his", "her",
-     "and", "um", "uh", "er", "dash"}
-)  # fmt: skip
+_COPULA = COPULA | frozenset({"and", "um", "uh", "er", "dash"})
 
 
 def _plain(buf: str) -> bool:

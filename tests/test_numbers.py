@@ -81,3 +81,30 @@ def test_tokenizer_and_runs_never_crash_and_stay_in_bounds(text):
     for r in number_runs(toks):
         assert 0 <= r.start < r.end <= len(text)
         assert r.digits.isdigit()
+
+
+_TOKEN_PIECES = st.sampled_from(
+    ["one", "four", "1111", "4th", "it's", "''", "'s", "o'", "a1", "1z9", ",", ".", "?", "-", "/",
+     ":", "$", "_", "'", "\u2019", "é", "İ", "Two", "NINE", "x"]
+)  # fmt: skip
+_GAPS = st.sampled_from(["", " ", "  ", "\t", "\n", " \x1c", "\u00a0", "\u2003"])
+
+
+@settings(max_examples=2000)
+@given(st.lists(st.tuples(_GAPS, _TOKEN_PIECES), max_size=30), _GAPS)
+def test_fast_tokenizer_matches_the_token_regex(parts, tail):
+    """``tokenize``'s split-based path is an optimisation of the token regex, never a change."""
+    from guardrail.detect.numbers import _regex_tokens
+
+    text = "".join(g + p for g, p in parts) + tail
+    fast = tokenize(text)
+    assert fast == _regex_tokens(text)
+    assert all(type(t.kind) is int for t in fast)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=120))
+def test_fast_tokenizer_matches_the_token_regex_on_any_ascii(text):
+    from guardrail.detect.numbers import _regex_tokens
+
+    assert tokenize(text) == _regex_tokens(text)

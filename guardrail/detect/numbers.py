@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, repeat
+from operator import add, itemgetter, or_
 from typing import NamedTuple
 
 __all__ = ["NumberRun", "Token", "number_runs", "tokenize"]
@@ -61,18 +63,101 @@ def tokenize(text: str) -> list[Token]:
     A token mixing letters and digits ("hunter2", "A600", "1Z999") is
     ``ALNUM``: it is never read as a number, so the digits of an IBAN or a
     tracking code are not mistaken for a card.
+
+    This runs on every transcript fragment and every LLM token, so ASCII text
+    (nearly all of it) takes a path that does its per-token work in C:
+    ``str.split`` cuts it at whitespace, and only the pieces that are not a
+    plain word or a plain digit run ("one,", "04/29", "it's", "4th") go
+    through the regular expression, which stays the definition of a token
+    (``_regex_tokens``; a property test holds the two paths equal).
     """
     low = text.lower()
-    if len(low) != len(text):  # a few characters lower-case to two; rare
-        return [
-            Token(_KINDS[m.lastgroup], m.group().lower().replace("\u2019", "'"), m.start(), m.end())
-            for m in _TOKEN_RE.finditer(text)
-        ]
-    if "\u2019" in low:
-        low = low.replace("\u2019", "'")
+    if not low.isascii():
+        return _regex_tokens(text)
+    pieces = low.split()
+    if not pieces:
+        return []
+    lengths = list(map(len, pieces))
+    if " ".join(pieces) == low:
+        starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
+    else:
+        starts = _piece_starts(low, pieces)
+    alpha = list(map(str.isalpha, pieces))
+    toks = list(
+        map(
+            tuple.__new__,
+            repeat(Token),
+            zip(
+                map(_WORD_OR_DIGITS.__getitem__, alpha),
+                pieces,
+                starts,
+                map(add, starts, lengths),
+                strict=True,
+            ),
+        )
+    )
+    if all(map(or_, alpha, map(str.isdigit, pieces))):
+        return toks
+    new = tuple.__new__
+    for i in reversed([i for i, p in enumerate(pieces) if not (p.isalpha() or p.isdigit())]):
+        p = pieces[i]
+        s = starts[i]
+        e = s + lengths[i]
+        head = p[:-1]
+        if head and not p[-1].isalnum() and (head.isalpha() or head.isdigit()):
+            # "one," "1111." "card?": a plain token and one punctuation character
+            toks[i : i + 1] = (
+                new(Token, (WORD if head.isalpha() else DIGITS, head, s, e - 1)),
+                new(Token, (PUNCT, p[-1], e - 1, e)),
+            )
+        elif "'" in p and p[0] != "'" and p[-1] != "'" and p.replace("'", "").isalpha():
+            if "''" not in p:  # "it's", "i'm": one word
+                toks[i] = new(Token, (WORD, p, s, e))
+            else:
+                toks[i : i + 1] = _regex_tokens(low, s, e)
+        else:
+            toks[i : i + 1] = _regex_tokens(low, s, e)
+    return toks
+
+
+_WORD_OR_DIGITS = (DIGITS, WORD)
+
+
+def _piece_starts(low: str, pieces: list[str]) -> list[int]:
+    starts = []
+    pos = 0
+    find = low.find
+    for p in pieces:
+        pos = find(p, pos)
+        starts.append(pos)
+        pos += len(p)
+    return starts
+
+
+def _regex_tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The tokens of ``text[start:end]`` by the token regex: the definition of a token.
+
+    ``text`` is lower-cased here unless it is already (a slice of ASCII text
+    that :func:`tokenize` passes on is).
+    """
+    if end is None:
+        end = len(text)
     new = tuple.__new__
     kinds = _KINDS
-    return [new(Token, (kinds[m.lastgroup], m.group(), *m.span())) for m in _TOKEN_RE.finditer(low)]
+    if text.isascii():
+        low = text.lower()
+    else:
+        low = text.lower()
+        if len(low) != len(text):  # a few characters lower-case to two; rare
+            return [
+                Token(_KINDS[m.lastgroup], m.group().lower().replace("\u2019", "'"), *m.span())
+                for m in _TOKEN_RE.finditer(text, start, end)
+            ]
+        low = low.replace("\u2019", "'")
+    return [
+        new(Token, (kinds[m.lastgroup], m.group(), *m.span()))
+        for m in _TOKEN_RE.finditer(low, start, end)
+    ]
 
 
 UNITS = {
@@ -117,6 +202,8 @@ NUMBER_WORDS: frozenset[str] = _NUMBER_WORDS | frozenset(REPEATS) | frozenset(OR
 _NUMBERISH = NUMBER_WORDS | frozenset(SCALE_ORDINALS)
 _SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
 """Every word that can start or continue a number (for fast pre-checks)."""
+_PLAIN = {w: str(v) for w, v in (UNITS | TEENS).items() if w not in ("oh", "o")}
+"""Words that are one digit string wherever they stand, unless a scale word follows."""
 
 
 @dataclass(slots=True)
@@ -318,33 +405,68 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
 
 
 def number_runs(toks: list[Token]) -> list[NumberRun]:
-    """Every run of number tokens in ``toks``, in order."""
+    """Every run of number tokens in ``toks``, in order.
+
+    Only tokens that can start a number are visited: a C-level pass over the
+    token texts picks them out, so the words between numbers cost nothing
+    here.
+    """
+    if not toks:
+        return []
+    texts = list(map(_TEXT, toks))
+    starts = list(map(or_, map(str.isdigit, texts), map(_NUMBERISH.__contains__, texts)))
+    if not any(starts):
+        return []
+    scaled = not _SCALE_WORDS.isdisjoint(texts)
     runs: list[NumberRun] = []
-    n = len(toks)
     i = 0
-    numberish = _NUMBERISH
-    while i < n:
-        t = toks[i]
-        if (t.kind != DIGITS and t.text not in numberish) or not _is_number_word(toks, i):
-            i += 1
+    for k in compress(range(len(toks)), starts):
+        if k < i or not _is_number_word(toks, k):
             continue
-        run = NumberRun(toks[i].start, toks[i].end, i, i)
-        i = _extend(toks, i, run)
+        t = toks[k]
+        run = NumberRun(t.start, t.end, k, k)
+        i = _extend(toks, k, run, scaled)
         if run.chunks:
             runs.append(run)
     return runs
 
 
-def _extend(toks: list[Token], i: int, run: NumberRun) -> int:
+_TEXT = itemgetter(1)
+
+
+def _extend(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
     """Consume a run starting at number token ``i``; return the next index."""
     n = len(toks)
     pending_break = False
     pending_correction = False
     last_number = i
     sep = " "
+    chunks = run.chunks
     while i < n:
         t = toks[i]
         w = t.text
+        kind = t.kind
+        if not scaled and (kind == DIGITS or (kind == WORD and w in _PLAIN)):
+            # the common case, without a scale word in the text: one token, one chunk
+            if kind == DIGITS:
+                run.written = True
+                if i > run.first_token and toks[i - 1].kind == DIGITS:
+                    pending_break = True
+                    sep = " "
+            else:
+                run.spoken = True
+                w = _PLAIN[w]
+            if pending_break:
+                run.breaks.append(len(chunks))
+                run.seps.append(sep)
+            if pending_correction:
+                run.corrections.append(len(chunks))
+            pending_break = pending_correction = False
+            chunks.append(w)
+            run.spans.append((t.start, t.end))
+            last_number = i
+            i += 1
+            continue
         if _is_number_word(toks, i):
             if t.kind == DIGITS and i > run.first_token and toks[i - 1].kind == DIGITS:
                 pending_break = True
@@ -356,7 +478,7 @@ def _extend(toks: list[Token], i: int, run: NumberRun) -> int:
                 run.corrections.append(len(run.chunks))
             pending_break = pending_correction = False
             before = len(run.chunks)
-            j = max(_consume_number(toks, i, run), i + 1)  # always progress
+            j = max(_consume_number(toks, i, run, scaled), i + 1)  # always progress
             run.spans.extend([(t.start, toks[j - 1].end)] * (len(run.chunks) - before))
             i = j
             last_number = i - 1
@@ -443,8 +565,12 @@ def _next_number_index(toks: list[Token], i: int) -> int | None:
     return None
 
 
-def _consume_number(toks: list[Token], i: int, run: NumberRun) -> int:
-    """Append the chunk(s) for the number starting at ``i``; return the next index."""
+def _consume_number(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
+    """Append the chunk(s) for the number starting at ``i``; return the next index.
+
+    ``scaled`` says whether the text has any scale word ("hundred"...): without
+    one, no phrase can be a cardinal and the parser is not tried.
+    """
     n = len(toks)
     t = toks[i]
     w = t.text
@@ -481,7 +607,7 @@ def _consume_number(toks: list[Token], i: int, run: NumberRun) -> int:
     # and nine"); checking that first spares the parser on digit-by-digit speech
     parsed = (
         _parse_cardinal(toks, i, n)
-        if any(toks[k].text in _SCALE_WORDS for k in range(i + 1, min(i + 4, n)))
+        if scaled and any(toks[k].text in _SCALE_WORDS for k in range(i + 1, min(i + 4, n)))
         else None
     )
     if parsed is not None:

@@ -41,12 +41,13 @@ ROLES = ("caller", "agent")
 
 _WORDS_RE = re.compile(r"[a-z]+")
 _DIGIT_RE = re.compile(r"[0-9]")
-# A single number word (at most two digits) can only be a day of birth or
-# part of a password; these words make such a finding possible.
-_TRIGGERS = frozenset(
-    {"password", "passcode", "passphrase", "pass", "secret", "born", "birth", "birthday",
-     "birthdate", "dob"}
-)  # fmt: skip
+# A single number word (at most two digits) can only be a day of birth;
+# a password needs no number at all.
+_BIRTH_TRIGGERS = frozenset({"born", "birth", "birthday", "birthdate", "dob"})
+_PASSWORD_TRIGGERS = frozenset(
+    {"password", "passwords", "passcode", "passphrase", "pass", "secret"}
+)
+_TRIGGERS = _BIRTH_TRIGGERS | _PASSWORD_TRIGGERS
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
 
 
@@ -55,21 +56,22 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
 
     A disclosure needs digits, at least two number words (one spells at most
     two digits, too few for any category but a day of birth or a password),
-    a birth or password cue, or an answer to a question just asked. Adding
-    text can only turn this on, so streaming and whole-text answers agree.
+    one number word and a birth cue, a password cue, or an answer to a
+    question just asked. Adding text can only turn this on, so streaming and
+    whole-text answers agree.
     """
     if expected or _DIGIT_RE.search(text):
         return True
     words = _WORDS_RE.findall(text.lower())
-    hits = 0
+    if _NUMBERISH.isdisjoint(words):
+        return not _PASSWORD_TRIGGERS.isdisjoint(words)
+    numberish = 0
     for w in words:
         if w in _NUMBERISH:
-            hits += 1
-            if hits >= 2:
+            numberish += 1
+            if numberish >= 2:
                 return True
-        elif w in _TRIGGERS:
-            return True
-    return False
+    return not _TRIGGERS.isdisjoint(words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ and tracking numbers, ZIP codes, money, times, "the last four digits").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from itertools import compress
+from typing import NamedTuple
 
 from . import categories as c
-from .numbers import Token, tokenize
+from .numbers import Tokens, tokenize
 
 __all__ = ["Cue", "find_cues"]
 
@@ -132,34 +133,40 @@ TRIGGER_WORDS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A cue phrase: its label (a category or ``neg:...``) and character span."""
+class Cue(NamedTuple):
+    """A cue phrase: its label (a category or ``neg:...``) and character span.
+
+    A named tuple rather than a dataclass: cues are made for every text
+    scanned, and a tuple is the cheapest immutable record CPython builds.
+    """
 
     label: str
     start: int
     end: int
 
 
-def find_cues(text: str, toks: list[Token] | None = None) -> list[Cue]:
+def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
     """Every cue phrase in ``text``, in order, non-overlapping.
 
     ``toks`` is :func:`~guardrail.detect.numbers.tokenize` of ``text``, when
-    the caller has it already.
+    the caller has it already. Only the tokens that can start a cue are
+    visited (picked out in C), so the cost grows with the cues, not with the
+    text.
     """
     if toks is None:
         toks = tokenize(text)
+    texts, starts = toks.texts, toks.starts
     out: list[Cue] = []
     heads = _HEADS
     covered = -1
-    for t in toks:
-        cands = heads.get(t.text)
-        if cands is None or t.start < covered:
+    for i in compress(range(len(texts)), map(heads.__contains__, texts)):
+        start = starts[i]
+        if start < covered:
             continue
-        for label, pat in cands:
-            m = pat.match(text, t.start)
+        for label, pat in heads[texts[i]]:
+            m = pat.match(text, start)
             if m is not None:
-                out.append(Cue(label, t.start, m.end()))
                 covered = m.end()
+                out.append(Cue(label, start, covered))
                 break
     return out

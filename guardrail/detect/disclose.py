@@ -24,10 +24,11 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass
+from itertools import compress
 
 from . import categories as c
 from .cues import NEG_OTHER, Cue, find_cues
-from .numbers import DIGITS, PUNCT, WORD, NumberRun, Token, number_runs, tokenize
+from .numbers import ALNUM, PUNCT, WORD, NumberRun, Token, Tokens, number_runs, tokenize
 from .validators import aba_ok, card_brand, iban_ok, luhn_ok, ssn_ok
 
 __all__ = ["Finding", "find_disclosures"]
@@ -49,6 +50,7 @@ MONTHS = {
     "december": 12, "dec": 12,
 }  # fmt: skip
 
+_MONTH_WORDS = frozenset(MONTHS)
 _PRECEDING_WINDOW = 8
 _FOLLOWING_WINDOW = 4
 COPULA = frozenset(
@@ -78,7 +80,7 @@ _LEAD_INS = frozenset(
 @dataclass(slots=True)
 class _Ctx:
     text: str
-    toks: list[Token]
+    toks: Tokens
     starts: list[int]
     cues: list[Cue]
     cue_tok: list[tuple[int, int]]
@@ -95,7 +97,7 @@ def find_disclosures(
     text: str,
     expected: tuple[str, ...] = (),
     *,
-    toks: list[Token] | None = None,
+    toks: Tokens | list[Token] | None = None,
 ) -> list[Finding]:
     """Every sensitive value disclosed in ``text``.
 
@@ -104,30 +106,50 @@ def find_disclosures(
     """
     if toks is None:
         toks = tokenize(text)
-    starts = [t.start for t in toks]
+    elif not isinstance(toks, Tokens):
+        toks = Tokens.of(toks)
+    starts = toks.starts
     cues = find_cues(text, toks)
-    cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
-    ctx = _Ctx(text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected)
-    findings: list[Finding] = []
-    taken: list[tuple[int, int]] = []
-
-    for f in _ibans(text):
-        findings.append(f)
-        taken.append((f.start, f.end))
-
     runs = number_runs(toks)
-    for f, used in _month_dates(ctx, runs):
-        findings.append(f)
-        taken.append((f.start, f.end))
-        for r in used:
-            taken.append((r.start, r.end))
+    # an IBAN's country code and check digits are one mixed token
+    findings = _ibans(text) if ALNUM in toks.kinds else []
+    if not runs:
+        if not (cues or expected):
+            return findings
+        ctx = _Ctx(text, toks, starts, cues, [], [], expected)
+    else:
+        cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
+        ctx = _Ctx(text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected)
+        _classify_runs(ctx, runs, findings)
+    if cues or expected:
+        findings.extend(_passwords(ctx, findings))
+    if len(findings) > 1:
+        findings.sort(key=_span_order)
+        return _merge(findings)
+    return findings
 
-    taken.sort()
-    taken_starts = [s for s, _ in taken]
-    reach = list(itertools.accumulate((e for _, e in taken), max))
+
+def _span_order(f: Finding) -> tuple[int, int]:
+    return f.start, -f.end
+
+
+def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) -> None:
+    """Add the findings among ``runs`` (and month-name dates) to ``findings``."""
+    taken = [(f.start, f.end) for f in findings]
+    if not _MONTH_WORDS.isdisjoint(ctx.toks.texts):
+        for f, used in _month_dates(ctx, runs):
+            findings.append(f)
+            taken.append((f.start, f.end))
+            for r in used:
+                taken.append((r.start, r.end))
+    if taken:
+        taken.sort()
+        taken_starts = [s for s, _ in taken]
+        reach = list(itertools.accumulate((e for _, e in taken), max))
+    cues = ctx.cues
     cue_starts = [q.start for q in cues]
     for run in runs:
-        if _inside(reach, taken_starts, run.start, run.end):
+        if taken and _inside(reach, taken_starts, run.start, run.end):
             continue
         k = bisect.bisect_right(cue_starts, run.start) - 1
         if k >= 0 and run.start < cues[k].end:
@@ -137,12 +159,6 @@ def find_disclosures(
             findings.append(Finding(cat, run.start, run.end))
         elif len(run.chunks) > 1 and len(run.digits) > 9:
             findings.extend(_split_findings(ctx, run))
-
-    for f in _passwords(ctx, findings):
-        findings.append(f)
-
-    findings.sort(key=lambda f: (f.start, -f.end))
-    return _merge(findings)
 
 
 def _inside(reach: list[int], starts: list[int], start: int, end: int) -> bool:
@@ -172,7 +188,7 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
     sentence; then a cue after it joined by a copula ("... is my card").
     Cues are found by bisection, so long texts stay linear.
     """
-    toks = ctx.toks
+    kinds, texts = ctx.toks.kinds, ctx.toks.texts
     cue_tok = ctx.cue_tok
     k = bisect.bisect_right(ctx.cue_first, last)
     for j in range(k, min(k + 3, len(cue_tok))):
@@ -186,17 +202,18 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
         j -= 1
     if j >= 0:
         b = cue_tok[j][1]
-        gap = toks[b + 1 : first]
-        if len(gap) <= 3 * _PRECEDING_WINDOW:
-            words = sum(1 for t in gap if t.kind == WORD)
-            if words <= _PRECEDING_WINDOW and not any(t.text == "." for t in gap):
+        if first - b - 1 <= 3 * _PRECEDING_WINDOW:
+            words = kinds[b + 1 : first].count(WORD)
+            if words <= _PRECEDING_WINDOW and "." not in texts[b + 1 : first]:
                 return ctx.cues[j].label
     if k < len(cue_tok):
         a = cue_tok[k][0]
-        between = toks[last + 1 : a] if a - last <= 2 * _FOLLOWING_WINDOW + 2 else None
-        if between is not None:
-            words = [t for t in between if t.kind != PUNCT]
-            if len(words) <= _FOLLOWING_WINDOW and all(t.text in COPULA for t in words):
+        if a - last <= 2 * _FOLLOWING_WINDOW + 2:
+            words = [
+                w for kind, w in zip(kinds[last + 1 : a], texts[last + 1 : a], strict=True)
+                if kind != PUNCT
+            ]  # fmt: skip
+            if len(words) <= _FOLLOWING_WINDOW and COPULA.issuperset(words):
                 return ctx.cues[k].label
     return None
 
@@ -356,31 +373,32 @@ def _date_shape(run: NumberRun) -> bool:
 def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[NumberRun]]]:
     """Dates written with a month name: "July 4th, 1980", "the fourth of July nineteen eighty"."""
     out = []
-    toks = ctx.toks
+    kinds, texts = ctx.toks.kinds, ctx.toks.texts
+    n = len(texts)
     by_first = {r.first_token: r for r in runs}
     by_last = {r.last_token: r for r in runs}
-    for i, t in enumerate(toks):
-        if t.kind != WORD or t.text not in MONTHS:
+    for i in compress(range(n), map(_MONTH_WORDS.__contains__, texts)):
+        if kinds[i] != WORD:
             continue
-        if t.text == "may" and not _numberish_near(toks, i, by_first, by_last):
+        if texts[i] == "may" and (i + 1) not in by_first and (i - 1) not in by_last:
             continue
         used = []
-        start, end = t.start, t.end
+        start, end = ctx.toks.starts[i], ctx.toks.ends[i]
         j = i - 1
-        while j >= 0 and toks[j].text in ("of", "the", ","):
+        while j >= 0 and texts[j] in ("of", "the", ","):
             j -= 1
         if j in by_last and len(by_last[j].digits) <= 2:
             used.append(by_last[j])
             start = by_last[j].start
         j = i + 1
-        while j < len(toks) and toks[j].text in ("the", ",", "of"):
+        while j < n and texts[j] in ("the", ",", "of"):
             j += 1
         while j in by_first and len(used) < 3:
             r = by_first[j]
             used.append(r)
             end = r.end
             j = r.last_token + 1
-            while j < len(toks) and toks[j].text in (",", "of", "in"):
+            while j < n and texts[j] in (",", "of", "in"):
                 j += 1
         if not used:
             continue
@@ -400,10 +418,6 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[N
                 out.append((Finding(cat, start, end), used))
                 break
     return out
-
-
-def _numberish_near(toks: list[Token], i: int, by_first: dict, by_last: dict) -> bool:
-    return (i + 1) in by_first or (i - 1) in by_last
 
 
 def _ibans(text: str) -> list[Finding]:
@@ -462,17 +476,15 @@ def _passwords(ctx: _Ctx, findings: list[Finding]) -> list[Finding]:
 
 def _whole_answer(ctx: _Ctx) -> tuple[int, int] | None:
     """The caller's whole answer, minus lead-ins: after "what's your password?"."""
-    toks = [t for t in ctx.toks if not (t.kind == PUNCT and t.text in ".,!?;")]
+    toks = ctx.toks
+    kinds, texts = toks.kinds, toks.texts
+    kept = [
+        i for i, (kind, w) in enumerate(zip(kinds, texts, strict=True))
+        if not (kind == PUNCT and w in ".,!?;")
+    ]  # fmt: skip
     i = 0
-    while i < len(toks) and toks[i].kind == WORD and toks[i].text in _LEAD_INS:
+    while i < len(kept) and kinds[kept[i]] == WORD and texts[kept[i]] in _LEAD_INS:
         i += 1
-    if i >= len(toks):
+    if i >= len(kept):
         return None
-    return toks[i].start, toks[-1].end
-
-
-def quick_has_number(toks: list[Token]) -> bool:
-    """Whether any token could be part of a number (digits or a number word)."""
-    from .numbers import NUMBER_WORDS
-
-    return any(t.kind == DIGITS or t.text in NUMBER_WORDS for t in toks)
+    return toks.starts[kept[i]], toks.ends[kept[-1]]

@@ -29,12 +29,13 @@ Rules, in short:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
-from operator import add, itemgetter, or_
-from typing import NamedTuple
+from itertools import accumulate, compress
+from operator import add, or_
+from typing import NamedTuple, overload
 
-__all__ = ["NumberRun", "Token", "number_runs", "tokenize"]
+__all__ = ["NumberRun", "Token", "Tokens", "number_runs", "tokenize"]
 
 DIGITS, WORD, PUNCT, ALNUM = 0, 1, 2, 3
 
@@ -57,7 +58,66 @@ class Token(NamedTuple):
     end: int
 
 
-def tokenize(text: str) -> list[Token]:
+class Tokens(Sequence[Token]):
+    """The tokens of one text, kept as four parallel lists.
+
+    ``kinds[i]``, ``texts[i]``, ``starts[i]`` and ``ends[i]`` describe token
+    ``i``. The detector's loops read the lists directly, which is several
+    times cheaper in CPython than building and unpacking one object per
+    token; indexing and iterating still give :class:`Token` values, for code
+    and tests that want them.
+    """
+
+    __slots__ = ("ends", "kinds", "starts", "texts")
+
+    def __init__(
+        self, kinds: list[int], texts: list[str], starts: list[int], ends: list[int]
+    ) -> None:
+        self.kinds = kinds
+        self.texts = texts
+        self.starts = starts
+        self.ends = ends
+
+    @classmethod
+    def of(cls, toks: Iterable[Token]) -> Tokens:
+        toks = list(toks)
+        return cls(
+            [t.kind for t in toks], [t.text for t in toks], [t.start for t in toks],
+            [t.end for t in toks],
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, i: int) -> Token: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Token]: ...
+    def __getitem__(self, i: int | slice) -> Token | list[Token]:
+        if isinstance(i, slice):
+            return list(map(Token._make, zip(self.kinds[i], self.texts[i], self.starts[i],
+                                             self.ends[i], strict=True)))  # fmt: skip
+        return Token(self.kinds[i], self.texts[i], self.starts[i], self.ends[i])
+
+    def __iter__(self) -> Iterator[Token]:
+        return map(Token._make, zip(self.kinds, self.texts, self.starts, self.ends, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Tokens):
+            return (self.kinds, self.texts, self.starts, self.ends) == (
+                other.kinds, other.texts, other.starts, other.ends,
+            )  # fmt: skip
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Tokens({list(self)!r})"
+
+
+def tokenize(text: str) -> Tokens:
     """Cut ``text`` into digit runs, words, mixed tokens and punctuation characters.
 
     A token mixing letters and digits ("hunter2", "A600", "1Z999") is
@@ -67,65 +127,63 @@ def tokenize(text: str) -> list[Token]:
     This runs on every transcript fragment and every LLM token, so ASCII text
     (nearly all of it) takes a path that does its per-token work in C:
     ``str.split`` cuts it at whitespace, and only the pieces that are not a
-    plain word or a plain digit run ("one,", "04/29", "it's", "4th") go
-    through the regular expression, which stays the definition of a token
-    (``_regex_tokens``; a property test holds the two paths equal).
+    plain word or a plain digit run ("one,", "04/29", "it's", "4th") are cut
+    further. The token regex stays the definition of a token
+    (``_regex_tokens``; property tests hold the two paths equal).
     """
     low = text.lower()
     if not low.isascii():
         return _regex_tokens(text)
-    pieces = low.split()
-    if not pieces:
-        return []
-    lengths = list(map(len, pieces))
-    if " ".join(pieces) == low:
+    texts = low.split()
+    if not texts:
+        return Tokens([], [], [], [])
+    lengths = list(map(len, texts))
+    if " ".join(texts) == low:
         starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
     else:
-        starts = _piece_starts(low, pieces)
-    alpha = list(map(str.isalpha, pieces))
-    toks = list(
-        map(
-            tuple.__new__,
-            repeat(Token),
-            zip(
-                map(_WORD_OR_DIGITS.__getitem__, alpha),
-                pieces,
-                starts,
-                map(add, starts, lengths),
-                strict=True,
-            ),
-        )
-    )
-    if all(map(or_, alpha, map(str.isdigit, pieces))):
-        return toks
-    new = tuple.__new__
-    for i in reversed([i for i, p in enumerate(pieces) if not (p.isalpha() or p.isdigit())]):
-        p = pieces[i]
-        s = starts[i]
-        e = s + lengths[i]
-        head = p[:-1]
-        if head and not p[-1].isalnum() and (head.isalpha() or head.isdigit()):
-            # "one," "1111." "card?": a plain token and one punctuation character
-            toks[i : i + 1] = (
-                new(Token, (WORD if head.isalpha() else DIGITS, head, s, e - 1)),
-                new(Token, (PUNCT, p[-1], e - 1, e)),
-            )
-        elif "'" in p and p[0] != "'" and p[-1] != "'" and p.replace("'", "").isalpha():
-            if "''" not in p:  # "it's", "i'm": one word
-                toks[i] = new(Token, (WORD, p, s, e))
-            else:
-                toks[i : i + 1] = _regex_tokens(low, s, e)
-        else:
-            toks[i : i + 1] = _regex_tokens(low, s, e)
-    return toks
+        starts = _piece_starts(low, texts)
+    ends = list(map(add, starts, lengths))
+    alpha = list(map(str.isalpha, texts))
+    kinds = list(map(_WORD_OR_DIGITS.__getitem__, alpha))
+    if not all(map(or_, alpha, map(str.isdigit, texts))):
+        for i in reversed([i for i, p in enumerate(texts) if not (p.isalpha() or p.isdigit())]):
+            _split_piece(low, i, kinds, texts, starts, ends)
+    return Tokens(kinds, texts, starts, ends)
 
 
 _WORD_OR_DIGITS = (DIGITS, WORD)
 
 
-def _piece_starts(low: str, pieces: list[str]) -> list[int]:
+def _split_piece(
+    low: str, i: int, kinds: list[int], texts: list[str], starts: list[int], ends: list[int]
+) -> None:
+    """Replace whitespace-delimited piece ``i`` (not a plain word or digit run) by its tokens."""
+    p = texts[i]
+    s = starts[i]
+    e = ends[i]
+    head = p[:-1]
+    if head and not p[-1].isalnum() and (head.isalpha() or head.isdigit()):
+        # "one," "1111." "card?": a plain token and one punctuation character
+        kinds[i : i + 1] = (WORD if head.isalpha() else DIGITS, PUNCT)
+        texts[i : i + 1] = (head, p[-1])
+        starts[i : i + 1] = (s, e - 1)
+        ends[i : i + 1] = (e - 1, e)
+    elif (
+        "'" in p and p[0] != "'" and p[-1] != "'" and "''" not in p and p.replace("'", "").isalpha()
+    ):
+        kinds[i] = WORD  # "it's", "i'm": one word
+    else:
+        # the regex matches every non-space character: the piece's tokens are contiguous
+        sub_kinds, sub_texts = _regex_kinds_texts(low, s, e)
+        sub_ends = list(accumulate(map(len, sub_texts), initial=s))
+        kinds[i : i + 1] = sub_kinds
+        texts[i : i + 1] = sub_texts
+        starts[i : i + 1] = sub_ends[:-1]
+        ends[i : i + 1] = sub_ends[1:]
+
+
+def _piece_starts(low: str, pieces: list[str], pos: int = 0) -> list[int]:
     starts = []
-    pos = 0
     find = low.find
     for p in pieces:
         pos = find(p, pos)
@@ -134,30 +192,42 @@ def _piece_starts(low: str, pieces: list[str]) -> list[int]:
     return starts
 
 
-def _regex_tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """The tokens of ``text[start:end]`` by the token regex: the definition of a token.
+def _regex_tokens(text: str) -> Tokens:
+    """The tokens of ``text`` by the token regex: the definition of a token.
 
-    ``text`` is lower-cased here unless it is already (a slice of ASCII text
-    that :func:`tokenize` passes on is).
+    :func:`tokenize` uses this for text that is not ASCII; property tests
+    hold its faster path for ASCII text equal to it.
     """
-    if end is None:
-        end = len(text)
-    new = tuple.__new__
-    kinds = _KINDS
-    if text.isascii():
-        low = text.lower()
-    else:
-        low = text.lower()
-        if len(low) != len(text):  # a few characters lower-case to two; rare
-            return [
-                Token(_KINDS[m.lastgroup], m.group().lower().replace("\u2019", "'"), *m.span())
-                for m in _TOKEN_RE.finditer(text, start, end)
-            ]
-        low = low.replace("\u2019", "'")
-    return [
-        new(Token, (kinds[m.lastgroup], m.group(), *m.span()))
-        for m in _TOKEN_RE.finditer(low, start, end)
-    ]
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two; rare
+        return Tokens.of(
+            Token(_KINDS[m.lastgroup], m.group().lower().replace("\u2019", "'"), *m.span())
+            for m in _TOKEN_RE.finditer(text)
+        )
+    low = low.replace("\u2019", "'")
+    return Tokens.of(
+        Token(_KINDS[m.lastgroup], m.group(), *m.span()) for m in _TOKEN_RE.finditer(low)
+    )
+
+
+def _regex_kinds_texts(low: str, start: int, end: int) -> tuple[list[int], list[str]]:
+    """Kinds and texts of the tokens of lower-cased ``low[start:end]``."""
+    kinds: list[int] = []
+    texts: list[str] = []
+    for d, w, a, p in _TOKEN_RE.findall(low, start, end):
+        if d:
+            kinds.append(DIGITS)
+            texts.append(d)
+        elif w:
+            kinds.append(WORD)
+            texts.append(w)
+        elif a:
+            kinds.append(ALNUM)
+            texts.append(a)
+        else:
+            kinds.append(PUNCT)
+            texts.append(p)
+    return kinds, texts
 
 
 UNITS = {
@@ -270,50 +340,53 @@ class NumberRun:
         return out
 
 
-def _is_number_word(toks: list[Token], i: int) -> bool:
-    t = toks[i]
-    if t.kind == DIGITS:
+def _is_number_word(kinds: list[int], texts: list[str], i: int) -> bool:
+    kind = kinds[i]
+    if kind == DIGITS:
         return True
-    if t.kind != WORD:
+    if kind != WORD:
         return False
-    w = t.text
+    w = texts[i]
     if w in ("oh", "o"):
-        return _neighbour_number(toks, i)
+        return _neighbour_number(kinds, texts, i)
     if w in UNITS or w in TEENS or w in TENS:
         return True
     if w in REPEATS:
-        return i + 1 < len(toks) and (toks[i + 1].kind == DIGITS or toks[i + 1].text in UNITS)
+        return i + 1 < len(texts) and (kinds[i + 1] == DIGITS or texts[i + 1] in UNITS)
     if w == "hundred" or w == "thousand":
-        return i > 0 and _value_word(toks[i - 1])
+        return i > 0 and _value_word(kinds[i - 1], texts[i - 1])
     return w in ORDINALS
 
 
-def _value_word(t: Token) -> bool:
-    return t.kind == DIGITS or t.text in UNITS or t.text in TEENS or t.text in TENS or t.text == "a"
+def _value_word(kind: int, w: str) -> bool:
+    return kind == DIGITS or w in UNITS or w in TEENS or w in TENS or w == "a"
 
 
-def _neighbour_number(toks: list[Token], i: int) -> bool:
+def _neighbour_number(kinds: list[int], texts: list[str], i: int) -> bool:
     """Whether "oh"/"o" at ``i`` sits among numbers (skipping other ohs and separators)."""
+    n = len(texts)
     for step in (-1, 1):
         j = i + step
-        while 0 <= j < len(toks):
-            t = toks[j]
-            if t.kind == DIGITS:
+        while 0 <= j < n:
+            kind = kinds[j]
+            if kind == DIGITS:
                 return True
-            w = t.text
-            if t.kind == WORD and (w in UNITS or w in TEENS or w in TENS or w in REPEATS):
+            w = texts[j]
+            if kind == WORD and (w in UNITS or w in TEENS or w in TENS or w in REPEATS):
                 if w not in ("oh", "o"):
                     return True
                 j += step
                 continue
-            if (t.kind == PUNCT and w in SEPARATORS) or w in FILLERS or w in SPOKEN_SEPARATORS:
+            if (kind == PUNCT and w in SEPARATORS) or w in FILLERS or w in SPOKEN_SEPARATORS:
                 j += step
                 continue
             break
     return False
 
 
-def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
+def _parse_cardinal(
+    kinds: list[int], texts: list[str], i: int, end: int
+) -> tuple[int, int, bool] | None:
     """Parse an English cardinal with a scale word starting at ``i``.
 
     Returns (value, next index, has thousands) or None when the phrase at
@@ -322,11 +395,11 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
     j = i
     seen_scale = False
     while j < end and j < i + 4:
-        w = toks[j].text
-        if (w in SCALES or w in SCALE_ORDINALS) and toks[j].kind == WORD:
+        w = texts[j]
+        if (w in SCALES or w in SCALE_ORDINALS) and kinds[j] == WORD:
             seen_scale = True
             break
-        if not (w in UNITS or w in TEENS or w in TENS or w == "a" or toks[j].kind == DIGITS):
+        if not (w in UNITS or w in TEENS or w in TENS or w == "a" or kinds[j] == DIGITS):
             return None
         j += 1
     if not seen_scale:
@@ -338,14 +411,13 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
     big = False
     j = i
     while j < end:
-        t = toks[j]
-        w = t.text
-        if t.kind == DIGITS:
+        w = texts[j]
+        if kinds[j] == DIGITS:
             if last or len(w) > 3:
                 break
             current += int(w)
             last = "digits"
-        elif w == "a" and not last and j + 1 < end and toks[j + 1].text in SCALES:
+        elif w == "a" and not last and j + 1 < end and texts[j + 1] in SCALES:
             current = 1
             last = "unit"
         elif w in UNITS and w not in ("o", "oh"):
@@ -391,7 +463,7 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
             big = SCALE_ORDINALS[w] >= 1000
             break
         elif w == "and" and last in ("hundred", "scale") and j + 1 < end:
-            nxt = toks[j + 1].text
+            nxt = texts[j + 1]
             if not (nxt in UNITS or nxt in TEENS or nxt in TENS):
                 break
         else:
@@ -404,53 +476,50 @@ def _parse_cardinal(toks: list[Token], i: int, end: int) -> tuple[int, int, bool
     return total + current, j, big
 
 
-def number_runs(toks: list[Token]) -> list[NumberRun]:
+def number_runs(toks: Tokens) -> list[NumberRun]:
     """Every run of number tokens in ``toks``, in order.
 
     Only tokens that can start a number are visited: a C-level pass over the
     token texts picks them out, so the words between numbers cost nothing
     here.
     """
-    if not toks:
-        return []
-    texts = list(map(_TEXT, toks))
-    starts = list(map(or_, map(str.isdigit, texts), map(_NUMBERISH.__contains__, texts)))
-    if not any(starts):
+    if not isinstance(toks, Tokens):
+        toks = Tokens.of(toks)
+    kinds, texts = toks.kinds, toks.texts
+    candidates = list(map(or_, map(str.isdigit, texts), map(_NUMBERISH.__contains__, texts)))
+    if not any(candidates):
         return []
     scaled = not _SCALE_WORDS.isdisjoint(texts)
     runs: list[NumberRun] = []
     i = 0
-    for k in compress(range(len(toks)), starts):
-        if k < i or not _is_number_word(toks, k):
+    for k in compress(range(len(texts)), candidates):
+        if k < i or not _is_number_word(kinds, texts, k):
             continue
-        t = toks[k]
-        run = NumberRun(t.start, t.end, k, k)
+        run = NumberRun(toks.starts[k], toks.ends[k], k, k)
         i = _extend(toks, k, run, scaled)
         if run.chunks:
             runs.append(run)
     return runs
 
 
-_TEXT = itemgetter(1)
-
-
-def _extend(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
+def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
     """Consume a run starting at number token ``i``; return the next index."""
-    n = len(toks)
+    kinds, texts, starts, ends = toks.kinds, toks.texts, toks.starts, toks.ends
+    n = len(texts)
     pending_break = False
     pending_correction = False
     last_number = i
     sep = " "
     chunks = run.chunks
+    spans = run.spans
     while i < n:
-        t = toks[i]
-        w = t.text
-        kind = t.kind
+        w = texts[i]
+        kind = kinds[i]
         if not scaled and (kind == DIGITS or (kind == WORD and w in _PLAIN)):
             # the common case, without a scale word in the text: one token, one chunk
             if kind == DIGITS:
                 run.written = True
-                if i > run.first_token and toks[i - 1].kind == DIGITS:
+                if i > run.first_token and kinds[i - 1] == DIGITS:
                     pending_break = True
                     sep = " "
             else:
@@ -463,31 +532,30 @@ def _extend(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
                 run.corrections.append(len(chunks))
             pending_break = pending_correction = False
             chunks.append(w)
-            run.spans.append((t.start, t.end))
+            spans.append((starts[i], ends[i]))
             last_number = i
             i += 1
             continue
-        if _is_number_word(toks, i):
-            if t.kind == DIGITS and i > run.first_token and toks[i - 1].kind == DIGITS:
+        if _is_number_word(kinds, texts, i):
+            if kind == DIGITS and i > run.first_token and kinds[i - 1] == DIGITS:
                 pending_break = True
                 sep = " "
             if pending_break:
-                run.breaks.append(len(run.chunks))
+                run.breaks.append(len(chunks))
                 run.seps.append(sep)
             if pending_correction:
-                run.corrections.append(len(run.chunks))
+                run.corrections.append(len(chunks))
             pending_break = pending_correction = False
-            before = len(run.chunks)
-            j = max(_consume_number(toks, i, run, scaled), i + 1)  # always progress
-            run.spans.extend([(t.start, toks[j - 1].end)] * (len(run.chunks) - before))
+            before = len(chunks)
+            j = max(_consume_number(kinds, texts, i, run, scaled), i + 1)  # always progress
+            spans.extend([(starts[i], ends[j - 1])] * (len(chunks) - before))
             i = j
             last_number = i - 1
             continue
         # not a number token: may the run continue past it?
-        nxt = _next_number_index(toks, i)
-        if nxt is None:
+        if not _continues(kinds, texts, i):
             break
-        if t.kind == PUNCT:
+        if kind == PUNCT:
             if w in SEPARATORS or w == ":":
                 if not pending_break:
                     sep = w
@@ -510,7 +578,7 @@ def _extend(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
                 run.slash = True
             i += 1
             continue
-        if w == "point" and run.chunks:
+        if w == "point" and chunks:
             run.decimal = True
             sep = "point"
             pending_break = True
@@ -522,37 +590,35 @@ def _extend(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
             pending_break = True
             i += 1
             continue
-        if w in _ORD_SUFFIX and toks[i - 1].kind == DIGITS and toks[i - 1].end == t.start:
+        if w in _ORD_SUFFIX and kinds[i - 1] == DIGITS and ends[i - 1] == starts[i]:
             run.ordinal = True
             i += 1
             continue
         break
-    last = toks[last_number]
     run.last_token = last_number
-    run.end = last.end
-    if last_number + 1 < n:
-        nt = toks[last_number + 1]
-        if nt.kind == WORD and nt.text in _ORD_SUFFIX and nt.start == last.end:
-            run.ordinal = True
-            run.end = nt.end
-            run.last_token = last_number + 1
+    run.end = ends[last_number]
+    k = last_number + 1
+    if k < n and kinds[k] == WORD and texts[k] in _ORD_SUFFIX and starts[k] == run.end:
+        run.ordinal = True
+        run.end = ends[k]
+        run.last_token = k
     return max(i, last_number + 1)
 
 
-def _next_number_index(toks: list[Token], i: int) -> int | None:
-    """Index of the next number token if only run-continuing tokens lie between."""
-    n = len(toks)
+def _continues(kinds: list[int], texts: list[str], i: int) -> bool:
+    """Whether a number token follows ``i`` with only run-continuing tokens between."""
+    n = len(texts)
     j = i
     limit = i + 6
     while j < n and j < limit:
-        if _is_number_word(toks, j):
-            return j
-        t = toks[j]
-        w = t.text
-        if t.kind == PUNCT and (w in SEPARATORS or w == ":"):
+        if _is_number_word(kinds, texts, j):
+            return True
+        w = texts[j]
+        kind = kinds[j]
+        if kind == PUNCT and (w in SEPARATORS or w == ":"):
             j += 1
             continue
-        if t.kind == WORD and (
+        if kind == WORD and (
             w in FILLERS
             or w in CORRECTIONS
             or w in SPOKEN_SEPARATORS
@@ -561,22 +627,23 @@ def _next_number_index(toks: list[Token], i: int) -> int | None:
         ):
             j += 1
             continue
-        return None
-    return None
+        return False
+    return False
 
 
-def _consume_number(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> int:
+def _consume_number(
+    kinds: list[int], texts: list[str], i: int, run: NumberRun, scaled: bool
+) -> int:
     """Append the chunk(s) for the number starting at ``i``; return the next index.
 
     ``scaled`` says whether the text has any scale word ("hundred"...): without
     one, no phrase can be a cardinal and the parser is not tried.
     """
-    n = len(toks)
-    t = toks[i]
-    w = t.text
-    if t.kind == DIGITS:
-        if i + 1 < n and toks[i + 1].text in SCALES and toks[i + 1].kind == WORD:
-            parsed = _parse_cardinal(toks, i, n)
+    n = len(texts)
+    w = texts[i]
+    if kinds[i] == DIGITS:
+        if i + 1 < n and texts[i + 1] in SCALES and kinds[i + 1] == WORD:
+            parsed = _parse_cardinal(kinds, texts, i, n)
             if parsed is not None:
                 value, j, big = parsed
                 run.chunks.append(str(value))
@@ -587,27 +654,24 @@ def _consume_number(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> 
         run.written = True
         return i + 1
     run.spoken = True
+    nxt = texts[i + 1] if i + 1 < n else None
     if w in REPEATS:
-        times = REPEATS[w]
-        nt = toks[i + 1]
-        digit = nt.text if nt.kind == DIGITS else str(UNITS[nt.text])
-        run.chunks.append(digit * times)
+        digit = nxt if kinds[i + 1] == DIGITS else str(UNITS[nxt])  # type: ignore[index]
+        run.chunks.append(digit * REPEATS[w])
         return i + 2
     if w in ORDINALS:
         run.ordinal = True
         run.chunks.append(str(ORDINALS[w]))
         return i + 1
-    if w in TENS:
-        nt = toks[i + 1] if i + 1 < n else None
-        if nt is not None and nt.kind == WORD and nt.text in ORDINALS and ORDINALS[nt.text] < 10:
-            run.ordinal = True
-            run.chunks.append(str(TENS[w] + ORDINALS[nt.text]))
-            return i + 2
+    if w in TENS and nxt in ORDINALS and kinds[i + 1] == WORD and ORDINALS[nxt] < 10:
+        run.ordinal = True
+        run.chunks.append(str(TENS[w] + ORDINALS[nxt]))
+        return i + 2
     # only a phrase with a scale word within reach is a cardinal ("two thousand
     # and nine"); checking that first spares the parser on digit-by-digit speech
     parsed = (
-        _parse_cardinal(toks, i, n)
-        if scaled and any(toks[k].text in _SCALE_WORDS for k in range(i + 1, min(i + 4, n)))
+        _parse_cardinal(kinds, texts, i, n)
+        if scaled and not _SCALE_WORDS.isdisjoint(texts[i + 1 : i + 4])
         else None
     )
     if parsed is not None:
@@ -622,17 +686,14 @@ def _consume_number(toks: list[Token], i: int, run: NumberRun, scaled: bool) -> 
         run.chunks.append(str(TEENS[w]))
         return i + 1
     if w in TENS:
-        nt = toks[i + 1] if i + 1 < n else None
-        if (
-            nt is not None
-            and nt.kind == WORD
-            and nt.text in UNITS
-            and nt.text not in ("oh", "o", "zero")
-        ):
-            run.chunks.append(str(TENS[w] + UNITS[nt.text]))
+        if nxt is not None and kinds[i + 1] == WORD and nxt in UNITS and nxt not in _NOT_UNIT:
+            run.chunks.append(str(TENS[w] + UNITS[nxt]))
             return i + 2
         run.chunks.append(str(TENS[w]))
         return i + 1
     if w in SCALES:  # a scale word with nothing to scale ("oh thousand")
         run.chunks.append(str(SCALES[w]))
     return i + 1
+
+
+_NOT_UNIT = ("oh", "o", "zero")

@@ -226,7 +226,12 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         return found if found == c.PAYMENT_CARD else None
     if label is not None and label.startswith("neg:"):
         return None
-    if (run.colon or run.decimal or run.quantity or _QUANTITY_RE.match(raw)) and label not in (
+    if (
+        run.colon
+        or run.decimal
+        or run.quantity
+        or (("," in raw or "." in raw) and _QUANTITY_RE.match(raw))
+    ) and label not in (
         c.DATE_OF_BIRTH,
         c.CARD_EXPIRY,
         c.PASSWORD,
@@ -309,7 +314,7 @@ def _fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
     """Whether a number of this shape can be a value of ``cat``."""
     n = len(run.digits)
     if cat == c.PAYMENT_CARD:
-        if _expiry_shape(run) and run.slash:
+        if run.slash and _expiry_shape(run):
             return False
         return n >= 4
     if cat == c.CARD_SECURITY_CODE:

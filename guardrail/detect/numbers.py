@@ -31,8 +31,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
-from operator import add, or_
+from itertools import accumulate, compress, count
+from operator import add, not_, or_
 from typing import NamedTuple, overload
 
 __all__ = ["NumberRun", "Token", "Tokens", "number_runs", "tokenize"]
@@ -139,14 +139,17 @@ def tokenize(text: str) -> Tokens:
         return Tokens([], [], [], [])
     lengths = list(map(len, texts))
     if " ".join(texts) == low:
-        starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
+        starts = list(map(add, accumulate(lengths, initial=0), count()))
+        del starts[-1]
     else:
         starts = _piece_starts(low, texts)
     ends = list(map(add, starts, lengths))
     alpha = list(map(str.isalpha, texts))
     kinds = list(map(_WORD_OR_DIGITS.__getitem__, alpha))
-    if not all(map(or_, alpha, map(str.isdigit, texts))):
-        for i in reversed([i for i, p in enumerate(texts) if not (p.isalpha() or p.isdigit())]):
+    if not all(alpha):
+        for i in reversed(
+            [i for i in compress(range(len(texts)), map(not_, alpha)) if not texts[i].isdigit()]
+        ):
             _split_piece(low, i, kinds, texts, starts, ends)
     return Tokens(kinds, texts, starts, ends)
 

@@ -51,6 +51,20 @@ _TRIGGERS = _BIRTH_TRIGGERS | _PASSWORD_TRIGGERS
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
 
 
+_LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
+
+
+def _words(low: str) -> list[str]:
+    """The maximal runs of a-z in lower-cased ``low``: ``_WORDS_RE.findall``, faster.
+
+    For ASCII text a bytes translate (every other character becomes a
+    space) and a split do it in C; other text takes the regex.
+    """
+    if low.isascii():
+        return low.encode().translate(_LETTERS_ONLY).decode().split()
+    return _WORDS_RE.findall(low)
+
+
 def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
     """A cheap test that rules out most text with nothing to find.
 
@@ -62,7 +76,7 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
     """
     if expected or _DIGIT_RE.search(text):
         return True
-    words = _WORDS_RE.findall(text.lower())
+    words = _words(text.lower())
     if _NUMBERISH.isdisjoint(words):
         return not _PASSWORD_TRIGGERS.isdisjoint(words)
     numberish = 0
@@ -320,8 +334,8 @@ def _plain(buf: str) -> bool:
     """No digit and no word that a number, a date or a cue could start with."""
     if _DIGIT_RE.search(buf):
         return False
-    words = _WORDS_RE.findall(buf.lower())
-    return not (_NUMBERISH.intersection(words) or _TRIGGERS.intersection(words))
+    words = _words(buf.lower())
+    return _NUMBERISH.isdisjoint(words) and _TRIGGERS.isdisjoint(words)
 
 
 def _quick_hold(buf: str) -> int:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 __all__ = ["aba_ok", "card_brand", "iban_ok", "luhn_ok", "ssn_ok"]
 
-_LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_VALUE = {str(d): d for d in range(10)}
+_DOUBLED = {str(d): (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)[d] for d in range(10)}
 
 
 def luhn_ok(digits: str) -> bool:
     """The Luhn (mod 10) check used by every payment card number."""
     if not digits.isdigit() or not digits.isascii():
         return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        total += _LUHN_DOUBLE[d] if i & 1 else d
+    # every second digit from the right is doubled (digit sums of 2d looked up)
+    total = sum(map(_VALUE.__getitem__, digits[::-2])) + sum(
+        map(_DOUBLED.__getitem__, digits[-2::-2])
+    )
     return total % 10 == 0
 
 

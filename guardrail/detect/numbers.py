@@ -92,11 +92,10 @@ class Tokens(Sequence[Token]):
     @overload
     def __getitem__(self, i: int) -> Token: ...
     @overload
-    def __getitem__(self, i: slice) -> list[Token]: ...
-    def __getitem__(self, i: int | slice) -> Token | list[Token]:
+    def __getitem__(self, i: slice) -> Tokens: ...
+    def __getitem__(self, i: int | slice) -> Token | Tokens:
         if isinstance(i, slice):
-            return list(map(Token._make, zip(self.kinds[i], self.texts[i], self.starts[i],
-                                             self.ends[i], strict=True)))  # fmt: skip
+            return Tokens(self.kinds[i], self.texts[i], self.starts[i], self.ends[i])
         return Token(self.kinds[i], self.texts[i], self.starts[i], self.ends[i])
 
     def __iter__(self) -> Iterator[Token]:

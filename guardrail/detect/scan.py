@@ -30,6 +30,7 @@ from .numbers import (
     REPEATS,
     SPOKEN_SEPARATORS,
     WORD,
+    Tokens,
     number_runs,
     tokenize,
 )
@@ -385,9 +386,10 @@ _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
 _IBAN_TAIL = re.compile(r"[A-Za-z0-9]{0,30}|(?:[ -][A-Za-z0-9]{0,4}){0,8}")
 _PASSWORD_CUE = re.compile(r"pass\s*(?:word|code|phrase)|secret\s+word", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+_DATE_JOINERS = frozenset({"of", "the", "in", "st", "nd", "rd", "th"})
 
 
-def _hold_point(text: str, base: int, all_toks: list | None = None) -> int:
+def _hold_point(text: str, base: int, all_toks: Tokens | None = None) -> int:
     """Where the possibly-growing tail of ``text`` starts (``len(text)`` if none).
 
     Held: a number that reaches the end (digits or number words, with only
@@ -399,71 +401,73 @@ def _hold_point(text: str, base: int, all_toks: list | None = None) -> int:
         return n
     if all_toks is None:
         all_toks = tokenize(text)
-    first = bisect.bisect_left([t.end for t in all_toks], base - 120)
-    shift = 0
-    window = text
-    toks = all_toks[first:]
-    if not toks:
+    toks = all_toks[bisect.bisect_left(all_toks.ends, base - 120) :]
+    kinds, texts, starts, ends = toks.kinds, toks.texts, toks.starts, toks.ends
+    m = len(texts)
+    if not m:
         return n
     hold = n
-    last = toks[-1]
-    k = len(toks) - 1
-    if last.end + shift == n and last.kind != PUNCT:
-        hold = last.start + shift  # the next chunk may continue this word
+    k = m - 1
+    open_end = ends[k] == n  # the last token touches the end: the next chunk may continue it
+    if open_end and kinds[k] != PUNCT:
+        hold = starts[k]
         k -= 1
-    while k >= 0 and (toks[k].text in _JOINERS or toks[k].kind == PUNCT):
-        if toks[k].kind != PUNCT:
-            hold = toks[k].start + shift  # a trailing "oh" is a zero if a number follows
+    while k >= 0 and (texts[k] in _JOINERS or kinds[k] == PUNCT):
+        if kinds[k] != PUNCT:
+            hold = starts[k]  # a trailing "oh" is a zero if a number follows
         k -= 1
     runs = number_runs(toks)
     if runs:
         r = runs[-1]
-        tail = [t for t in toks[r.last_token + 1 :] if t.kind != PUNCT]
         # Undecided while a following word may still change what the number is:
         # fewer than three words after it ("... Hounslow Rd" makes it an
         # address), or only copulas so far ("... is my card").
-        settled = [t for t in tail if not (t is last and last.end + shift == n)]
-        first_word = next((k for k, t in enumerate(settled) if t.text not in _COPULA), None)
+        settled = [
+            texts[i]
+            for i in range(r.last_token + 1, m)
+            if kinds[i] != PUNCT and not (i == m - 1 and open_end)
+        ]
+        first_word = next((j for j, w in enumerate(settled) if w not in _COPULA), None)
         if (
             len(settled) < _DECIDE_AFTER
-            or all(t.text in _JOINERS for t in settled)
+            or _JOINERS.issuperset(settled)
             or (first_word is None and len(settled) <= _FOLLOWING)
             # a cue phrase after copulas ("... is my card number") may be incomplete
             or (
                 first_word is not None
                 and first_word <= _FOLLOWING
-                and settled[first_word].text in CUE_HEADS
+                and settled[first_word] in CUE_HEADS
                 and len(settled) - first_word < _CUE_WORDS
             )
         ):
-            hold = min(hold, r.start + shift)
-    for k in range(len(toks) - 1, max(-1, len(toks) - 12), -1):
-        t = toks[k]
-        if t.kind == WORD and t.text in MONTHS:
+            hold = min(hold, r.start)
+    for k in range(m - 1, max(-1, m - 12), -1):
+        if kinds[k] == WORD and texts[k] in MONTHS:
             in_run = {i for r in runs for i in range(r.first_token, r.last_token + 1)}
             open_date = all(
-                u.kind == PUNCT
+                kinds[i] == PUNCT
                 or i in in_run
-                or u.text in ("of", "the", "in", "st", "nd", "rd", "th")
-                or u.text in _JOINERS
-                or (u is last and last.end + shift == n)
-                for i, u in enumerate(toks[k + 1 :], k + 1)
+                or texts[i] in _DATE_JOINERS
+                or texts[i] in _JOINERS
+                or (i == m - 1 and open_end)
+                for i in range(k + 1, m)
             )
             if open_date:
-                hold = min(hold, t.start + shift)  # "July" may become "July 4th, 1980"
+                hold = min(hold, starts[k])  # "July" may become "July 4th, 1980"
                 j = k - 1
-                while j >= 0 and toks[j].text in ("of", "the", ","):
+                while j >= 0 and texts[j] in ("of", "the", ","):
                     j -= 1
                 for r in runs:
                     if r.last_token == j:  # "the fourth of July ..." starts at "fourth"
-                        hold = min(hold, r.start + shift)
+                        hold = min(hold, r.start)
             break
-    for m in _IBAN_HEAD.finditer(window):
-        if _IBAN_TAIL.fullmatch(window, m.end()):
-            hold = min(hold, m.start() + shift)  # "GB82 WEST ..." may be an IBAN
+    window = text
+    for mt in _IBAN_HEAD.finditer(window):
+        if _IBAN_TAIL.fullmatch(window, mt.end()):
+            hold = min(hold, mt.start())  # "GB82 WEST ..." may be an IBAN
             break
-    for m in _PASSWORD_CUE.finditer(window):
-        if not _SENTENCE_END.search(window, m.end()):
-            hold = min(hold, m.end() + shift)
+    for mt in _PASSWORD_CUE.finditer(window):
+        if not _SENTENCE_END.search(window, mt.end()):
+            hold = min(hold, mt.end())
             break
     return max(hold, base) if hold < n else n

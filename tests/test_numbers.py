@@ -108,3 +108,33 @@ def test_fast_tokenizer_matches_the_token_regex_on_any_ascii(text):
     from guardrail.detect.numbers import _regex_tokens
 
     assert tokenize(text) == _regex_tokens(text)
+
+
+def test_tokens_behave_as_a_sequence_of_token():
+    from guardrail.detect.numbers import Token, Tokens
+
+    toks = tokenize("Card: 4111, it's 4th")
+    assert isinstance(toks, Tokens)
+    assert len(toks) == 7
+    assert toks[0] == Token(1, "card", 0, 4)
+    assert toks[-2] == Token(0, "4", 17, 18)
+    assert [t.text for t in toks] == ["card", ":", "4111", ",", "it's", "4", "th"]
+    window = toks[2:4]
+    assert isinstance(window, Tokens)
+    assert window.texts == ["4111", ","]
+    assert window.starts == [6, 10]
+    assert Tokens.of(list(toks)) == toks == list(toks)
+    assert toks != tokenize("card")
+    assert "4111" in repr(toks)
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet=st.sampled_from("abz AZ09,.'-\u00e9\u2019\t"), max_size=80))
+def test_prefilter_words_are_the_letter_runs(text):
+    """The prefilter's C-level word split is exactly the regex it replaces."""
+    import re
+
+    from guardrail.detect.scan import _words
+
+    low = text.lower()
+    assert _words(low) == re.findall(r"[a-z]+", low)

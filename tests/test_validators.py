@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guardrail.detect.validators import aba_ok, card_brand, iban_ok, luhn_ok, ssn_ok
@@ -104,3 +104,27 @@ def test_validators_never_raise(s):
     for fn in (luhn_ok, ssn_ok, aba_ok, iban_ok):
         assert fn(s) in (True, False)
     assert card_brand(s) is None or isinstance(card_brand(s), str)
+
+
+def _luhn_by_the_book(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=25))
+def test_luhn_matches_the_textbook_algorithm(digits):
+    assert luhn_ok(digits) == _luhn_by_the_book(digits)
+
+
+@given(st.text(max_size=25))
+def test_luhn_refuses_anything_but_ascii_digits(text):
+    if not (text.isascii() and text.isdigit()):
+        assert luhn_ok(text) is False

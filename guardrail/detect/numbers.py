@@ -554,7 +554,13 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
             i = j
             last_number = i - 1
             continue
-        # not a number token: may the run continue past it?
+        # not a number token: may the run continue past it? (most run ends are
+        # a plain word, settled here without the look-ahead)
+        if kind == WORD:
+            if w not in _JOINING_WORDS:
+                break
+        elif kind != PUNCT or not (w in SEPARATORS or w == ":"):
+            break
         if not _continues(kinds, texts, i):
             break
         if kind == PUNCT:
@@ -699,3 +705,7 @@ def _consume_number(
 
 
 _NOT_UNIT = ("oh", "o", "zero")
+_JOINING_WORDS = (
+    FILLERS | CORRECTIONS | SPOKEN_SEPARATORS | _CORRECTION_PHRASE | frozenset({"and", "point"})
+)
+"""Words that a run may continue past, if a number follows (see ``_continues``)."""

@@ -62,10 +62,10 @@ def presidio_analyzer():
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-    folder = tempfile.mkdtemp(prefix="blank-spacy-")
-    spacy.blank("en").to_disk(folder)
-    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": folder}])
-    engine.load()
+    with tempfile.TemporaryDirectory(prefix="blank-spacy-") as folder:
+        spacy.blank("en").to_disk(folder)
+        engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": folder}])
+        engine.load()  # reads the pipeline into memory: the folder can go
     registry = RecognizerRegistry()
     for r in presidio_recognizers():
         registry.add_recognizer(r)

@@ -69,24 +69,27 @@ def _words(low: str) -> list[str]:
 def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
     """A cheap test that rules out most text with nothing to find.
 
-    A disclosure needs digits, at least two number words (one spells at most
-    two digits, too few for any category but a day of birth or a password),
-    one number word and a birth cue, a password cue, or an answer to a
-    question just asked. Adding text can only turn this on, so streaming and
-    whole-text answers agree.
+    A disclosure needs digits, at least two number words or month names
+    (one number word spells at most two digits, too few for any category but
+    a day of birth or a password), one number word and a birth cue, a
+    password cue, or an answer to a question just asked. Adding text can only
+    turn this on, so streaming and whole-text answers agree.
     """
     if expected or _DIGIT_RE.search(text):
         return True
     words = _words(text.lower())
+    if not _PASSWORD_TRIGGERS.isdisjoint(words):
+        return True
     if _NUMBERISH.isdisjoint(words):
-        return not _PASSWORD_TRIGGERS.isdisjoint(words)
+        return False
     numberish = 0
     for w in words:
         if w in _NUMBERISH:
             numberish += 1
             if numberish >= 2:
                 return True
-    return not _TRIGGERS.isdisjoint(words)
+    # "born on the fourth"; a month name alone ("may I have your date of birth?") is no date
+    return not (_BIRTH_TRIGGERS.isdisjoint(words) or NUMBER_WORDS.isdisjoint(words))
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,26 +265,36 @@ def _sub_run(run: NumberRun, k: int, end: int) -> NumberRun:
 
 
 def _split_findings(ctx: _Ctx, run: NumberRun) -> list[Finding]:
-    """Several numbers read one after another ("4012888888881881 4012-8888-8888-1881")."""
+    """Several numbers read one after another ("4012888888881881 4012-8888-8888-1881").
+
+    From each group boundary, the longest stretch of whole groups that
+    validates itself is a finding; only 9 and 13-19 digits can.
+    """
     if _nearest_cue(ctx, run.first_token, run.last_token) is not None:
         return []
     bounds = [0, *run.breaks, len(run.chunks)]
+    groups = ["".join(run.chunks[a:b]) for a, b in itertools.pairwise(bounds)]
     out = []
     k = 0
-    while k < len(bounds) - 1:
-        ends = []
-        digits = 0
-        for e in range(k + 1, len(bounds)):
-            digits += sum(len(ch) for ch in run.chunks[bounds[e - 1] : bounds[e]])
-            if digits > 19:
-                break
-            ends.append(e)
+    while k < len(groups):
         hit = None
-        for e in reversed(ends):
-            sub = _sub_run(run, bounds[k], bounds[e])
-            cat = _self_validating(sub)
+        digits = ""
+        stretches = []
+        for e in range(k, len(groups)):
+            digits += groups[e]
+            if len(digits) > 19:
+                break
+            if len(digits) == 9 or len(digits) >= 13:
+                stretches.append((e + 1, digits))
+        for e, digits in reversed(stretches):
+            if len(digits) == 9:  # SSN or routing number: by grouping, as a run of its own
+                sub = _sub_run(run, bounds[k], bounds[e])
+                cat = _self_validating(sub)
+            else:
+                cat = c.PAYMENT_CARD if luhn_ok(digits) and card_brand(digits) else None
             if cat is not None:
-                hit = (e, Finding(cat, sub.start, sub.end))
+                start, end = run.spans[bounds[k]][0], run.spans[bounds[e] - 1][1]
+                hit = (e, Finding(cat, start, end))
                 break
         if hit is None:
             k += 1

@@ -137,8 +137,10 @@ def tokenize(text: str) -> Tokens:
     if not texts:
         return Tokens([], [], [], [])
     lengths = list(map(len, texts))
-    if " ".join(texts) == low:
-        starts = list(map(add, accumulate(lengths, initial=0), count()))
+    body = low.strip()
+    if " ".join(texts) == body:  # one space between pieces (spaces around them are fine)
+        lead = low.index(body[0])
+        starts = list(map(add, accumulate(lengths, initial=lead), count()))
         del starts[-1]
     else:
         starts = _piece_starts(low, texts)

@@ -28,7 +28,7 @@ from itertools import compress
 
 from . import categories as c
 from .cues import NEG_OTHER, Cue, find_cues
-from .numbers import ALNUM, PUNCT, WORD, NumberRun, Token, Tokens, number_runs, tokenize
+from .numbers import ALNUM, PUNCT, WORD, NumberRun, Tokens, number_runs, tokenize
 from .validators import aba_ok, card_brand, iban_ok, luhn_ok, ssn_ok
 
 __all__ = ["Finding", "find_disclosures"]
@@ -97,7 +97,7 @@ def find_disclosures(
     text: str,
     expected: tuple[str, ...] = (),
     *,
-    toks: Tokens | list[Token] | None = None,
+    toks: Tokens | None = None,
 ) -> list[Finding]:
     """Every sensitive value disclosed in ``text``.
 
@@ -106,8 +106,6 @@ def find_disclosures(
     """
     if toks is None:
         toks = tokenize(text)
-    elif not isinstance(toks, Tokens):
-        toks = Tokens.of(toks)
     starts = toks.starts
     cues = find_cues(text, toks)
     runs = number_runs(toks)

@@ -487,8 +487,6 @@ def number_runs(toks: Tokens) -> list[NumberRun]:
     token texts picks them out, so the words between numbers cost nothing
     here.
     """
-    if not isinstance(toks, Tokens):
-        toks = Tokens.of(toks)
     kinds, texts = toks.kinds, toks.texts
     candidates = list(map(or_, map(str.isdigit, texts), map(_NUMBERISH.__contains__, texts)))
     if not any(candidates):
@@ -519,28 +517,8 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
     while i < n:
         w = texts[i]
         kind = kinds[i]
-        if not scaled and (kind == DIGITS or (kind == WORD and w in _PLAIN)):
-            # the common case, without a scale word in the text: one token, one chunk
-            if kind == DIGITS:
-                run.written = True
-                if i > run.first_token and kinds[i - 1] == DIGITS:
-                    pending_break = True
-                    sep = " "
-            else:
-                run.spoken = True
-                w = _PLAIN[w]
-            if pending_break:
-                run.breaks.append(len(chunks))
-                run.seps.append(sep)
-            if pending_correction:
-                run.corrections.append(len(chunks))
-            pending_break = pending_correction = False
-            chunks.append(w)
-            spans.append((starts[i], ends[i]))
-            last_number = i
-            i += 1
-            continue
-        if _is_number_word(kinds, texts, i):
+        plain = not scaled and (kind == DIGITS or (kind == WORD and w in _PLAIN))
+        if plain or _is_number_word(kinds, texts, i):
             if kind == DIGITS and i > run.first_token and kinds[i - 1] == DIGITS:
                 pending_break = True
                 sep = " "
@@ -550,10 +528,21 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
             if pending_correction:
                 run.corrections.append(len(chunks))
             pending_break = pending_correction = False
-            before = len(chunks)
-            j = max(_consume_number(kinds, texts, i, run, scaled), i + 1)  # always progress
-            spans.extend([(starts[i], ends[j - 1])] * (len(chunks) - before))
-            i = j
+            if plain:
+                # the common case, without a scale word in the text: one token, one chunk
+                if kind == DIGITS:
+                    run.written = True
+                    chunks.append(w)
+                else:
+                    run.spoken = True
+                    chunks.append(_PLAIN[w])
+                spans.append((starts[i], ends[i]))
+                i += 1
+            else:
+                before = len(chunks)
+                j = max(_consume_number(kinds, texts, i, run, scaled), i + 1)  # always progress
+                spans.extend([(starts[i], ends[j - 1])] * (len(chunks) - before))
+                i = j
             last_number = i - 1
             continue
         # not a number token: may the run continue past it? (most run ends are

@@ -121,14 +121,7 @@ def find_disclosures(
         _classify_runs(ctx, runs, findings)
     if cues or expected:
         findings.extend(_passwords(ctx, findings))
-    if len(findings) > 1:
-        findings.sort(key=_span_order)
-        return _merge(findings)
-    return findings
-
-
-def _span_order(f: Finding) -> tuple[int, int]:
-    return f.start, -f.end
+    return merge_findings(findings) if len(findings) > 1 else findings
 
 
 def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) -> None:
@@ -166,9 +159,10 @@ def _inside(reach: list[int], starts: list[int], start: int, end: int) -> bool:
     return k > 0 and reach[k - 1] >= end
 
 
-def _merge(findings: list[Finding]) -> list[Finding]:
+def merge_findings(findings: list[Finding]) -> list[Finding]:
+    """``findings`` in order of start, overlapping ones merged into the first one's category."""
     out: list[Finding] = []
-    for f in findings:
+    for f in sorted(findings, key=_span_order):
         if out and f.start < out[-1].end:
             last = out[-1]
             if f.end > last.end:
@@ -176,6 +170,10 @@ def _merge(findings: list[Finding]) -> list[Finding]:
             continue
         out.append(f)
     return out
+
+
+def _span_order(f: Finding) -> tuple[int, int]:
+    return f.start, -f.end
 
 
 def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:

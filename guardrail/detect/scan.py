@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from . import categories as c
 from .cues import HEADS as CUE_HEADS
-from .disclose import COPULA, MONTHS, Finding, find_disclosures
+from .disclose import COPULA, MONTHS, Finding, find_disclosures, merge_findings
 from .numbers import (
     CORRECTIONS,
     FILLERS,
@@ -208,16 +208,7 @@ def _union(a: list[Finding], b: list[Finding]) -> list[Finding]:
         return a
     if not a:
         return b
-    spans = sorted([*a, *b], key=lambda f: (f.start, -f.end))
-    out: list[Finding] = []
-    for f in spans:
-        if out and f.start < out[-1].end:
-            last = out[-1]
-            if f.end > last.end:
-                out[-1] = Finding(last.category, last.start, f.end)
-            continue
-        out.append(f)
-    return out
+    return merge_findings([*a, *b])
 
 
 _CONTEXT_KEEP = 200

@@ -455,13 +455,12 @@ def _hold_point(text: str, base: int, all_toks: Tokens | None = None) -> int:
                     if r.last_token == j:  # "the fourth of July ..." starts at "fourth"
                         hold = min(hold, r.start)
             break
-    window = text
-    for mt in _IBAN_HEAD.finditer(window):
-        if _IBAN_TAIL.fullmatch(window, mt.end()):
+    for mt in _IBAN_HEAD.finditer(text):
+        if _IBAN_TAIL.fullmatch(text, mt.end()):
             hold = min(hold, mt.start())  # "GB82 WEST ..." may be an IBAN
             break
-    for mt in _PASSWORD_CUE.finditer(window):
-        if not _SENTENCE_END.search(window, mt.end()):
+    for mt in _PASSWORD_CUE.finditer(text):
+        if not _SENTENCE_END.search(text, mt.end()):
             hold = min(hold, mt.end())
             break
     return max(hold, base) if hold < n else n

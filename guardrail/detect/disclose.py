@@ -24,7 +24,6 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass
-from itertools import compress
 
 from . import categories as c
 from .cues import NEG_OTHER, Cue, find_cues
@@ -388,7 +387,7 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[N
     n = len(texts)
     by_first = {r.first_token: r for r in runs}
     by_last = {r.last_token: r for r in runs}
-    for i in compress(range(n), map(_MONTH_WORDS.__contains__, texts)):
+    for i in itertools.compress(range(n), map(_MONTH_WORDS.__contains__, texts)):
         if kinds[i] != WORD:
             continue
         if texts[i] == "may" and (i + 1) not in by_first and (i - 1) not in by_last:

@@ -254,6 +254,17 @@ def row_delay_line(x: np.ndarray, samples: int) -> Row:
     return _row("delay_line_60ms_push", a, b, "reported", lambda *_: True)
 
 
+def scan_next(nxt: Callable[[], tuple[str, str]]) -> Callable[[], object]:
+    """A call that scans the next ``(role, text)`` utterance ``nxt`` gives."""
+    from guardrail.detect import scan
+
+    def call() -> object:
+        role, text = nxt()
+        return scan(text, role)
+
+    return call
+
+
 def _text_rows(samples: int) -> list[Row]:
     """``guardrail.scan`` per utterance beside Presidio, in the same run.
 
@@ -262,7 +273,6 @@ def _text_rows(samples: int) -> list[Row]:
     budgets against) and the pattern recognizers called directly (no NLP
     engine at all), which is the harder comparison and is reported too.
     """
-    from guardrail.detect import scan
 
     from . import presidio_baseline
     from .corpus import UTTERANCES
@@ -278,10 +288,7 @@ def _text_rows(samples: int) -> list[Row]:
     for name, fn, budgeted in baselines:
         na, nb = _cycle(UTTERANCES), _cycle(texts)
 
-        def ours(na=na):
-            role, text = na()
-            return scan(text, role)
-
+        ours = scan_next(na)
         base = (lambda fn=fn, nb=nb: fn(nb())) if have else None
         a, b = measure(ours, base, samples=samples, batch=1)
         if budgeted:
@@ -305,7 +312,7 @@ def _text_rows(samples: int) -> list[Row]:
         ours_blocks, base_blocks = [], []
         for _ in range(max(1, samples // 200)):
             ours_blocks.append(
-                measure(lambda na=na: scan(*reversed(na())), None, samples=200, warmup=32)[0]
+                measure(scan_next(na), None, samples=200, warmup=32)[0]
             )
             base_blocks.append(
                 measure(

@@ -21,7 +21,7 @@ from guardrail.detect.scan import _worth_scanning
 from . import presidio_baseline
 from .corpus import UTTERANCES
 from .harness import measure
-from .paths import _cycle
+from .paths import _cycle, scan_next
 
 
 def main() -> None:
@@ -53,8 +53,8 @@ def main() -> None:
             f"   (a tenth: {np.percentile(b, 50) / 10:5.1f})"
         )
     na = _cycle(reading)
-    warm, _ = measure(lambda: scan(*reversed(na())), None, samples=3000)
-    cold, _ = measure(lambda: scan(*reversed(na())), flush, samples=3000)
+    warm, _ = measure(scan_next(na), None, samples=3000)
+    cold, _ = measure(scan_next(na), flush, samples=3000)
     print(
         f"  scan alone {np.percentile(warm, 50):7.2f}; after a 16 MB sweep "
         f"{np.percentile(cold, 50):7.2f}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Action",
+    "AgentInterrupted",
     "AgentText",
     "Alert",
     "Audit",
@@ -43,6 +44,8 @@ __all__ = [
     "Redact",
     "ResumeRecording",
     "Say",
+    "StreamStopped",
+    "SuppressAgentAudio",
     "UnmuteBotInput",
 ]
 
@@ -99,6 +102,9 @@ class ControlResult:
     action_id: int
     ok: bool
     t_ms: float
+    reason: str = ""
+    """Why not, or how it was answered when not by the provider (``dry_run``,
+    ``not_configured``); a status code or error class, never content."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,7 @@ class HandoffResult:
     outcome: str
     t_ms: float
     summary: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +133,23 @@ class CaptureResult:
 
 @dataclass(frozen=True, slots=True)
 class CallEnded:
-    """The stream stopped (Twilio ``stop``) or the call ended."""
+    """The call ended (the status callback, a hang-up, the pipeline's end)."""
+
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStopped:
+    """Twilio ``stop``: this media stream ended. Not the end of the call when
+    the caller was sent to a secure path or a human (Twilio ends the stream
+    when it redirects the call); otherwise it is a hang-up."""
+
+    t_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInterrupted:
+    """The caller barged in: what the bot was about to say is abandoned."""
 
     t_ms: float
 
@@ -141,6 +164,8 @@ Event = (
     | HandoffResult
     | CaptureResult
     | CallEnded
+    | StreamStopped
+    | AgentInterrupted
 )
 
 # -- actions -----------------------------------------------------------------
@@ -249,13 +274,30 @@ class Handoff:
     kind: str
     category: str
     t_ms: float
+    say: str = ""
+    """What the caller hears first, spoken by Twilio in the redirect's TwiML,
+    so the redirect can never cut the prompt off."""
 
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Tell the bot what it needs to know (``guardrail.notice``); never a value."""
+    """Tell the bot what it needs to know (``guardrail.notice``); never a value.
+
+    ``respond``: the bot should speak now (the caller is back from a secure
+    path and waits for it), not only take note.
+    """
 
     text: str
+    t_ms: float
+    respond: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressAgentAudio:
+    """What the bot is saying now asked for protected data: drop its audio for
+    this utterance and clear what the caller's side has queued, until the next
+    agent text that is let through."""
+
     t_ms: float
 
 
@@ -303,6 +345,7 @@ Action = (
     | Say
     | Handoff
     | Notice
+    | SuppressAgentAudio
     | Audit
     | Alert
     | DisposeRecording

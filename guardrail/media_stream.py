@@ -19,7 +19,14 @@ from __future__ import annotations
 import binascii
 import json
 
-from .events import AgentText, CallEnded, CallerAudio, CallerDtmf, CallerTranscript, CallStarted
+from .events import (
+    AgentText,
+    CallerAudio,
+    CallerDtmf,
+    CallerTranscript,
+    CallStarted,
+    StreamStopped,
+)
 
 __all__ = ["MAX_MESSAGE_BYTES", "StreamParser", "StreamProtocolError"]
 
@@ -74,7 +81,7 @@ class StreamParser:
         if kind == "dtmf":
             return self._dtmf(obj)
         if kind == "stop":
-            return [CallEnded(self.last_t)]
+            return [StreamStopped(self.last_t)]
         if kind in ("guardrail.transcript", "guardrail.agent_text"):
             return self._side(obj, kind)
         if kind in _IGNORED:

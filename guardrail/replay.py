@@ -24,13 +24,10 @@ from handoff.sink import DemoSink
 
 from .events import (
     Alert,
+    CallEnded,
     CallerAudio,
-    CaptureComplete,
-    CaptureResult,
-    ControlResult,
     ForwardDtmf,
     Handoff,
-    HandoffResult,
     MaskAudio,
     MuteBotInput,
     PauseRecording,
@@ -39,6 +36,7 @@ from .events import (
     Say,
     UnmuteBotInput,
 )
+from .executor import DryRunControl, Executor
 from .media_stream import StreamParser, StreamProtocolError
 from .policy import Policy
 from .session import Session
@@ -92,11 +90,15 @@ def replay(
     """Yield the printed actions for a message log, in order.
 
     ``routes`` maps route names to kinds (``keypad``, ``pay``, ``human``).
+    The session's actions are carried out by the same executor as in a live
+    call, with a dry-run control (its audit says ``dry_run``, not
+    ``confirmed``) and the demo sink.
     """
     session = Session(policy, routes=routes)
+    executor = Executor(session, control=DryRunControl(), sink=_SINK)
     parser = StreamParser()
     recorder = CallRecorder(record, hold_ms=30_000.0) if record else None
-    open_masks: dict[float, bool] = {}
+    open_masks: dict = {}
     try:
         for lineno, line in enumerate(lines, 1):
             if not line.strip():
@@ -107,35 +109,24 @@ def replay(
                 yield {"t_ms": parser.last_t, "action": "alert", "reason": f"line {lineno}: {exc}"}
                 continue
             for ev in events:
-                deadline = session.next_deadline()
-                if deadline is not None and deadline <= ev.t_ms:
-                    yield from _carry_out(session, session.on_timer(ev.t_ms), recorder, open_masks)
                 if recorder is not None and isinstance(ev, CallerAudio) and ev.payload:
                     recorder.write(mulaw.decode(ev.payload), ev.t_ms)
-                yield from _carry_out(session, session.feed(ev), recorder, open_masks)
+                yield from _print(executor.feed(ev), recorder, open_masks)
+        if session.state != "ended":  # the log is the whole call
+            yield from _print(executor.feed(CallEnded(parser.last_t)), recorder, open_masks)
     finally:
         if recorder is not None:
             recorder.close()
 
 
-def _carry_out(session: Session, actions: list, recorder, open_masks: dict) -> Iterator[dict]:
-    """Print, apply to the recording, and answer as a dry-run Twilio would."""
-    follow: list = []
+def _print(actions: list, recorder, open_masks: dict) -> Iterator[dict]:
+    """The printed records of the adapter's actions; masks applied to the recording."""
     for a in actions:
         rec = action_record(a)
         if rec is not None:
             yield rec
         if recorder is not None:
             _record(recorder, a, open_masks)
-        if isinstance(a, PauseRecording | ResumeRecording):
-            follow.append(ControlResult(a.action_id, True, a.t_ms))
-        elif isinstance(a, Handoff) and a.kind != "keypad":
-            follow.append(HandoffResult(a.action_id, "connected", a.t_ms))
-        elif isinstance(a, CaptureComplete):
-            ok, summary = _SINK.check(a.digits, a.category)
-            follow.append(CaptureResult(a.action_id, ok, a.t_ms, summary))
-    for ev in follow:
-        yield from _carry_out(session, session.feed(ev), recorder, open_masks)
 
 
 def _record(recorder: CallRecorder, a: object, open_masks: dict) -> None:

@@ -37,6 +37,7 @@ from .detect import CallScanner
 from .detect import categories as c
 from .detect.validators import card_brand, luhn_ok
 from .events import (
+    AgentInterrupted,
     AgentText,
     Alert,
     Audit,
@@ -62,6 +63,8 @@ from .events import (
     Redact,
     ResumeRecording,
     Say,
+    StreamStopped,
+    SuppressAgentAudio,
     UnmuteBotInput,
 )
 from .policy import Policy
@@ -81,20 +84,54 @@ DEFAULT_ROUTES: Mapping[str, str] = {"secure_card": "keypad", "human": "human"}
 
 _SENTENCE_END = (".", "?", "!", ";", ":", "\n")
 
-# (state, event type) -> handler. Events missing here are ignored (and
-# audited as such): the session never raises on what the outside sends.
-TRANSITIONS: dict[tuple[str, type], str] = {}
-for _state in (NORMAL, PROTECTING, SECURE_CAPTURE, HANDED_OFF):
-    TRANSITIONS[(_state, CallerAudio)] = "_on_audio"
-    TRANSITIONS[(_state, CallerDtmf)] = "_on_dtmf"
-    TRANSITIONS[(_state, CallerTranscript)] = "_on_transcript"
-    TRANSITIONS[(_state, AgentText)] = "_on_agent_text"
+# (state, event type) -> handler: what each event does in each state. An
+# event missing here is ignored (and audited as such): the session never
+# raises on what the outside sends.
+_ACTIVE = (NORMAL, PROTECTING, SECURE_CAPTURE, HANDED_OFF)
+TRANSITIONS: dict[tuple[str, type], str] = {
+    (NORMAL, CallStarted): "_on_start",
+    (NORMAL, CallerAudio): "_on_audio",
+    (NORMAL, CallerDtmf): "_dtmf_forward",
+    (NORMAL, CallerTranscript): "_on_transcript",
+    (NORMAL, AgentText): "_on_agent_text",
+    (NORMAL, AgentInterrupted): "_on_interrupted",
+    (NORMAL, StreamStopped): "_stopped_hang_up",
+    # muted, waiting for the recording pause (then the prompt and capture, or
+    # the redirect) or for the redirect to be confirmed
+    (PROTECTING, CallStarted): "_on_start",
+    (PROTECTING, CallerAudio): "_on_audio",
+    (PROTECTING, CallerDtmf): "_dtmf_withheld",
+    (PROTECTING, CallerTranscript): "_on_transcript",
+    (PROTECTING, AgentText): "_agent_withheld",
+    (PROTECTING, AgentInterrupted): "_on_interrupted",
+    (PROTECTING, StreamStopped): "_stopped_while_leaving",
+    # in-stream keypad capture: digits go to the secure sink only
+    (SECURE_CAPTURE, CallStarted): "_on_start",
+    (SECURE_CAPTURE, CallerAudio): "_on_audio",
+    (SECURE_CAPTURE, CallerDtmf): "_dtmf_capture",
+    (SECURE_CAPTURE, CallerTranscript): "_transcript_withheld",
+    (SECURE_CAPTURE, AgentText): "_agent_withheld",
+    (SECURE_CAPTURE, AgentInterrupted): "_on_interrupted",
+    (SECURE_CAPTURE, StreamStopped): "_stopped_hang_up",
+    # with <Pay> or a human: nothing reaches the bot
+    (HANDED_OFF, CallStarted): "_on_start",
+    (HANDED_OFF, CallerAudio): "_on_audio",
+    (HANDED_OFF, CallerDtmf): "_dtmf_withheld",
+    (HANDED_OFF, CallerTranscript): "_transcript_withheld",
+    (HANDED_OFF, AgentText): "_agent_withheld",
+    (HANDED_OFF, AgentInterrupted): "_on_interrupted",
+    (HANDED_OFF, StreamStopped): "_stopped_while_leaving",
+}
+for _state in _ACTIVE:
     TRANSITIONS[(_state, ControlResult)] = "_on_control"
     TRANSITIONS[(_state, HandoffResult)] = "_on_handoff_result"
     TRANSITIONS[(_state, CaptureResult)] = "_on_capture_result"
     TRANSITIONS[(_state, CallEnded)] = "_on_end"
-    TRANSITIONS[(_state, CallStarted)] = "_on_start"
 del _state
+
+KEY_MATCH_MS = 1500.0
+"""A keypad press reported twice (Twilio ``dtmf`` and the tone in the audio)
+is one press when the two reports are this close in stream time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +145,10 @@ class SessionConfig:
     sink_timeout_ms: float = 5000.0
     say_reenter: str = "That number didn't look right. Please enter it again, then press pound."
     disclosure_lookback_ms: float = 15000.0
-    say_secure_path: str = "I'll take that on our secure line; please enter it on your keypad."
+    say_secure_path: str = (
+        "I'll take that on our secure line; please enter it on your keypad, then press pound."
+    )
+    say_pay: str = "I'm transferring you to our secure payment line to take your card details."
     say_human: str = "I'm connecting you to a colleague who can help with that."
     notice_redacted: str = (
         "The caller said their {categories}; it was removed from the transcript."
@@ -117,6 +157,45 @@ class SessionConfig:
     say_failed: str = (
         "I'm sorry, I can't take that securely right now. Please don't read it out on this call."
     )
+    notice_failed: str = (
+        "The secure line is not available right now. Tell the caller you cannot take that"
+        " detail on this call; do not ask them to read it out."
+    )
+
+
+class _KeyPresses:
+    """One key press is one digit, whichever report of it arrives first.
+
+    Twilio reports a press as a ``dtmf`` message and, when the stream carries
+    the caller's audio, the tone is in the audio too, where the detector finds
+    it. Each report from one source is matched, oldest first, with an
+    unmatched report of the same digit from the other source within
+    :data:`KEY_MATCH_MS`; a matched report is the same press, not a new one.
+    """
+
+    __slots__ = ("_unmatched",)
+
+    def __init__(self) -> None:
+        self._unmatched: dict[str, list[tuple[str, float]]] = {"audio": [], "twilio": []}
+
+    def new_press(self, source: str, digit: str, t: float) -> bool:
+        other = self._unmatched["twilio" if source == "audio" else "audio"]
+        floor = t - KEY_MATCH_MS
+        while other and other[0][1] < floor:
+            other.pop(0)
+        for i, (d, _) in enumerate(other):
+            if d == digit:
+                del other[i]
+                return False
+        mine = self._unmatched[source]
+        while mine and mine[0][1] < floor:
+            mine.pop(0)
+        mine.append((digit, t))
+        return True
+
+    def reset(self) -> None:
+        self._unmatched["audio"].clear()
+        self._unmatched["twilio"].clear()
 
 
 class Session:
@@ -140,7 +219,10 @@ class Session:
         self.bot_muted = False
         self._next_id = 1
         self._pending: dict[int, tuple[str, float, str | None]] = {}
+        self._given_up: dict[int, str] = {}
         self._handoff_id: int | None = None
+        self._route: tuple[int, str, str, str] | None = None  # id, route, kind, category
+        self._pause_id: int | None = None
         self._agent_buf = ""
         self._speech_start: float | None = None
         self._last_t = 0.0
@@ -150,7 +232,7 @@ class Session:
         self._capture_attempts = 0
         self._sink_id: int | None = None
         self._capture_deadline: float | None = None
-        self._twilio_dtmf_seen = False
+        self._keys = _KeyPresses()
         self._capture_category: str | None = None
         self._recording_mask_open: float | None = None
         self.exposed: list[tuple[float, float, str]] = []
@@ -175,8 +257,13 @@ class Session:
         return getattr(self, handler)(event)
 
     @property
+    def now(self) -> float:
+        """The latest stream time the session has seen (ms)."""
+        return self._last_t
+
+    @property
     def awaiting_handoff(self) -> int | None:
-        """The action id of the handoff the session is waiting on, if any."""
+        """The action id of the redirect the session is waiting on, if any."""
         return self._handoff_id
 
     def next_deadline(self) -> float | None:
@@ -195,7 +282,8 @@ class Session:
             return out
         for aid, (kind, deadline, category) in list(self._pending.items()):
             if deadline <= now and self._pending.pop(aid, None) is not None:
-                self._fail_closed(out, kind, "timeout", category, now)
+                self._given_up[aid] = kind
+                self._fail_closed(out, kind, "timeout", category, now, aid)
         if (
             self._capture_deadline is not None
             and self._capture_deadline <= now
@@ -233,7 +321,7 @@ class Session:
                 self._speech_start = e.start_ms  # the transcript of it may still come
             elif isinstance(e, KeyDown):
                 out.append(MaskAudio(e.t_ms - MASK_GUARD_MS, None, "recording", ev.t_ms))
-                if self.state == SECURE_CAPTURE and not self._twilio_dtmf_seen:
+                if self.state == SECURE_CAPTURE and self._keys.new_press("audio", e.digit, e.t_ms):
                     self._capture(out, e.digit, ev.t_ms)
             elif isinstance(e, KeyUp):
                 out.append(
@@ -245,24 +333,45 @@ class Session:
                     out.append(Audit("keypad_tone_masked", "ok", ev.t_ms))
         return out
 
-    def _on_dtmf(self, ev: CallerDtmf) -> list:
+    def _dtmf_forward(self, ev: CallerDtmf) -> list:
+        return [ForwardDtmf(ev.digit, ev.t_ms)]
+
+    def _dtmf_capture(self, ev: CallerDtmf) -> list:
         out: list = []
-        self._twilio_dtmf_seen = True
-        if self.state == SECURE_CAPTURE:
+        if self._keys.new_press("twilio", ev.digit, ev.t_ms):
             self._capture(out, ev.digit, ev.t_ms)
-        elif self.state == NORMAL:
-            out.append(ForwardDtmf(ev.digit, ev.t_ms))
-        else:
-            out.append(Audit("dtmf_withheld", self.state, ev.t_ms))
+        return out
+
+    def _dtmf_withheld(self, ev: CallerDtmf) -> list:
+        return [Audit("dtmf_withheld", self.state, ev.t_ms)]
+
+    def _transcript_withheld(self, ev: CallerTranscript) -> list:
+        # The bot must not learn what the caller says while protected; a
+        # speech-to-text that was not muted in time is dropped here.
+        return [Audit("transcript_withheld", self.state, ev.t_ms)]
+
+    def _agent_withheld(self, ev: AgentText) -> list:
+        self._agent_buf = ""
+        return [Audit("agent_text_withheld", self.state, ev.t_ms), SuppressAgentAudio(ev.t_ms)]
+
+    def _on_interrupted(self, ev: AgentInterrupted) -> list:
+        # Barge-in: what the bot was about to say is abandoned, so the part of
+        # it held back for the end of its sentence must not start the next reply.
+        self._agent_buf = ""
+        return []
+
+    def _stopped_hang_up(self, ev: StreamStopped) -> list:
+        """The stream stopped while the caller was with the bot: the call is over."""
+        return [Audit("stream_stopped", self.state, ev.t_ms), *self._on_end(CallEnded(ev.t_ms))]
+
+    def _stopped_while_leaving(self, ev: StreamStopped) -> list:
+        """Twilio ends the stream when it redirects the call: the call goes on."""
+        out: list = [Audit("stream_stopped", self.state, ev.t_ms)]
+        self._flush_keys(out, ev.t_ms)
         return out
 
     def _on_transcript(self, ev: CallerTranscript) -> list:
         out: list = []
-        if self.state in (SECURE_CAPTURE, HANDED_OFF):
-            # The bot must not learn what the caller says while protected; a
-            # speech-to-text that was not muted in time is dropped here.
-            out.append(Audit("transcript_withheld", self.state, ev.t_ms))
-            return out
         result = self.scanner.caller(ev.text, final=ev.final)
         out.append(ForwardText(result.redacted, "caller", ev.final, ev.t_ms))
         if not result.findings:
@@ -290,10 +399,6 @@ class Session:
 
     def _on_agent_text(self, ev: AgentText) -> list:
         out: list = []
-        if self.state in (SECURE_CAPTURE, HANDED_OFF, PROTECTING):
-            out.append(Audit("agent_text_withheld", self.state, ev.t_ms))
-            self._agent_buf = ""
-            return out
         self._agent_buf += ev.text
         buf = self._agent_buf
         if not ev.final:
@@ -318,20 +423,23 @@ class Session:
             for r in requests:
                 out.append(Audit("agent_request", "intercepted", ev.t_ms, r))
             self._agent_buf = ""
+            out.append(SuppressAgentAudio(ev.t_ms))
             self._apply(out, routed, "on_request", ev.t_ms)
             return out
         if blocked:
             rule = self.policy.rule(blocked[0])
             for r in requests:
                 out.append(Audit("agent_request", "blocked", ev.t_ms, r))
-            out.append(ForwardText(rule.block_message, "agent", True, ev.t_ms))
+            self._agent_buf = ""
+            out.append(SuppressAgentAudio(ev.t_ms))
+            out.append(Say(rule.block_message, ev.t_ms))
             return out
         for r in requests:
             rule = self.policy.rule(r)
             out.append(Audit("agent_request", rule.on_request, ev.t_ms, r))
             if rule.pause_recording and rule.on_request == "redact":
                 self._pause(out, ev.t_ms, r)
-        if not requests and self.state == NORMAL and not self._pending:
+        if not requests and not self._pending:
             # The agent moved on: the answer it asked for is behind us.
             self._close_mask(out, ev.t_ms)
             self._resume(out, ev.t_ms)
@@ -342,18 +450,39 @@ class Session:
         out: list = []
         entry = self._pending.pop(ev.action_id, None)
         if entry is None:
-            out.append(Audit("control_result", "unexpected", ev.t_ms))
+            late = self._given_up.pop(ev.action_id, None)
+            if late is None:
+                out.append(Audit("control_result", "unexpected", ev.t_ms))
+                return out
+            # it was given up on (timed out) and the caller told; record the truth
+            out.append(Audit(late, "confirmed_late" if ev.ok else "failed_late", ev.t_ms))
+            if late == "pause_recording" and ev.ok:
+                self.recording_paused = True  # paused after all: resume it later
+            elif late == "resume_recording" and ev.ok:
+                self.recording_paused = False
             return out
         kind, _, category = entry
-        if ev.ok:
-            out.append(Audit(kind, "confirmed", ev.t_ms, category))
-        else:
-            self._fail_closed(out, kind, "failed", category, ev.t_ms)
+        if not ev.ok:
+            self._fail_closed(out, kind, ev.reason or "failed", category, ev.t_ms, ev.action_id)
+            return out
+        out.append(Audit(kind, ev.reason or "confirmed", ev.t_ms, category))
+        if kind == "pause_recording" and ev.action_id == self._pause_id:
+            self._pause_id = None
+            if self.state == PROTECTING and self._route is not None and self._handoff_id is None:
+                self._proceed(out, ev.t_ms)
         return out
 
     def _on_handoff_result(self, ev: HandoffResult) -> list:
         out: list = []
         if ev.action_id != self._handoff_id:
+            if self._given_up.pop(ev.action_id, None) == "handoff" and ev.outcome == "connected":
+                # The redirect went through after the session gave up on it:
+                # the caller is on the secure path after all; keep the bot out.
+                self._handoff_id = ev.action_id
+                self.state = HANDED_OFF
+                self._mute(out, ev.t_ms)
+                out.append(Audit("handoff", "connected_late", ev.t_ms))
+                return out
             out.append(Audit("handoff_result", "unexpected", ev.t_ms))
             return out
         self._pending.pop(ev.action_id, None)
@@ -363,25 +492,21 @@ class Session:
             out.append(Audit("handoff", "connected", ev.t_ms, category))
         elif ev.outcome == "returned":
             self._handoff_id = None
+            self._route = None
             out.append(Audit("handoff", "returned", ev.t_ms, category))
             self._back_to_bot(out, ev.t_ms, ev.summary)
         elif ev.outcome == "completed":
             out.append(Audit("handoff", "completed", ev.t_ms, category))
             self._handoff_id = None
         else:
-            self._handoff_id = None
-            self._fail_closed(out, "handoff", "failed", category, ev.t_ms)
+            self._fail_closed(
+                out, "handoff", ev.reason or "failed", category, ev.t_ms, ev.action_id
+            )
         return out
 
     def _on_end(self, ev: CallEnded) -> list:
         out: list = []
-        for e in self.frontend.flush():
-            if isinstance(e, KeyUp):  # a key still held when the stream stopped
-                out.append(
-                    MaskAudio(
-                        e.start_ms - MASK_GUARD_MS, e.end_ms + MASK_GUARD_MS, "recording", ev.t_ms
-                    )
-                )
+        self._flush_keys(out, ev.t_ms)
         self._close_mask(out, ev.t_ms)
         if self.exposed:
             mode = self.policy.recording_after_exposure
@@ -392,48 +517,72 @@ class Session:
             out.append(Audit(kind, "unconfirmed_at_end", ev.t_ms, category))
         self._pending.clear()
         self._capture_deadline = None
+        if self.bot_muted:
+            self.bot_muted = False
+            out.append(UnmuteBotInput(ev.t_ms))
         self.state = ENDED
         out.append(Audit("call_ended", "ok", ev.t_ms))
         return out
+
+    def _flush_keys(self, out: list, t: float) -> None:
+        for e in self.frontend.flush():
+            if isinstance(e, KeyUp):  # a key still held when the stream stopped
+                out.append(
+                    MaskAudio(e.start_ms - MASK_GUARD_MS, e.end_ms + MASK_GUARD_MS, "recording", t)
+                )
 
     # -- decisions -----------------------------------------------------------
 
     def _apply(self, out: list, categories: list[str], which: str, t: float) -> None:
         """Carry out the policy for categories asked for or disclosed."""
         rules = [self.policy.rule(cat) for cat in categories]
-        if any(r.pause_recording for r in rules):
-            self._pause(out, t, categories[0])
         routed = [r for r in rules if getattr(r, which) in ("secure_path", "handoff")]
         if routed and self.state == NORMAL:
             rule = routed[0]
             kind = self.routes.get(rule.route or "", "human")
-            self._mute(out, t)
-            if kind == "keypad":
-                out.append(Say(self.config.say_secure_path, t))
-            else:
-                out.append(Say(self.config.say_human, t))
-            out.append(Notice(rule.notice, t))
             aid = self._new_id()
-            self._handoff_id = aid
+            self._route = (aid, rule.route or "human", kind, rule.category)
             self._capture_category = rule.category
-            out.append(Handoff(aid, rule.route or "human", kind, rule.category, t))
+            self.state = PROTECTING
+            self._mute(out, t)
+            out.append(Notice(rule.notice, t))
             out.append(Audit("handoff", "requested", t, rule.category))
-            if kind == "keypad":
-                self._start_capture(out, t)
-            else:
-                self.state = PROTECTING
-                self._pending[aid] = ("handoff", t + self.config.confirm_timeout_ms, rule.category)
-        elif which == "on_disclosure":
+            if any(r.pause_recording for r in rules):
+                self._pause(out, t, categories[0])
+            if self._pause_id is None:
+                self._proceed(out, t)
+            # else: the prompt, the capture and the redirect wait for the pause,
+            # so a pause that fails leaves the caller one thing to hear
+            return
+        if any(r.pause_recording for r in rules):
+            self._pause(out, t, categories[0])
+        if which == "on_disclosure":
             redacted = [r.category for r in rules if r.on_disclosure in ("redact", "block")]
             if redacted:
                 names = ", ".join(cat.replace("_", " ") for cat in redacted)
                 out.append(Notice(self.config.notice_redacted.format(categories=names), t))
+
+    def _proceed(self, out: list, t: float) -> None:
+        """The recording is paused (or needs no pause): send the caller on."""
+        assert self._route is not None
+        aid, route, kind, category = self._route
+        if kind == "keypad":
+            out.append(Say(self.config.say_secure_path, t))
+            out.append(Handoff(aid, route, kind, category, t))
+            self._handoff_id = None
+            self._start_capture(out, t)
+            return
+        say = self.config.say_pay if kind == "pay" else self.config.say_human
+        self._handoff_id = aid
+        self._pending[aid] = ("handoff", t + self.config.confirm_timeout_ms, category)
+        out.append(Handoff(aid, route, kind, category, t, say))
 
     def _pause(self, out: list, t: float, category: str | None) -> None:
         if self.recording_paused:
             return
         self.recording_paused = True
         aid = self._new_id()
+        self._pause_id = aid
         self._pending[aid] = ("pause_recording", t + self.config.confirm_timeout_ms, category)
         out.append(PauseRecording(aid, t))
 
@@ -460,6 +609,7 @@ class Session:
         self._capture_digits = 0
         self._capture_buf = []
         self._capture_attempts = 0
+        self._keys.reset()
         self._capture_deadline = t + self.config.capture_digit_timeout_ms
         self._open_mask(out, t)
         out.append(Audit("secure_capture", "started", t, self._capture_category))
@@ -488,8 +638,8 @@ class Session:
         category = self._capture_category or ""
         if not digits:
             out.append(Audit("secure_capture", outcome, t, category))
-            self._handoff_id = None
-            self._back_to_bot(out, t, "")
+            self._route = None
+            self._back_to_bot(out, t, "The caller did not enter anything.")
             return
         card = category in (c.PAYMENT_CARD,)
         if card and not (luhn_ok(digits) and card_brand(digits)):
@@ -500,7 +650,7 @@ class Session:
                 self._capture_deadline = t + self.config.capture_digit_timeout_ms
                 return
             out.append(Audit("secure_capture", "invalid_gave_up", t, category))
-            self._handoff_id = None
+            self._route = None
             self._back_to_bot(out, t, "The caller could not enter a valid card number.")
             return
         aid = self._new_id()
@@ -516,7 +666,7 @@ class Session:
             return out
         self._pending.pop(ev.action_id, None)
         self._sink_id = None
-        self._handoff_id = None
+        self._route = None
         category = self._capture_category
         out.append(Audit("secure_capture", "accepted" if ev.ok else "rejected", ev.t_ms, category))
         default = "The value was accepted." if ev.ok else "The value was not accepted."
@@ -529,34 +679,47 @@ class Session:
         self._resume(out, t)
         self._unmute(out, t)
         if summary:
-            out.append(Notice(summary, t))
+            # the caller is waiting for the bot: it must go on, not wait to be spoken to
+            out.append(Notice(summary, t, respond=True))
         out.append(Audit("returned_to_bot", "ok", t, self._capture_category))
         self._capture_category = None
 
-    def _fail_closed(self, out: list, kind: str, why: str, category: str | None, t: float) -> None:
-        """A protection could not be confirmed: protect the data first, then say so."""
-        self._mute(out, t)
-        self._open_mask(out, t)
+    def _fail_closed(
+        self, out: list, kind: str, why: str, category: str | None, t: float, aid: int
+    ) -> None:
+        """A protection could not be confirmed: protect the data first, then say so.
+
+        One coherent outcome: the value stays masked from the recording and
+        out of every transcript; a protected flow in progress is abandoned
+        with one thing said to the caller; the bot is unmuted (it may talk
+        again) and nothing waits on a step that will never come.
+        """
         out.append(Alert(f"{kind} {why}", t))
         out.append(Audit(kind, why, t, category))
-        if kind in ("handoff", "pause_recording", "capture_sink") and self.state in (
-            PROTECTING,
-            SECURE_CAPTURE,
+        if kind == "pause_recording":
+            self.recording_paused = False  # as far as we know, it is still recording
+            if aid == self._pause_id:
+                self._pause_id = None
+        elif kind == "resume_recording":
+            self.recording_paused = True  # still paused, as far as we know
+            return
+        self._open_mask(out, t)
+        flow = self.state in (PROTECTING, SECURE_CAPTURE)
+        if kind == "capture_sink" or (
+            flow and kind in ("handoff", "pause_recording", "capture_sink")
         ):
-            # Abandon the protected flow: the caller is told not to read the
-            # value out; the bot may talk again, transcripts stay redacted and
-            # the local recording stays masked until the agent moves on.
             out.append(Say(self.config.say_failed, t))
             if self._handoff_id is not None:
                 self._pending.pop(self._handoff_id, None)
             self._handoff_id = None
+            self._route = None
             self._sink_id = None
             self._capture_buf = []
             self._capture_deadline = None
+            self._capture_category = None
             self.state = NORMAL
             self._unmute(out, t)
-        if kind == "resume_recording":
-            self.recording_paused = True  # still paused, as far as we know
+            out.append(Notice(self.config.notice_failed, t, respond=False))
 
     def _open_mask(self, out: list, t: float) -> None:
         """Mask the recording from ``t`` until :meth:`_close_mask`."""

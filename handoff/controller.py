@@ -1,29 +1,30 @@
-"""Carries out one call's control actions on Twilio and reports the results back.
+"""Carries out one call's control actions on Twilio: the executor's :class:`Control`.
 
-The session decides (pause, resume, hand off); :class:`CallController` is the
-adapter that performs those decisions through :class:`~handoff.control.TwilioControl`
-and feeds each outcome back to the session as a ``ControlResult`` or
-``HandoffResult``, so an unconfirmed step fails closed in the session. It
-chooses nothing itself beyond what configuration says: which fallback target
-is next, and whether business hours send the caller to the after-hours route.
+The session decides (pause, resume, hand off, dispose of an exposed
+recording); the executor hands each control action to
+:meth:`CallController.perform`, which performs it through the scoped
+:class:`~handoff.control.TwilioControl` and answers with an
+:class:`~guardrail.executor.Outcome`. The executor feeds that back to the
+session as an event, so nothing here calls the session and nothing recurses.
+The controller chooses nothing itself beyond what configuration says: the
+TwiML of a route, which fallback target is next, and whether business hours
+send the caller to the after-hours route.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from guardrail.events import (
-    Audit,
-    ControlResult,
     DisposeRecording,
     Handoff,
     HandoffResult,
     PauseRecording,
     ResumeRecording,
 )
-from guardrail.session import Session
+from guardrail.executor import Outcome
 
 from . import twiml
 from .control import TwilioControl
@@ -32,14 +33,14 @@ from .routes import HumanRoute, PayRoute
 __all__ = ["CallController"]
 
 _LAST4 = re.compile(r"(\d{4})\D*$")
+_DIAL_FAILED = frozenset({"busy", "no-answer", "failed", "canceled", "queue-full", "system-error"})
 
 
 class CallController:
-    """One call's link between its session and Twilio."""
+    """One call's link to Twilio (the shared, scoped :class:`TwilioControl`)."""
 
     def __init__(
         self,
-        session: Session,
         control: TwilioControl,
         routes: dict,
         *,
@@ -48,7 +49,6 @@ class CallController:
         pause_behavior: str = "silence",
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
-        self.session = session
         self.control = control
         self.routes = routes
         self.call_sid = call_sid
@@ -58,64 +58,55 @@ class CallController:
         self.handoff_id: int | None = None
         self.route_name: str | None = None
         self.attempt = 0
-        self.rest: list = []
         self._now = now
 
-    async def run(self, actions: list) -> list:
-        """Carry out the control actions; return the others (for the media adapters)."""
-        rest: list = []
-        for a in actions:
-            if isinstance(a, PauseRecording):
-                out = await self.control.pause_recording(
+    def perform(self, action: object) -> Awaitable[Outcome | None] | Outcome | None:
+        """Start carrying out ``action``; the executor awaits the outcome beside the media."""
+        if isinstance(action, PauseRecording):
+            return self._outcome(
+                self.control.pause_recording(
                     self.call_sid, self.recording_sid, behavior=self.pause_behavior
                 )
-                rest += await self.run(
-                    self.session.feed(ControlResult(a.action_id, out.ok, a.t_ms))
-                )
-            elif isinstance(a, ResumeRecording):
-                out = await self.control.resume_recording(self.call_sid, self.recording_sid)
-                rest += await self.run(
-                    self.session.feed(ControlResult(a.action_id, out.ok, a.t_ms))
-                )
-            elif isinstance(a, Handoff) and a.kind != "keypad":
-                if self.session.awaiting_handoff != a.action_id:
-                    continue  # the session gave it up (a pause failed): do not redirect
-                self.handoff_id = a.action_id
-                xml = self._twiml(a.route)
-                out = await self.control.redirect(self.call_sid, xml) if xml else None
-                outcome = "connected" if out is not None and out.ok else "failed"
-                rest += await self.run(
-                    self.session.feed(HandoffResult(a.action_id, outcome, a.t_ms))
-                )
-            elif isinstance(a, DisposeRecording) and a.mode == "delete":
-                if self.recording_sid.startswith("RE"):
-                    out = await self.control.delete_recording(self.recording_sid)
-                    rest.append(Audit("recording_deleted", "ok" if out.ok else "failed", a.t_ms))
-                else:
-                    rest.append(Audit("recording_deleted", "no_recording_sid", a.t_ms))
-                rest.append(a)
-            else:
-                rest.append(a)
-        return rest
+            )
+        if isinstance(action, ResumeRecording):
+            return self._outcome(self.control.resume_recording(self.call_sid, self.recording_sid))
+        if isinstance(action, Handoff) and action.kind != "keypad":
+            xml = self._twiml(action.route, action.say)
+            if xml is None:
+                return Outcome(False, "no such route configured", "failed")
+            self.handoff_id = action.action_id
+            return self._outcome(self.control.redirect(self.call_sid, xml), handoff=True)
+        if isinstance(action, DisposeRecording) and action.mode == "delete":
+            if not self.recording_sid.startswith("RE"):
+                return Outcome(False, "no recording sid")
+            return self._outcome(self.control.delete_recording(self.recording_sid))
+        return None
 
-    async def _report(self, event: ControlResult | HandoffResult) -> list:
-        return await self.run(self.session.feed(event))
+    async def _outcome(self, pending: Awaitable, *, handoff: bool = False) -> Outcome:
+        out = await pending
+        if handoff:
+            return Outcome(out.ok, out.reason, "connected" if out.ok else "failed")
+        return Outcome(out.ok, out.reason)
 
-    async def returned(self, form: dict[str, str]) -> str | None:
+    def returned(
+        self, form: dict[str, str], t_ms: float
+    ) -> tuple[str | None, HandoffResult | None]:
         """The return webhook fired: the caller is back from ``<Pay>`` or a human leg.
 
-        Returns TwiML to answer with when the caller is not coming back yet
-        (the next fallback target after a busy or unanswered one), else
-        ``None`` (the server answers with the way back to the bot).
+        Returns ``(twiml, None)`` when the caller is not coming back yet (the
+        next fallback target after a busy or unanswered one), else ``(None,
+        event)`` with the ``HandoffResult`` for the session (``None`` if no
+        handoff was in progress); the server then answers with the way back
+        to the bot.
         """
         if self.handoff_id is None:
-            return None
+            return None, None
         dial_status = form.get("DialCallStatus") or form.get("QueueResult")
-        if dial_status in ("busy", "no-answer", "failed", "canceled", "queue-full", "system-error"):
+        if dial_status in _DIAL_FAILED:
             route = self._human_route()
             if route is not None and self.attempt + 1 < len(route.targets):
                 self.attempt += 1
-                return twiml.dial(route, action=self.return_url, attempt=self.attempt)
+                return twiml.dial(route, action=self.return_url, attempt=self.attempt), None
         summary = ""
         if "Result" in form:  # <Pay> posts Result and a masked PaymentCardNumber
             m = _LAST4.search(form.get("PaymentCardNumber", ""))
@@ -127,20 +118,22 @@ class CallController:
                 if ok
                 else "the card was not accepted"
             )
+        elif dial_status in _DIAL_FAILED:
+            summary = "No colleague could take the call; the caller is back with you."
+        else:
+            summary = "The caller is back from the colleague."
         aid, self.handoff_id = self.handoff_id, None
-        t = self.session._last_t
-        self.rest = await self.run(self.session.feed(HandoffResult(aid, "returned", t, summary)))
-        return None
+        return None, HandoffResult(aid, "returned", t_ms, summary)
 
-    def _twiml(self, name: str) -> str | None:
+    def _twiml(self, name: str, say: str) -> str | None:
         route = self.routes.get(name)
         self.route_name = name
         self.attempt = 0
         if isinstance(route, PayRoute):
-            return twiml.pay(route, action=self.return_url)
-        route = self._human_route()
-        if route is not None:
-            return twiml.dial(route, action=self.return_url)
+            return twiml.pay(route, action=self.return_url, say=say or None)
+        human = self._human_route()
+        if human is not None:
+            return twiml.dial(human, action=self.return_url, say=say or None)
         return None
 
     def _human_route(self) -> HumanRoute | None:

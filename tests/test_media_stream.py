@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from guardrail.events import (
     AgentText,
-    CallEnded,
     CallerAudio,
     CallerDtmf,
     CallerTranscript,
     CallStarted,
+    StreamStopped,
 )
 from guardrail.media_stream import StreamParser, StreamProtocolError
 
@@ -51,7 +51,7 @@ def test_every_message_kind():
         CallerDtmf,
         CallerTranscript,
         AgentText,
-        CallEnded,
+        StreamStopped,
     ]
     assert all(e.t_ms == 100.0 for e in out)
 

@@ -31,6 +31,7 @@ from guardrail.events import (
     Redact,
     ResumeRecording,
     Say,
+    SuppressAgentAudio,
     UnmuteBotInput,
 )
 from guardrail.session import Session
@@ -56,13 +57,16 @@ def test_agent_card_request_goes_to_keypad_capture_and_back():
     s.feed(CallStarted("CA1", "MZ1", 0.0))
     acts = s.feed(AgentText("Sure. What's the card number?", True, 1000.0))
     assert not of(acts, ForwardText)  # the request never reaches text-to-speech
-    assert of(acts, Say)
     assert of(acts, MuteBotInput)
     assert of(acts, PauseRecording)
+    # the prompt and the capture wait for the recording pause
+    assert not of(acts, Say)
+    assert s.state == "protecting"
+    acts = confirm(s, acts, 1100.0)
+    assert of(acts, Say)
     [h] = of(acts, Handoff)
     assert (h.route, h.kind, h.category) == ("secure_card", "keypad", "payment_card")
     assert s.state == "secure_capture"
-    confirm(s, acts, 1100.0)
     # keypad digits go to the secure sink only
     caps = []
     for i, d in enumerate(CARD):
@@ -85,7 +89,7 @@ def test_agent_card_request_goes_to_keypad_capture_and_back():
 def test_an_invalid_card_is_reentered_then_given_up():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    s.feed(AgentText("What's the card number?", True, 0.0))
+    confirm(s, s.feed(AgentText("What's the card number?", True, 0.0)), 10.0)
     for attempt in range(3):
         for d in "4111111111111112":
             s.feed(CallerDtmf(d, 100.0 + attempt))
@@ -101,18 +105,21 @@ def test_an_invalid_card_is_reentered_then_given_up():
 def test_a_silent_sink_fails_closed():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    s.feed(AgentText("What's the card number?", True, 0.0))
-    for d in CARD + "#":
-        s.feed(CallerDtmf(d, 100.0))
-    out = s.on_timer(100.0 + 5000.0)
+    confirm(s, s.feed(AgentText("What's the card number?", True, 0.0)), 10.0)
+    assert s.state == "secure_capture"
+    for i, d in enumerate(CARD + "#"):
+        s.feed(CallerDtmf(d, 100.0 + 200 * i))
+    out = s.on_timer(100.0 + 200 * 16 + 5000.0)
     assert of(out, Alert)
+    assert [a.text for a in of(out, Say)] == [s.config.say_failed]
+    assert of(out, UnmuteBotInput)
     assert s.state == "normal"
 
 
 def test_caller_audio_during_capture_never_reaches_the_bot():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    s.feed(AgentText("Please provide your credit card number.", True, 0.0))
+    confirm(s, s.feed(AgentText("Please provide your credit card number.", True, 0.0)), 0.0)
     x, _ = synth.keyed_sequence("41", tone_ms=80)
     payloads = [mulaw.encode_bytes(x[i : i + 160]) for i in range(0, len(x) - 159, 160)]
     fwd = []
@@ -151,9 +158,9 @@ def test_block_replaces_the_request():
     s = Session(Policy.from_toml('[policy.pin]\non_request = "block"\n'))
     s.feed(CallStarted("CA1", "MZ1"))
     acts = s.feed(AgentText("Please say your PIN.", True, 0.0))
-    [fwd] = of(acts, ForwardText)
-    assert "PIN" not in fwd.text
-    assert fwd.text == s.policy.rule("pin").block_message
+    assert not of(acts, ForwardText)  # the request never reaches text-to-speech
+    assert of(acts, SuppressAgentAudio)  # nor, from a bot that speaks anyway, the caller
+    assert [a.text for a in of(acts, Say)] == [s.policy.rule("pin").block_message]
 
 
 def test_unconfirmed_pause_fails_closed():
@@ -172,15 +179,16 @@ def test_handoff_returned_resumes():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
     acts = s.feed(AgentText("What's your social security number?", True, 0.0))
-    [h] = of(acts, Handoff)
-    confirm(s, acts, 10.0)
+    assert not of(acts, Handoff)  # the redirect waits for the recording pause
+    [h] = of(confirm(s, acts, 10.0), Handoff)
+    assert h.say == s.config.say_human  # spoken by Twilio before the redirect's <Dial>
     s.feed(HandoffResult(h.action_id, "connected", 500.0))
     assert s.state == "handed_off"
     out = s.feed(HandoffResult(h.action_id, "returned", 60_000.0, "identity verified"))
     assert s.state == "normal"
     assert of(out, ResumeRecording)
     assert of(out, UnmuteBotInput)
-    assert [n.text for n in of(out, Notice)] == ["identity verified"]
+    assert [(n.text, n.respond) for n in of(out, Notice)] == [("identity verified", True)]
 
 
 def test_agent_chunks_are_held_to_the_sentence():
@@ -188,7 +196,8 @@ def test_agent_chunks_are_held_to_the_sentence():
     s.feed(CallStarted("CA1", "MZ1"))
     assert of(s.feed(AgentText("What's your ca", False, 0.0)), ForwardText) == []
     acts = s.feed(AgentText("rd number? ", False, 10.0))
-    assert of(acts, Handoff)
+    assert of(acts, PauseRecording)
+    assert s.state == "protecting"
 
 
 def test_twilio_dtmf_is_forwarded_outside_capture():
@@ -318,6 +327,8 @@ def test_every_pause_has_a_resume_or_the_call_ends(seq):
                 owed = False
             elif isinstance(a, Alert) and a.reason.startswith("resume_recording"):
                 owed = True  # the resume was not confirmed: still owed
+            elif isinstance(a, Alert) and a.reason.startswith("pause_recording"):
+                owed = False  # the pause did not happen: nothing to resume
     if owed and s.state != "ended":
         assert s.recording_paused
 

@@ -2,64 +2,78 @@
 
 ::
 
-    guard = Guard(policy)
-    pipeline = Pipeline(guard.wrap([transport.input(), stt, context_aggregator.user(), llm,
-                                    tts, transport.output(), audiobuffer]))
+    guard = calls.guard(call_data)            # guardrail.pipecat_twilio, for a Twilio call
+    pipeline = Pipeline(guard.wrap([transport.input(), stt, user_aggregator, llm, tts,
+                                    transport.output(), audiobuffer, assistant_aggregator]))
+    ...
+    await runner.run(task)
+    await guard.aclose()
 
-:meth:`Guard.wrap` places four thin processors, all sharing one
-:class:`~guardrail.session.Session`:
+:meth:`Guard.wrap` places four thin processors, all sharing one call's
+:class:`~guardrail.session.Session` and :class:`~guardrail.executor.Executor`:
 
-1. after the transport input: caller audio and keypad presses (masked or
-   withheld during secure capture; ``STTMuteFrame`` so a third-party
-   speech-to-text never hears keypad tones or spoken digits);
-2. after speech-to-text: transcripts, redacted before the LLM sees them;
-3. after the LLM, before text-to-speech: agent text, held to the sentence,
-   a request for protected data replaced by what the policy says;
+1. after the transport input: caller audio and keypad presses (silence
+   stands in for the caller while protected; ``STTMuteFrame`` so a
+   third-party speech-to-text never hears keypad tones or spoken digits);
+2. after speech-to-text: transcripts, redacted before the LLM sees them, and
+   the guardrail's notices to the LLM (``LLMMessagesAppendFrame``; a notice
+   that the caller is back runs the LLM, so the bot goes on by itself);
+3. after the LLM, before text-to-speech: agent text, held to the sentence;
+   a request for protected data never reaches text-to-speech;
 4. in front of the recorder (``AudioBufferProcessor``): the caller audio is
    masked *in line* through a 60 ms delay line. On Pipecat 1.14
-   ``InputAudioRawFrame`` is a system frame and overtakes control frames such
-   as ``AudioBufferStopRecordingFrame``, so stopping the recorder with control
-   frames cannot protect it; masking the audio itself can.
+   ``InputAudioRawFrame`` is a system frame and overtakes control frames, so
+   stopping the recorder with control frames cannot protect it; masking the
+   audio itself can.
 
-The processors translate frames to events and actions back to frames; every
-decision is the session's. Stream time is the caller audio's own clock
-(samples / 8): telephony audio never stops, so deadlines are checked as each
-frame arrives. The call must run at 8 kHz (Twilio's rate): resampling to
-16 kHz and back delays audio by 100 ms and more with soxr's stream
-resampler, and the DTMF detector works at 8 kHz.
+The processors translate frames to events and actions to frames; every
+decision is the session's, and the executor carries out everything else
+(recording pause and resume, redirects, the secure sink, audit) beside the
+pipeline: nothing on the audio or text path waits for Twilio. Stream time is
+the caller audio's own clock (samples / rate): telephony audio never stops,
+so deadlines are checked as each frame arrives. Input runs at 8 or 16 kHz
+(Pipecat's default); the session hears it at 8 kHz, Twilio's rate.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import (
+    CancelFrame,
     EndFrame,
     Frame,
     InputAudioRawFrame,
     InputDTMFFrame,
     InterimTranscriptionFrame,
+    InterruptionFrame,
     LLMFullResponseEndFrame,
     LLMMessagesAppendFrame,
+    StartFrame,
     STTMuteFrame,
     TextFrame,
     TranscriptionFrame,
     TTSSpeakFrame,
 )
 from pipecat.processors.audio.audio_buffer_processor import AudioBufferProcessor
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.processors.frame_processor import (
+    FrameDirection,
+    FrameProcessor,
+    FrameProcessorSetup,
+)
 from pipecat.services.llm_service import LLMService
 from pipecat.services.stt_service import STTService
 from pipecat.services.tts_service import TTSService
 
 from audio import mulaw
-from audio.masking import DelayLine
+from audio.masking import DelayLine, MaskSet
 from handoff.sink import DemoSink
 
 from .events import (
+    AgentInterrupted,
     AgentText,
     Alert,
     Audit,
@@ -67,47 +81,48 @@ from .events import (
     CallerDtmf,
     CallerTranscript,
     CallStarted,
-    CaptureComplete,
-    CaptureDigit,
-    CaptureResult,
-    ControlResult,
     ForwardAudio,
     ForwardDtmf,
     ForwardText,
-    Handoff,
-    HandoffResult,
     MaskAudio,
     MuteBotInput,
     Notice,
-    PauseRecording,
-    ResumeRecording,
     Say,
+    StreamStopped,
     UnmuteBotInput,
 )
+from .executor import Control, Executor
 from .policy import Policy
 from .session import Session, SessionConfig
 
-__all__ = ["Guard", "GuardConfigError"]
+__all__ = ["SAMPLE_RATES", "Guard", "GuardConfigError"]
 
-SAMPLE_RATE = 8000
+SAMPLE_RATES = (8000, 16000)
+"""Input rates the guard works at: Twilio's 8 kHz and Pipecat's default 16 kHz."""
+
+
+_RATE_ERROR = (
+    "the guardrail needs mono caller audio at 8000 or 16000 Hz; set"
+    " PipelineParams(audio_in_sample_rate=16000) (or 8000). Until then the bot hears nothing."
+)
 
 
 class GuardConfigError(ValueError):
     """The pipeline is set up in a way the guardrail cannot protect."""
 
 
-Control = Callable[[object], Awaitable[None]]
-
-
 class Guard:
     """One call's guardrail inside a Pipecat pipeline.
 
-    ``control`` carries out recording pauses and handoffs (the handoff layer's
-    Twilio client, in production) and reports back through :meth:`report`;
-    without one, a dry run confirms them at once. ``capture_sink`` receives
-    the complete keyed value (:mod:`handoff.sink`; a demo sink by default);
-    ``secure_sink``, if given, sees each keyed digit; ``on_audit`` receives
-    audit and alert actions (they never hold a value).
+    ``control`` carries out recording pauses, resumes and redirects (a
+    :class:`handoff.controller.CallController`; :mod:`guardrail.pipecat_twilio`
+    builds one from the config); without one, recording steps are audited as
+    ``not_configured`` and redirects fail closed. ``capture_sink`` receives the
+    complete keyed value (:mod:`handoff.sink`; a demo sink by default);
+    ``on_digit``, if given, sees each keyed digit (``secure_sink`` is its old
+    name); ``on_audit`` receives audit entries and alerts (never a value).
+    ``context`` is the bot's to use: it lives as long as the call, across the
+    streams of a caller who went to a secure path and came back.
     """
 
     def __init__(
@@ -117,19 +132,32 @@ class Guard:
         routes: dict[str, str] | None = None,
         config: SessionConfig | None = None,
         control: Control | None = None,
+        capture_sink: object | None = None,
+        on_digit: Callable[[str], None] | None = None,
         secure_sink: Callable[[str], None] | None = None,
-        capture_sink=None,
         on_audit: Callable[[object], None] | None = None,
         call_sid: str = "",
         stream_sid: str = "",
     ) -> None:
         self.session = Session(policy, routes=routes, config=config)
-        self.session.feed(CallStarted(call_sid, stream_sid, 0.0))
-        self.control = control
-        self.secure_sink = secure_sink
-        self.capture_sink = capture_sink if capture_sink is not None else DemoSink()
+        self.call_sid = call_sid
+        self.stream_sid = stream_sid
         self.on_audit = on_audit
+        self.executor = Executor(
+            self.session,
+            control=control,
+            sink=capture_sink if capture_sink is not None else DemoSink(),
+            audit=self._audit,
+            deliver=self._deliver,
+            on_digit=on_digit or secure_sink,
+        )
+        self.executor.feed(CallStarted(call_sid, stream_sid, 0.0))
+        self.context: object | None = None
         self.t_ms = 0.0
+        self._deferred: list = []
+        self._new_processors()
+
+    def _new_processors(self) -> None:
         self.input = _InputGuard(self)
         self.transcripts = _TranscriptGuard(self)
         self.agent = _AgentTextGuard(self)
@@ -143,11 +171,16 @@ class Guard:
         The input guard goes after the first processor (the transport input),
         the transcript guard after the speech-to-text service, the agent-text
         guard after the LLM service (so before text-to-speech), and the
-        recorder gate in front of an ``AudioBufferProcessor``.
+        recorder gate in front of an ``AudioBufferProcessor``. Each call of
+        ``wrap`` (a new stream of the same call) gets fresh processors around
+        the same session.
         """
         procs = list(processors)
         if not procs:
             raise GuardConfigError("wrap() needs the bot's processors, transport input first")
+        if self.input._used:
+            self._new_processors()
+        self.input._used = True
         out: list[FrameProcessor] = [procs[0], self.input]
         placed_stt = placed_llm = False
         for p in procs[1:]:
@@ -173,98 +206,157 @@ class Guard:
             )
         return out
 
+    async def aclose(self, timeout: float = 10.0) -> None:
+        """After the pipeline: let control calls in flight (post-call disposal) finish."""
+        await self.executor.aclose(timeout)
+
     # -- actions -----------------------------------------------------------------
 
-    async def report(self, event: ControlResult | HandoffResult | CaptureResult) -> None:
-        """The control's answer to a pause, resume or handoff."""
-        await self.run(self.session.feed(event))
+    def _audit(self, a: Audit | Alert) -> None:
+        if self.on_audit is not None:
+            self.on_audit(a)
 
-    async def run(self, actions: list, *, audio: list | None = None) -> None:
-        """Carry out actions; caller-audio forwards go to ``audio`` if given."""
+    async def _deliver(self, actions: list) -> None:
+        """Actions that arrive beside the pipeline (a control's answer)."""
+        await self.carry_out(actions, None)
+
+    async def carry_out(self, actions: list, audio: list | None) -> None:
+        """Turn the executor's actions into frames; caller-audio forwards go to ``audio``.
+
+        What arrives while no pipeline runs (the caller is on a secure path;
+        its outcome comes back before the new stream starts) waits for the
+        next pipeline's start.
+        """
         for a in actions:
-            if isinstance(a, ForwardAudio):
+            kind = type(a)
+            if kind is Notice or kind is Say:
+                proc = self.transcripts if kind is Notice else self.agent
+                if not proc.live:
+                    self._deferred.append(a)
+                    continue
+            if kind is ForwardAudio:
                 if audio is not None:
                     audio.append(a)
-            elif isinstance(a, ForwardText):
+            elif kind is ForwardText:
                 proc = self.transcripts if a.role == "caller" else self.agent
                 proc.texts.append(a)
-            elif isinstance(a, MuteBotInput | UnmuteBotInput):
-                await self.input.push_frame(STTMuteFrame(mute=isinstance(a, MuteBotInput)))
-            elif isinstance(a, ForwardDtmf):
-                await self.input.push_frame(InputDTMFFrame(button=KeypadEntry(a.digit)))
-            elif isinstance(a, Say):
-                await self.agent.push_frame(TTSSpeakFrame(text=a.text, append_to_context=False))
-            elif isinstance(a, Notice):
+            elif kind is MuteBotInput or kind is UnmuteBotInput:
+                await self.input.emit(STTMuteFrame(mute=kind is MuteBotInput))
+            elif kind is ForwardDtmf:
+                await self.input.emit(InputDTMFFrame(button=KeypadEntry(a.digit)))
+            elif kind is Say:
+                await self.agent.emit(TTSSpeakFrame(text=a.text, append_to_context=False))
+            elif kind is Notice:
                 msg = {"role": "system", "content": a.text}
-                await self.transcripts.push_frame(LLMMessagesAppendFrame(messages=[msg]))
-            elif isinstance(a, CaptureDigit):
-                if self.secure_sink is not None:
-                    self.secure_sink(a.digit)
-            elif isinstance(a, CaptureComplete):
-                ok, summary = await self.capture_sink.submit(a.digits, a.category)
-                await self.report(CaptureResult(a.action_id, ok, a.t_ms, summary))
-            elif isinstance(a, MaskAudio):
-                if a.target == "recording":
-                    self.recorder_gate.mask(a)
-            elif isinstance(a, PauseRecording | ResumeRecording | Handoff):
-                if self.control is not None:
-                    await self.control(a)
-                elif isinstance(a, Handoff):
-                    if a.kind != "keypad":
-                        await self.report(HandoffResult(a.action_id, "connected", a.t_ms))
-                else:
-                    await self.report(ControlResult(a.action_id, True, a.t_ms))
-            elif isinstance(a, Audit | Alert) and self.on_audit is not None:
-                self.on_audit(a)
+                await self.transcripts.emit(
+                    LLMMessagesAppendFrame(messages=[msg], run_llm=a.respond)
+                )
+            elif kind is MaskAudio and a.target == "recording":
+                self.recorder_gate.mask(a)
+
+    async def feed(self, event: object, audio: list | None = None) -> None:
+        await self.carry_out(self.executor.feed(event), audio)
+
+    async def _started(self) -> None:
+        """A pipeline (a new stream of this call) is running: catch it up."""
+        if self.session.bot_muted:
+            await self.input.emit(STTMuteFrame(mute=True))
+        deferred, self._deferred = self._deferred, []
+        await self.carry_out(deferred, None)
 
 
-class _InputGuard(FrameProcessor):
+class _GuardProcessor(FrameProcessor):
+    """Shared by the four: frames pushed for actions wait until the processor runs."""
+
+    def __init__(self, guard: Guard, name: str) -> None:
+        super().__init__(name=name)
+        self._guard = guard
+        self._running = False
+        self._stopped = False
+        self._ending = False
+
+    @property
+    def live(self) -> bool:
+        """Running in a pipeline that has started and is not ending."""
+        return self._running and not self._stopped and not self._ending
+
+    async def emit(self, frame: Frame) -> None:
+        if self._running and not self._stopped:
+            await self.push_frame(frame)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, StartFrame):
+            self._running = True
+        elif isinstance(frame, CancelFrame):
+            self._stopped = True  # this stream's pipeline is going away now
+        elif isinstance(frame, EndFrame):
+            self._ending = True  # what is in flight still goes through
+
+
+class _InputGuard(_GuardProcessor):
     """After the transport input: caller audio and keypad presses."""
 
     def __init__(self, guard: Guard) -> None:
-        super().__init__(name="GuardrailInput")
-        self._guard = guard
+        super().__init__(guard, "GuardrailInput")
+        self._used = False
         self._silence: dict[int, bytes] = {}
+        self._refused = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         g = self._guard
-        if isinstance(frame, InputAudioRawFrame) and direction is FrameDirection.DOWNSTREAM:
-            if frame.sample_rate != SAMPLE_RATE or frame.num_channels != 1:
-                raise GuardConfigError(
-                    "caller audio must be 8000 Hz mono: run the pipeline at the call's rate"
-                    " (PipelineParams(audio_in_sample_rate=8000))"
-                )
-            session = g.session
-            t = g.t_ms
-            n = len(frame.audio) // 2
-            g.t_ms = t + n / 8.0
-            payload = mulaw.ENCODE_TABLE.take(np.frombuffer(frame.audio, np.int16).view(np.uint16))
-            deadline = session.next_deadline()
-            if deadline is not None and deadline <= t:
-                await g.run(session.on_timer(t))
-            forwards: list = []
-            await g.run(session.feed(CallerAudio(payload.tobytes(), t)), audio=forwards)
-            for fwd in forwards:
-                if fwd.masked:
-                    silence = self._silence.get(n)
-                    if silence is None:
-                        silence = self._silence[n] = bytes(2 * n)
-                    frame = dataclasses.replace(frame, audio=silence)
-                await self.push_frame(frame, direction)
+        if type(frame) is InputAudioRawFrame or isinstance(frame, InputAudioRawFrame):
+            await self._audio(frame, direction)
             return
         if isinstance(frame, InputDTMFFrame):
-            await g.run(g.session.feed(CallerDtmf(str(frame.button.value), g.t_ms)))
+            await g.feed(CallerDtmf(str(frame.button.value), g.t_ms))
+            return
+        if isinstance(frame, StartFrame) and self._refused:
+            await self.push_frame(frame, direction)
+            await self.push_error(_RATE_ERROR, force_treat_as_permanent=True)
             return
         await self.push_frame(frame, direction)
 
+    async def setup(self, setup: FrameProcessorSetup) -> None:
+        await super().setup(setup)
+        if getattr(setup, "audio_in_sample_rate", None) not in (None, *SAMPLE_RATES):
+            self._refused = True  # refused once, at the start, with one clear error
 
-class _TranscriptGuard(FrameProcessor):
+    async def _audio(self, frame: InputAudioRawFrame, direction: FrameDirection) -> None:
+        g = self._guard
+        rate = frame.sample_rate
+        raw = frame.audio
+        if self._refused or frame.num_channels != 1 or rate not in SAMPLE_RATES:
+            if not self._refused:
+                self._refused = True
+                await self.push_error(_RATE_ERROR, force_treat_as_permanent=True)
+            return  # fail closed: nothing the guard cannot read reaches the bot
+        pcm = np.frombuffer(raw, np.int16)
+        if rate == 16000:
+            # 8 kHz for the session: keypad tones (<= 1633 Hz) and speech
+            # detection live well below the halved Nyquist frequency
+            pcm = ((pcm[0::2].astype(np.int32) + pcm[1::2]) >> 1).astype(np.int16)
+        t = g.t_ms
+        g.t_ms = t + len(pcm) / 8.0
+        payload = mulaw.ENCODE_TABLE.take(pcm.view(np.uint16)).tobytes()
+        forwards: list = []
+        await g.carry_out(g.executor.feed(CallerAudio(payload, t)), forwards)
+        for fwd in forwards:
+            if fwd.masked:
+                n = len(raw)
+                silence = self._silence.get(n)
+                if silence is None:
+                    silence = self._silence[n] = bytes(n)
+                frame = dataclasses.replace(frame, audio=silence)
+            await self.push_frame(frame, direction)
+
+
+class _TranscriptGuard(_GuardProcessor):
     """After speech-to-text: transcripts are redacted before anything else sees them."""
 
     def __init__(self, guard: Guard) -> None:
-        super().__init__(name="GuardrailTranscripts")
-        self._guard = guard
+        super().__init__(guard, "GuardrailTranscripts")
         self.texts: list[ForwardText] = []
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
@@ -273,88 +365,119 @@ class _TranscriptGuard(FrameProcessor):
         if isinstance(frame, TranscriptionFrame | InterimTranscriptionFrame):
             final = isinstance(frame, TranscriptionFrame)
             self.texts.clear()
-            await g.run(g.session.feed(CallerTranscript(frame.text, final, g.t_ms)))
-            for fwd in self.texts:
+            await g.feed(CallerTranscript(frame.text, final, g.t_ms))
+            texts, self.texts = self.texts, []
+            for fwd in texts:
                 await self.push_frame(dataclasses.replace(frame, text=fwd.text), direction)
-            self.texts.clear()
             return
         await self.push_frame(frame, direction)
 
 
-class _AgentTextGuard(FrameProcessor):
+class _AgentTextGuard(_GuardProcessor):
     """After the LLM, before text-to-speech: what the bot is about to say."""
 
     def __init__(self, guard: Guard) -> None:
-        super().__init__(name="GuardrailAgentText")
-        self._guard = guard
+        super().__init__(guard, "GuardrailAgentText")
         self.texts: list[ForwardText] = []
+        self._ended = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if (
-            isinstance(frame, TextFrame)
-            and not isinstance(frame, TranscriptionFrame | InterimTranscriptionFrame)
-            and direction is FrameDirection.DOWNSTREAM
-        ):
-            await self._agent(frame.text, False, frame)
-            return
-        if isinstance(frame, TTSSpeakFrame) and direction is FrameDirection.DOWNSTREAM:
-            # Text a bot speaks directly (a greeting, a scripted question) is
-            # agent text too: a question for a card must not bypass the LLM path.
-            g = self._guard
-            self.texts.clear()
-            await g.run(g.session.feed(AgentText(frame.text, True, g.t_ms)))
-            for fwd in self.texts:
-                await self.push_frame(dataclasses.replace(frame, text=fwd.text), direction)
-            self.texts.clear()
-            return
-        if isinstance(frame, LLMFullResponseEndFrame | EndFrame):
-            await self._agent("", True, None)
+        g = self._guard
+        if direction is FrameDirection.DOWNSTREAM:
+            if isinstance(frame, TextFrame) and not isinstance(
+                frame, TranscriptionFrame | InterimTranscriptionFrame
+            ):
+                await self._agent(frame.text, False, frame)
+                return
+            if isinstance(frame, TTSSpeakFrame):
+                # Text a bot speaks directly (a greeting, a scripted question) is
+                # agent text too: a question for a card must not bypass the LLM path.
+                self.texts.clear()
+                await g.feed(AgentText(frame.text, True, g.t_ms))
+                texts, self.texts = self.texts, []
+                for fwd in texts:
+                    await self.push_frame(dataclasses.replace(frame, text=fwd.text), direction)
+                return
+            if isinstance(frame, StartFrame):
+                await self.push_frame(frame, direction)
+                await g._started()
+                return
+            if isinstance(frame, InterruptionFrame):
+                await g.feed(AgentInterrupted(g.t_ms))
+            elif isinstance(frame, LLMFullResponseEndFrame | EndFrame):
+                await self._agent("", True, None)
+            if isinstance(frame, EndFrame | CancelFrame) and not self._ended:
+                # Twilio's `stop` never reaches the pipeline (the serializer
+                # drops it) and a hang-up cancels it: either way this stream is
+                # over. The session decides whether the call is (a hand-off
+                # goes on). Here, behind the transcripts, nothing of the
+                # stream is still on its way to the session.
+                self._ended = True
+                await g.feed(StreamStopped(g.t_ms))
         await self.push_frame(frame, direction)
 
     async def _agent(self, text: str, final: bool, frame: TextFrame | None) -> None:
         g = self._guard
         self.texts.clear()
-        await g.run(g.session.feed(AgentText(text, final, g.t_ms)))
-        for fwd in self.texts:
+        await g.feed(AgentText(text, final, g.t_ms))
+        texts, self.texts = self.texts, []
+        for fwd in texts:
             out = dataclasses.replace(frame, text=fwd.text) if frame else TextFrame(text=fwd.text)
             await self.push_frame(out)
-        self.texts.clear()
 
 
-class _RecorderGate(FrameProcessor):
+class _RecorderGate(_GuardProcessor):
     """In front of the recorder: caller audio masked in line, through a delay line."""
 
     def __init__(self, guard: Guard) -> None:
-        super().__init__(name="GuardrailRecorderGate")
-        self._guard = guard
-        self._line = DelayLine(60.0)
-        self._t = 0.0
+        super().__init__(guard, "GuardrailRecorderGate")
+        self._line: DelayLine | None = None
+        self._t = guard.t_ms  # a new stream of the call goes on on the call's clock
         self._open: set[float] = set()
+        self._pending: list[MaskAudio] = []
         self._frames: list[InputAudioRawFrame] = []
 
+    def _line_for(self, rate: int) -> DelayLine:
+        line = self._line
+        if line is None:
+            line = self._line = DelayLine(60.0, MaskSet(sample_rate=rate))
+            for a in self._pending:
+                self._apply(line, a)
+            self._pending.clear()
+        return line
+
     def mask(self, a: MaskAudio) -> None:
+        if self._line is None:
+            self._pending.append(a)
+        else:
+            self._apply(self._line, a)
+
+    def _apply(self, line: DelayLine, a: MaskAudio) -> None:
         if a.end_ms is None:
             self._open.add(a.start_ms)
-            self._line.mask(a.start_ms)
+            line.mask(a.start_ms)
         elif a.start_ms in self._open:
             self._open.discard(a.start_ms)
-            self._line.end_mask(a.end_ms, a.start_ms)
+            line.end_mask(a.end_ms, a.start_ms)
         else:
-            self._line.mask(a.start_ms, a.end_ms)
+            line.mask(a.start_ms, a.end_ms)
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, InputAudioRawFrame) and direction is FrameDirection.DOWNSTREAM:
+            rate = frame.sample_rate
+            line = self._line_for(rate)
             pcm = np.frombuffer(frame.audio, np.int16)
             t = self._t
-            self._t = t + len(pcm) / 8.0
+            self._t = t + len(pcm) * 1000.0 / rate
             self._frames.append(frame)
-            for _, masked in self._line.push(pcm, t):
+            for _, masked in line.push(pcm, t):
                 held = self._frames.pop(0)
                 await self.push_frame(dataclasses.replace(held, audio=masked.tobytes()), direction)
             return
-        if isinstance(frame, EndFrame):
+        if isinstance(frame, EndFrame | CancelFrame) and self._line is not None:
+            # the recorder gets every sample, masked, before it stops
             for _, masked in self._line.flush():
                 held = self._frames.pop(0)
                 await self.push_frame(dataclasses.replace(held, audio=masked.tobytes()), direction)

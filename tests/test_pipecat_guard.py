@@ -162,24 +162,23 @@ def test_wrap_places_the_guards_around_an_existing_bot():
         Guard().wrap([])
 
 
-def test_wrong_sample_rate_is_refused_with_a_fix():
-    import pytest
-
-    from guardrail.pipecat_guard import GuardConfigError
+def test_an_unsupported_sample_rate_is_refused_once_and_nothing_reaches_the_bot():
+    from pipecat.frames.frames import ErrorFrame
+    from pipecat.pipeline.task import PipelineParams
 
     guard = Guard()
-    frame = InputAudioRawFrame(audio=bytes(640), sample_rate=16000, num_channels=1)
-
-    async def go():
-        await guard.input.process_frame(
-            frame,
-            __import__(
-                "pipecat.processors.frame_processor", fromlist=["FrameDirection"]
-            ).FrameDirection.DOWNSTREAM,
+    frames = [InputAudioRawFrame(audio=bytes(882), sample_rate=44100, num_channels=1)] * 3
+    down, up = asyncio.run(
+        run_test(
+            guarded(guard),
+            frames_to_send=frames,
+            pipeline_params=PipelineParams(audio_in_sample_rate=44100),
         )
-
-    with pytest.raises(GuardConfigError, match="8000 Hz"):
-        asyncio.run(go())
+    )
+    errors = [f for f in up if isinstance(f, ErrorFrame)]
+    assert len(errors) == 1
+    assert "8000 or 16000" in errors[0].error
+    assert not any(isinstance(f, InputAudioRawFrame) for f in down)
 
 
 def test_the_example_bot_runs_protected():
@@ -204,10 +203,11 @@ def test_the_example_bot_runs_protected():
 
 
 def test_a_scripted_tts_question_for_the_card_does_not_bypass_the_guard():
-    guard = Guard()
+    audits: list = []
+    guard = Guard(on_audit=audits.append)
     frames = [TTSSpeakFrame(text="Welcome!"), TTSSpeakFrame(text="Please say your card number.")]
     down, _ = asyncio.run(run_test(guarded(guard), frames_to_send=frames))
     spoken = [f.text for f in down if isinstance(f, TTSSpeakFrame)]
     assert spoken[0] == "Welcome!"
     assert not any("card number" in t for t in spoken)
-    assert guard.session.state == "secure_capture"
+    assert ("secure_capture", "started") in [(a.event, a.outcome) for a in audits]

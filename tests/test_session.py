@@ -349,3 +349,129 @@ def test_open_masks_are_closed_by_the_end(seq):
                         open_starts.remove(a.start_ms)
     if s.state == "ended":
         assert open_starts == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(events())
+def test_nothing_stays_muted_or_stuck(seq):
+    """Whatever happened, once every deadline has passed the session is back with
+    the bot (or with a secure path or a human, which the return ends), unmuted
+    when with the bot, and waits on nothing."""
+    s, _ = run(seq)
+    if s.state == "ended":
+        return
+    far = s.now + 10 * 60_000.0
+    for _ in range(5):  # a re-prompt or a fail-closed step may set one more deadline
+        s.on_timer(far)
+        far += 10 * 60_000.0
+    assert s.state in ("normal", "handed_off")
+    assert s.next_deadline() is None
+    if s.state == "normal":
+        assert not s.bot_muted
+
+
+def test_transitions_name_a_handler_for_every_state_and_event():
+    from guardrail import session as m
+
+    events = {
+        CallStarted, CallerAudio, CallerDtmf, CallerTranscript, AgentText, ControlResult,
+        HandoffResult, CaptureResult, CallEnded,
+    }  # fmt: skip
+    for state in ("normal", "protecting", "secure_capture", "handed_off"):
+        for ev in events:
+            assert hasattr(Session, m.TRANSITIONS[(state, ev)])
+    # what differs by state is in the table, not hidden in one handler
+    assert m.TRANSITIONS[("normal", CallerDtmf)] != m.TRANSITIONS[("secure_capture", CallerDtmf)]
+    assert m.TRANSITIONS[("normal", AgentText)] != m.TRANSITIONS[("handed_off", AgentText)]
+
+
+def capture_ready(s):
+    s.feed(CallStarted("CA1", "MZ1"))
+    confirm(s, s.feed(AgentText("What's the card number?", True, 0.0)), 10.0)
+    assert s.state == "secure_capture"
+
+
+def keyed_payloads(digits):
+    x, spans = synth.keyed_sequence(digits, tone_ms=80, gap_ms=80)
+    return [mulaw.encode_bytes(x[i : i + 160]) for i in range(0, len(x) - 159, 160)], spans
+
+
+def test_a_key_in_the_audio_and_in_a_twilio_dtmf_message_is_one_digit():
+    s = Session()
+    capture_ready(s)
+    payloads, spans = keyed_payloads(CARD)
+    ends = {int(end // 20) + 1: d for d, _, end in spans}
+    digits = []
+    t0 = 100.0
+    for i, p in enumerate(payloads):
+        digits += [a.digit for a in of(s.feed(CallerAudio(p, t0 + 20 * i)), CaptureDigit)]
+        if i in ends:  # Twilio's message for the same press, after its tone
+            digits += [a.digit for a in of(s.feed(CallerDtmf(ends[i], t0 + 20 * i)), CaptureDigit)]
+    assert "".join(digits) == CARD
+
+
+def test_twilio_dtmf_first_then_the_tone_is_one_digit_and_repeated_keys_count():
+    s = Session()
+    capture_ready(s)
+    payloads, _ = keyed_payloads("11")
+    digits = [a.digit for a in of(s.feed(CallerDtmf("1", 100.0)), CaptureDigit)]
+    for i, p in enumerate(payloads):
+        digits += [a.digit for a in of(s.feed(CallerAudio(p, 100.0 + 20 * i)), CaptureDigit)]
+    digits += [
+        a.digit for a in of(s.feed(CallerDtmf("1", 100.0 + 20 * len(payloads))), CaptureDigit)
+    ]
+    assert digits == ["1", "1"]  # two presses, each reported twice
+
+
+def test_a_pause_confirmed_after_the_timeout_is_recorded_as_it_happened():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    [p] = of(s.feed(AgentText("What's the card number?", True, 0.0)), PauseRecording)
+    out = s.on_timer(5000.0)
+    assert [a.text for a in of(out, Say)] == [s.config.say_failed]
+    assert s.state == "normal"
+    assert not s.recording_paused
+    late = s.feed(ControlResult(p.action_id, True, 5200.0))
+    assert [(a.event, a.outcome) for a in of(late, Audit)] == [
+        ("pause_recording", "confirmed_late")
+    ]
+    assert s.recording_paused  # it is paused after all: resumed when the agent moves on
+    assert of(s.feed(AgentText("Anything else?", True, 6000.0)), ResumeRecording)
+
+
+def test_a_redirect_confirmed_after_giving_up_keeps_the_bot_out():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(AgentText("What's your social security number?", True, 0.0))
+    [h] = of(confirm(s, acts, 10.0), Handoff)
+    s.on_timer(10.0 + s.config.confirm_timeout_ms)
+    assert s.state == "normal"
+    out = s.feed(HandoffResult(h.action_id, "connected", 3000.0))
+    assert s.state == "handed_off"
+    assert of(out, MuteBotInput)
+
+
+def test_barge_in_drops_held_agent_text():
+    from guardrail.events import AgentInterrupted
+
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    assert of(s.feed(AgentText("Sure, I can", False, 0.0)), ForwardText) == []
+    s.feed(AgentInterrupted(100.0))
+    [fwd] = of(s.feed(AgentText("How can I help?", True, 200.0)), ForwardText)
+    assert fwd.text == "How can I help?"
+
+
+def test_a_stream_stop_ends_the_call_only_when_the_caller_is_with_the_bot():
+    from guardrail.events import StreamStopped
+
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(AgentText("What's your social security number?", True, 0.0))
+    [h] = of(confirm(s, acts, 10.0), Handoff)
+    s.feed(HandoffResult(h.action_id, "connected", 20.0))
+    s.feed(StreamStopped(30.0))  # Twilio ends the stream when it redirects
+    assert s.state == "handed_off"
+    s.feed(HandoffResult(h.action_id, "returned", 9000.0, "verified"))
+    s.feed(StreamStopped(12_000.0))  # a hang-up
+    assert s.state == "ended"

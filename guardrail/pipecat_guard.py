@@ -274,6 +274,7 @@ class _GuardProcessor(FrameProcessor):
         self._running = False
         self._stopped = False
         self._ending = False
+        self._ended = False
 
     @property
     def live(self) -> bool:
@@ -286,8 +287,8 @@ class _GuardProcessor(FrameProcessor):
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, StartFrame):
-            self._running = True
+        if isinstance(frame, StartFrame):  # a pipeline starts (again, for a new stream)
+            self._running, self._stopped, self._ending = True, False, False
         elif isinstance(frame, CancelFrame):
             self._stopped = True  # this stream's pipeline is going away now
         elif isinstance(frame, EndFrame):
@@ -379,7 +380,6 @@ class _AgentTextGuard(_GuardProcessor):
     def __init__(self, guard: Guard) -> None:
         super().__init__(guard, "GuardrailAgentText")
         self.texts: list[ForwardText] = []
-        self._ended = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -400,6 +400,7 @@ class _AgentTextGuard(_GuardProcessor):
                     await self.push_frame(dataclasses.replace(frame, text=fwd.text), direction)
                 return
             if isinstance(frame, StartFrame):
+                self._ended = False
                 await self.push_frame(frame, direction)
                 await g._started()
                 return

@@ -439,3 +439,58 @@ def test_without_twilio_control_the_audit_never_says_confirmed():
     assert outcomes(audits, "pause_recording") == ["not_configured"]
     assert outcomes(audits, "resume_recording") == ["not_configured"]
     assert "confirmed" not in [a.outcome for a in audits if isinstance(a, Audit)]
+
+
+# 8, the way back: a returning caller's stream gets the call's own guard and notice
+
+
+def test_a_caller_back_from_pay_rejoins_the_same_conversation(config):
+    from twilio.request_validator import RequestValidator
+
+    from guardrail.pipecat_twilio import TwilioCalls
+    from handoff.control import TwilioControl
+
+    cfg = Config.from_toml(
+        CONFIG + '\n[policy.payment_card]\non_request = "secure_path"\nroute = "pay"\n'
+    )
+    public = "http://127.0.0.1:8765"
+    audits: list = []
+    procs = lambda g: [g.input, g.transcripts, g.agent]  # noqa: E731
+
+    async def call(fake):
+        control = TwilioControl(AC, cfg.rest_credentials, cfg.scopes, base_url=fake.url)
+        calls = TwilioCalls(cfg, public_url=public, control=control, on_audit=audits.append)
+        guard = calls.guard({"call_id": CA, "stream_id": "MZ1", "body": {}})
+        guard.context = ["the conversation so far"]
+        await run_call(guard, procs(guard), [*ask(), Settle()], 8000, True)
+        assert guard.session.state == "handed_off"  # Twilio ended the stream; the call goes on
+
+        url = public + "/twilio/return"
+        assert (await calls.returned(url, {"CallSid": CA}, "forged"))[0] == 403
+        form = {"CallSid": CA, "Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-1111"}
+        sig = RequestValidator(AUTH).compute_signature(url, form)
+        status, twiml = await calls.returned(url, form, sig)
+        assert status == 200
+        token = ET.fromstring(twiml).find("Connect/Stream/Parameter").get("value")
+        with pytest.raises(Exception, match="resume token"):
+            calls.guard({"call_id": CA, "stream_id": "MZ2", "body": {}})
+        again = calls.guard(
+            {"call_id": CA, "stream_id": "MZ2", "body": {"guardrail_resume": token}}
+        )
+        assert again is guard
+        assert again.context == ["the conversation so far"]
+        with pytest.raises(Exception, match="resume token"):  # single use
+            calls.guard({"call_id": CA, "stream_id": "MZ3", "body": {"guardrail_resume": token}})
+        hello = TranscriptionFrame(text="hello?", user_id="u", timestamp="t")
+        down, _, _ = await run_call(again, procs(again), [hello], 8000, True)
+        return down
+
+    with FakeTwilio() as fake:
+        down = asyncio.run(call(fake))
+        statuses = [r["form"].get("Status") for r in fake.requests]
+    appends = [f for f in down if isinstance(f, LLMMessagesAppendFrame)]
+    assert appends[0].run_llm is True
+    assert appends[0].messages[0]["content"] == "card ending 1111 accepted"
+    assert [f.text for f in down if isinstance(f, TranscriptionFrame)] == ["hello?"]
+    assert statuses == ["paused", None, "in-progress"]  # pause, redirect, resume
+    assert ("handoff", "returned") in [(a.event, a.outcome) for a in audits]

@@ -5,6 +5,8 @@ A policy is TOML, read with the standard library's ``tomllib``, under a
 
     [policy]
     pause_recording = true            # default for every category
+    keyed_digits_max = 3              # longer keyed runs never reach the bot
+    keyed_digits_gap_ms = 1500        # a pause this long ends a keyed run
 
     [policy.payment_card]
     on_request = "secure_path"        # the agent asks for it
@@ -51,6 +53,8 @@ _TOP_KEYS = (
     "notice",
     "block_message",
     "recording_after_exposure",
+    "keyed_digits_max",
+    "keyed_digits_gap_ms",
     *c.REQUEST_CATEGORIES,
 )
 _MAX_TEXT = 500
@@ -118,6 +122,12 @@ class Policy:
 
     rules: MappingProxyType
     recording_after_exposure: str = "quarantine"
+    keyed_digits_max: int = 3
+    """Keyed input is protected on its own merits, asked for or not: a run of
+    keypad digits (ended by ``#``, ``*`` or a pause of ``keyed_digits_gap_ms``)
+    reaches the bot only if it has at most this many digits -- a menu choice,
+    not a card, an account, an SSN or a PIN. Longer runs are withheld."""
+    keyed_digits_gap_ms: float = 1500.0
 
     def rule(self, category: str) -> Rule:
         rule = self.rules.get(category)
@@ -209,7 +219,16 @@ class Policy:
             if "block" in (rule.on_request, rule.on_disclosure) and not rule.block_message:
                 raise PolicyError(f"{where}.block_message: required when an action is block")
             rules[cat] = rule
-        return cls(MappingProxyType(rules), exposure)
+        keyed_max = section.get("keyed_digits_max", 3)
+        if isinstance(keyed_max, bool) or not isinstance(keyed_max, int) or not 0 <= keyed_max <= 8:
+            raise PolicyError(
+                "policy.keyed_digits_max: a whole number from 0 to 8 (longer keyed runs are"
+                " withheld from the bot)"
+            )
+        gap = section.get("keyed_digits_gap_ms", 1500)
+        if isinstance(gap, bool) or not isinstance(gap, int | float) or not 300 <= gap <= 10_000:
+            raise PolicyError("policy.keyed_digits_gap_ms: milliseconds from 300 to 10000")
+        return cls(MappingProxyType(rules), exposure, keyed_max, float(gap))
 
 
 def _rule_changes(cat: str, table: Any) -> dict[str, Any]:

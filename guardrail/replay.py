@@ -74,7 +74,8 @@ def action_record(action: object) -> dict | None:
     if isinstance(action, Handoff):
         return {"t_ms": t, "action": "handoff", "route": action.route, "kind": action.kind}
     if isinstance(action, ForwardDtmf):
-        return {"t_ms": t, "action": "forward_dtmf", "digit": action.digit}
+        # which key is never printed: a run of them could spell a value
+        return {"t_ms": t, "action": "forward_dtmf"}
     if isinstance(action, Alert):
         return {"t_ms": t, "action": "alert", "reason": action.reason}
     return None

@@ -157,6 +157,10 @@ class SessionConfig:
     say_failed: str = (
         "I'm sorry, I can't take that securely right now. Please don't read it out on this call."
     )
+    notice_keyed: str = (
+        "The caller keyed a {n}-digit number; it was withheld from you. Do not ask them to"
+        " read it out."
+    )
     notice_failed: str = (
         "The secure line is not available right now. Tell the caller you cannot take that"
         " detail on this call; do not ask them to read it out."
@@ -233,6 +237,8 @@ class Session:
         self._sink_id: int | None = None
         self._capture_deadline: float | None = None
         self._keys = _KeyPresses()
+        self._keyed: list[tuple[str, float]] = []
+        self._keyed_deadline: float | None = None
         self._capture_category: str | None = None
         self._recording_mask_open: float | None = None
         self.exposed: list[tuple[float, float, str]] = []
@@ -268,9 +274,13 @@ class Session:
 
     def next_deadline(self) -> float | None:
         """Stream time of the next timeout, or ``None``."""
+        if not self._pending and self._capture_deadline is None and self._keyed_deadline is None:
+            return None  # the per-frame case
         times = [d for _, d, _ in self._pending.values()]
         if self._capture_deadline is not None:
             times.append(self._capture_deadline)
+        if self._keyed_deadline is not None:
+            times.append(self._keyed_deadline)
         return min(times) if times else None
 
     def on_timer(self, now: float) -> list:
@@ -290,6 +300,8 @@ class Session:
             and self.state == SECURE_CAPTURE
         ):
             self._end_capture(out, now, "timeout")
+        if self._keyed_deadline is not None and self._keyed_deadline <= now:
+            self._settle_keyed(out, now)
         return out
 
     # -- handlers ------------------------------------------------------------
@@ -334,7 +346,33 @@ class Session:
         return out
 
     def _dtmf_forward(self, ev: CallerDtmf) -> list:
-        return [ForwardDtmf(ev.digit, ev.t_ms)]
+        """With the bot: keyed digits are held until the run ends, then passed on
+        only if the run is short enough to be a menu choice."""
+        out: list = []
+        if ev.digit.isdigit():
+            self._keyed.append((ev.digit, ev.t_ms))
+            self._keyed_deadline = ev.t_ms + self.policy.keyed_digits_gap_ms
+            return out
+        self._settle_keyed(out, ev.t_ms, ev)
+        return out
+
+    def _settle_keyed(self, out: list, t: float, end: CallerDtmf | None = None) -> None:
+        """A run of keyed digits ended (``#``/``*``, a pause, or the bot's turn ended)."""
+        run, self._keyed = self._keyed, []
+        self._keyed_deadline = None
+        if len(run) > self.policy.keyed_digits_max:
+            digits = "".join(d for d, _ in run)
+            category = (
+                c.PAYMENT_CARD
+                if 13 <= len(digits) <= 19 and luhn_ok(digits) and card_brand(digits)
+                else None
+            )
+            out.append(Audit("keyed_digits", "withheld", t, category))
+            out.append(Notice(self.config.notice_keyed.format(n=len(run)), t))
+        else:
+            out.extend(ForwardDtmf(d, dt) for d, dt in run)
+        if end is not None:
+            out.append(ForwardDtmf(end.digit, end.t_ms))
 
     def _dtmf_capture(self, ev: CallerDtmf) -> list:
         out: list = []
@@ -506,6 +544,7 @@ class Session:
 
     def _on_end(self, ev: CallEnded) -> list:
         out: list = []
+        self._keyed, self._keyed_deadline = [], None  # nobody is left to hear them
         self._flush_keys(out, ev.t_ms)
         self._close_mask(out, ev.t_ms)
         if self.exposed:
@@ -538,6 +577,8 @@ class Session:
         rules = [self.policy.rule(cat) for cat in categories]
         routed = [r for r in rules if getattr(r, which) in ("secure_path", "handoff")]
         if routed and self.state == NORMAL:
+            if self._keyed:
+                self._settle_keyed(out, t)
             rule = routed[0]
             kind = self.routes.get(rule.route or "", "human")
             aid = self._new_id()

@@ -96,3 +96,36 @@ def test_replay_of_the_real_twilio_capture(data_dir):
     r = replay(str(data_dir / "twilio_capture_head.jsonl"))
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""  # a caller saying nothing sensitive: nothing to do, nothing wrong
+
+
+def test_replay_never_prints_a_keyed_digit(tmp_path):
+    import base64
+
+    card = "4111111111111111"
+    silence = base64.b64encode(bytes([0xFF]) * 160).decode()
+    lines = [
+        {"event": "connected", "protocol": "Call", "version": "1.0.0"},
+        {"event": "start", "start": {"streamSid": "MZ1", "callSid": "CA1", "mediaFormat":
+            {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}},
+        {"event": "guardrail.agent_text", "text": "What's the number on your Mastercard?"},
+    ]  # fmt: skip
+    t = 0
+    for i, d in enumerate(card + "1#"):  # the card, then a menu choice
+        for _ in range(10):
+            t += 20
+            lines.append({"event": "media", "media": {"payload": silence, "timestamp": str(t)}})
+        lines.append({"event": "dtmf", "dtmf": {"digit": d}})
+        if i == len(card) - 1:  # the caller pauses after the card
+            for _ in range(100):
+                t += 20
+                lines.append({"event": "media", "media": {"payload": silence, "timestamp": str(t)}})
+    lines.append({"event": "stop"})
+    log = tmp_path / "keyed.jsonl"
+    log.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    r = replay(str(log))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    forwarded = [row for row in rows if row["action"] == "forward_dtmf"]
+    assert len(forwarded) == 2  # the menu choice and its "#"; the card's 16 keys never
+    assert all("digit" not in row for row in rows)
+    assert "4111" not in r.stdout

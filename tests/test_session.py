@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,10 +201,43 @@ def test_agent_chunks_are_held_to_the_sentence():
     assert s.state == "protecting"
 
 
-def test_twilio_dtmf_is_forwarded_outside_capture():
+def test_a_menu_choice_is_forwarded_when_the_run_ends():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    assert of(s.feed(CallerDtmf("5", 0.0)), ForwardDtmf)[0].digit == "5"
+    assert of(s.feed(CallerDtmf("5", 0.0)), ForwardDtmf) == []  # held: a run may follow
+    assert s.next_deadline() == s.policy.keyed_digits_gap_ms
+    assert [f.digit for f in of(s.on_timer(s.policy.keyed_digits_gap_ms), ForwardDtmf)] == ["5"]
+    s.feed(CallerDtmf("1", 5000.0))
+    assert [f.digit for f in of(s.feed(CallerDtmf("#", 5100.0)), ForwardDtmf)] == ["1", "#"]
+
+
+def test_keyed_digits_are_protected_even_when_no_request_was_detected():
+    """The agent asked in words the detector missed; the caller keys the card anyway."""
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AgentText("Punch in the sixteen digits whenever you're ready.", True, 0.0))
+    out = []
+    for i, d in enumerate(CARD):
+        out += s.feed(CallerDtmf(d, 1000.0 + 150 * i))
+    out += s.on_timer(1000.0 + 150 * 16 + s.policy.keyed_digits_gap_ms)
+    assert of(out, ForwardDtmf) == []
+    [audit] = [a for a in of(out, Audit) if a.event == "keyed_digits"]
+    assert (audit.outcome, audit.category) == ("withheld", "payment_card")
+    [notice] = of(out, Notice)
+    assert "16-digit" in notice.text
+    assert CARD not in repr(out)
+
+
+def test_the_keyed_digit_limit_is_policy():
+    from guardrail.policy import Policy, PolicyError
+
+    s = Session(Policy.from_toml("[policy]\nkeyed_digits_max = 0\n"))
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(CallerDtmf("1", 0.0))
+    assert of(s.feed(CallerDtmf("#", 10.0)), ForwardDtmf)[0].digit == "#"
+    for bad in ("-1", "9", "true", '"3"'):
+        with pytest.raises(PolicyError, match="keyed_digits_max"):
+            Policy.from_toml(f"[policy]\nkeyed_digits_max = {bad}\n")
 
 
 def test_events_after_the_end_are_ignored():

@@ -35,12 +35,12 @@ naming the key and saying how to fix it; values are never quoted back.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from . import toml_input
 from .detect import categories as c
 
 __all__ = ["ACTIONS", "Policy", "PolicyError", "Rule"]
@@ -157,11 +157,9 @@ class Policy:
     @classmethod
     def from_toml(cls, text: str, *, routes: frozenset[str] | None = None) -> Policy:
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            # tomllib's message says where ("at line 3, column 7") but not what
-            # the line holds; it is safe to pass on.
-            raise PolicyError(f"config is not valid TOML: {exc}") from None
+            data = toml_input.loads(text)
+        except toml_input.TomlInputError as exc:
+            raise PolicyError(f"config is {exc}") from None
         section = data.get("policy", {})
         return cls.from_dict(section, routes=routes)
 

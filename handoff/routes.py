@@ -134,7 +134,7 @@ def load_routes(section: Any, *, default_region: str = "US") -> MappingProxyType
         if not isinstance(table, dict):
             raise RouteError(f"{where}: must be a table")
         kind = table.get("kind")
-        if kind not in _KEYS:
+        if not isinstance(kind, str) or kind not in _KEYS:
             raise RouteError(f"{where}.kind: must be one of human, pay, keypad")
         for key in table:
             if key not in _KEYS[kind]:
@@ -217,7 +217,7 @@ def _human(name: str, t: dict, where: str, region: str) -> HumanRoute:
     if not isinstance(raw_hours, dict):
         raise RouteError(f'{where}.hours: a table of day = "HH:MM-HH:MM"')
     for day, span in raw_hours.items():
-        if day not in DAYS:
+        if not isinstance(day, str) or day not in DAYS:
             raise RouteError(f"{where}.hours: days are {', '.join(DAYS)}")
         m = _HOURS.match(span) if isinstance(span, str) else None
         if m is None:
@@ -258,7 +258,11 @@ def _pay(name: str, t: dict, where: str) -> PayRoute:
     if not isinstance(currency, str) or not re.fullmatch(r"[a-z]{3}", currency):
         raise RouteError(f"{where}.currency: a lower-case ISO 4217 code like usd")
     types = t.get("valid_card_types", ["visa", "mastercard", "amex"])
-    if not isinstance(types, list) or not types or any(x not in CARD_TYPES for x in types):
+    if (
+        not isinstance(types, list)
+        or not types
+        or any(not isinstance(x, str) or x not in CARD_TYPES for x in types)
+    ):
         raise RouteError(f"{where}.valid_card_types: a list from {', '.join(sorted(CARD_TYPES))}")
     return PayRoute(
         name,

@@ -20,13 +20,14 @@ __all__ = ["AudioFrontEnd"]
 _EMPTY: tuple = ()
 _TABLE = mulaw.DECODE_TABLE
 _U8 = np.uint8
+_I16 = np.int16
 _frombuffer = np.frombuffer
 
 
 class AudioFrontEnd:
     """Framing, decoding, VAD and DTMF for one inbound 8 kHz mu-law stream."""
 
-    __slots__ = ("dtmf", "framer", "vad")
+    __slots__ = ("dtmf", "framer", "pcm_framer", "vad")
 
     def __init__(
         self,
@@ -37,6 +38,7 @@ class AudioFrontEnd:
         speech_stop_ms: int = 400,
     ) -> None:
         self.framer = Framer(frame_ms)
+        self.pcm_framer = Framer(frame_ms, sample_width=2)
         self.vad = VoiceActivityDetector(
             vad_aggressiveness, frame_ms=frame_ms, start_ms=speech_start_ms, stop_ms=speech_stop_ms
         )
@@ -59,11 +61,30 @@ class AudioFrontEnd:
                 events.extend(keys)
         return _EMPTY if events is None else events
 
+    def feed_pcm(self, pcm: Buffer, t_ms: float | None = None) -> tuple | list:
+        """The same for 16-bit PCM at 8 kHz (an adapter that has PCM already:
+        no mu-law round trip). One stream uses one of the two feeds."""
+        events: list | None = None
+        vad = self.vad.process
+        dtmf = self.dtmf.process
+        for t, frame in self.pcm_framer.push(pcm, t_ms):
+            samples = _frombuffer(frame, dtype=_I16)
+            ev = vad(samples, t)
+            keys = dtmf(samples, t)
+            if ev is not None or keys:
+                if events is None:
+                    events = []
+                if ev is not None:
+                    events.append(ev)
+                events.extend(keys)
+        return _EMPTY if events is None else events
+
     def flush(self) -> list:
         """End of stream: complete the last frame and close open speech and keys."""
         events: list = []
-        for t, frame in self.framer.flush():
-            pcm = mulaw.decode(frame)
+        pieces = [(t, mulaw.decode(f)) for t, f in self.framer.flush()]
+        pieces += [(t, _frombuffer(f, dtype=_I16)) for t, f in self.pcm_framer.flush()]
+        for t, pcm in pieces:
             ev = self.vad.process(pcm, t)
             if ev is not None:
                 events.append(ev)

@@ -63,10 +63,15 @@ class CallStarted:
 
 @dataclass(frozen=True, slots=True)
 class CallerAudio:
-    """One inbound mu-law payload at stream time ``t_ms``."""
+    """One inbound mu-law payload at stream time ``t_ms``.
+
+    ``pcm``: the same audio as 16-bit PCM at 8 kHz, from an adapter that has
+    PCM already (Pipecat); then ``payload`` may be empty.
+    """
 
     payload: bytes = field(repr=False)
     t_ms: float
+    pcm: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,8 +129,8 @@ class Executor:
     ``feed``/``on_timer`` are synchronous and return the actions for the
     adapter; results of asynchronous control calls and sink submissions
     arrive later and go to ``deliver`` (a plain function or a coroutine
-    function). ``sink`` has ``submit(digits, category)`` (awaitable) or
-    ``check(digits, category)`` (synchronous), answering ``(ok, summary)``.
+    function). ``sink`` has ``check(digits, category)`` (synchronous, used when
+    present) or ``submit(digits, category)`` (awaitable), answering ``(ok, summary)``.
     """
 
     def __init__(
@@ -265,7 +265,7 @@ class Executor:
             )
         submit = getattr(sink, "submit", None)
         check = getattr(sink, "check", None)
-        if check is not None and (submit is None or self.deliver is None):
+        if check is not None:  # an in-process sink answers at once
             ok, summary = check(a.digits, a.category)
             return self.session.feed(CaptureResult(a.action_id, ok, self.session.now, summary))
         self._spawn(self._await_sink(a, submit(a.digits, a.category)))

@@ -726,3 +726,40 @@ def forbidden(logger: logging.Logger, reason: str, *, path: str, remote: str | N
     if ip is not None:
         fields["remote"] = ip
     logger.warning("request refused", extra={"fields": fields})
+
+
+_DTMF_FRAME = re.compile(r"\b(tone|digit)(['\"]?\s{0,3}[:=]\s{0,3}['\"]?)[0-9*#A-D]\b")
+_KEYPAD = re.compile(r"<?KeypadEntry\.\w+(:\s{0,3}'[^']{0,2}'>)?")
+_RESUME = re.compile(r"(guardrail_resume['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]+")
+_loguru_protected = False
+
+
+def _scrub_record(record: dict) -> None:
+    message = record["message"]
+    message = _DTMF_FRAME.sub(r"\1\2[key]", message)
+    message = _KEYPAD.sub("KeypadEntry[key]", message)
+    message = _RESUME.sub(r"\1[token]", message)
+    record["message"] = scrub(message)
+
+
+def protect_loguru() -> None:
+    """Scrub every loguru message (Pipecat logs with loguru) before any sink sees it.
+
+    At TRACE level Pipecat logs each frame pushed between processors, the
+    transport's keypad frames (one digit a line) and the speech-to-text's raw
+    transcript among them, before the guard has seen them; at DEBUG it logs
+    a stream's custom parameters (the resume token). The patcher replaces
+    keypad digits, resume tokens and, through :func:`scrub`, every value the
+    detector finds, in the message itself, so no sink can write them. It runs
+    only for records some sink takes. Idempotent; it sets loguru's patcher
+    (a bot that sets its own patcher must call :func:`scrub` in it).
+    """
+    global _loguru_protected
+    if _loguru_protected:
+        return
+    try:
+        from loguru import logger
+    except ImportError:  # pragma: no cover - loguru comes with pipecat
+        return
+    logger.configure(patcher=_scrub_record)
+    _loguru_protected = True

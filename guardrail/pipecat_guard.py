@@ -38,6 +38,7 @@ so deadlines are checked as each frame arrives. Input runs at 8 or 16 kHz
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -52,6 +53,8 @@ from pipecat.frames.frames import (
     InterruptionFrame,
     LLMFullResponseEndFrame,
     LLMMessagesAppendFrame,
+    OutputTransportMessageFrame,
+    OutputTransportMessageUrgentFrame,
     StartFrame,
     STTMuteFrame,
     TextFrame,
@@ -68,10 +71,10 @@ from pipecat.services.llm_service import LLMService
 from pipecat.services.stt_service import STTService
 from pipecat.services.tts_service import TTSService
 
-from audio import mulaw
 from audio.masking import DelayLine, MaskSet
 from handoff.sink import DemoSink
 
+from .detect import scan
 from .events import (
     AgentInterrupted,
     AgentText,
@@ -92,6 +95,7 @@ from .events import (
     UnmuteBotInput,
 )
 from .executor import Control, Executor
+from .logs import protect_loguru
 from .policy import Policy
 from .session import Session, SessionConfig
 
@@ -139,6 +143,7 @@ class Guard:
         call_sid: str = "",
         stream_sid: str = "",
     ) -> None:
+        protect_loguru()  # Pipecat's own frame logging must not write a value either
         self.session = Session(policy, routes=routes, config=config)
         self.call_sid = call_sid
         self.stream_sid = stream_sid
@@ -269,7 +274,10 @@ class _GuardProcessor(FrameProcessor):
     """Shared by the four: frames pushed for actions wait until the processor runs."""
 
     def __init__(self, guard: Guard, name: str) -> None:
-        super().__init__(name=name)
+        # Direct mode: a frame is handled in the pushing processor's task, in
+        # push order, with no queue and no task of the guard's own -- the
+        # guard adds its work to the pipeline, not four more hops.
+        super().__init__(name=name, enable_direct_mode=True)
         self._guard = guard
         self._running = False
         self._stopped = False
@@ -313,6 +321,11 @@ class _InputGuard(_GuardProcessor):
         if isinstance(frame, InputDTMFFrame):
             await g.feed(CallerDtmf(str(frame.button.value), g.t_ms))
             return
+        if isinstance(frame, OutputTransportMessageFrame | OutputTransportMessageUrgentFrame):
+            # RTVI (on by default in Pipecat 1.14) sends the speech-to-text's raw
+            # transcript to the client as transport messages; its processor is at
+            # the head of the pipeline, so they pass here before anything else
+            frame = dataclasses.replace(frame, message=_redacted(frame.message))
         if isinstance(frame, StartFrame) and self._refused:
             await self.push_frame(frame, direction)
             await self.push_error(_RATE_ERROR, force_treat_as_permanent=True)
@@ -333,23 +346,25 @@ class _InputGuard(_GuardProcessor):
                 self._refused = True
                 await self.push_error(_RATE_ERROR, force_treat_as_permanent=True)
             return  # fail closed: nothing the guard cannot read reaches the bot
-        pcm = np.frombuffer(raw, np.int16)
         if rate == 16000:
-            # 8 kHz for the session: keypad tones (<= 1633 Hz) and speech
-            # detection live well below the halved Nyquist frequency
-            pcm = ((pcm[0::2].astype(np.int32) + pcm[1::2]) >> 1).astype(np.int16)
+            # 8 kHz for the session, by taking every other sample: the call's
+            # audio is Twilio's 8 kHz upsampled, with nothing above 4 kHz to
+            # fold back, and keypad tones (<= 1633 Hz) and speech detection
+            # live well below that
+            pcm = np.frombuffer(raw, np.int16)[0::2].tobytes()
+        else:
+            pcm = raw
         t = g.t_ms
-        g.t_ms = t + len(pcm) / 8.0
-        payload = mulaw.ENCODE_TABLE.take(pcm.view(np.uint16)).tobytes()
+        g.t_ms = t + len(pcm) / 16.0
         forwards: list = []
-        await g.carry_out(g.executor.feed(CallerAudio(payload, t)), forwards)
+        await g.carry_out(g.executor.feed(CallerAudio(b"", t, pcm)), forwards)
         for fwd in forwards:
             if fwd.masked:
                 n = len(raw)
                 silence = self._silence.get(n)
                 if silence is None:
                     silence = self._silence[n] = bytes(n)
-                frame = dataclasses.replace(frame, audio=silence)
+                frame.audio = silence  # the transport's own frame, now silence
             await self.push_frame(frame, direction)
 
 
@@ -428,6 +443,19 @@ class _AgentTextGuard(_GuardProcessor):
             await self.push_frame(out)
 
 
+def _redacted(value: object, depth: int = 0) -> object:
+    """A transport message with every string in it redacted (bounded depth)."""
+    if isinstance(value, str):
+        return scan(value, "caller").redacted if value else value
+    if depth > 8:
+        return None
+    if isinstance(value, dict):
+        return {k: _redacted(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v, depth + 1) for v in value]
+    return value
+
+
 class _RecorderGate(_GuardProcessor):
     """In front of the recorder: caller audio masked in line, through a delay line."""
 
@@ -437,7 +465,12 @@ class _RecorderGate(_GuardProcessor):
         self._t = guard.t_ms  # a new stream of the call goes on on the call's clock
         self._open: set[float] = set()
         self._pending: list[MaskAudio] = []
-        self._frames: list[InputAudioRawFrame] = []
+        self._frames: deque[InputAudioRawFrame] = deque()
+
+    async def _release(self, held: InputAudioRawFrame, pcm: np.ndarray, direction) -> None:
+        if held.audio != (raw := pcm.tobytes()):
+            held.audio = raw  # the held frame itself: same length, masked where it must be
+        await self.push_frame(held, direction)
 
     def _line_for(self, rate: int) -> DelayLine:
         line = self._line
@@ -474,12 +507,10 @@ class _RecorderGate(_GuardProcessor):
             self._t = t + len(pcm) * 1000.0 / rate
             self._frames.append(frame)
             for _, masked in line.push(pcm, t):
-                held = self._frames.pop(0)
-                await self.push_frame(dataclasses.replace(held, audio=masked.tobytes()), direction)
+                await self._release(self._frames.popleft(), masked, direction)
             return
         if isinstance(frame, EndFrame | CancelFrame) and self._line is not None:
             # the recorder gets every sample, masked, before it stops
             for _, masked in self._line.flush():
-                held = self._frames.pop(0)
-                await self.push_frame(dataclasses.replace(held, audio=masked.tobytes()), direction)
+                await self._release(self._frames.popleft(), masked, direction)
         await self.push_frame(frame, direction)

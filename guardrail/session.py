@@ -237,6 +237,7 @@ class Session:
         self._sink_id: int | None = None
         self._capture_deadline: float | None = None
         self._keys = _KeyPresses()
+        self._key_down = False
         self._keyed: list[tuple[str, float]] = []
         self._keyed_deadline: float | None = None
         self._capture_category: str | None = None
@@ -314,8 +315,12 @@ class Session:
 
     def _on_audio(self, ev: CallerAudio) -> list:
         state = self.state
-        events = self.frontend.feed(ev.payload, ev.t_ms)
-        if state == NORMAL:
+        pcm = ev.pcm
+        frontend = self.frontend
+        events = (
+            frontend.feed(ev.payload, ev.t_ms) if pcm is None else frontend.feed_pcm(pcm, ev.t_ms)
+        )
+        if state == NORMAL and not self._key_down:
             out: list = [ForwardAudio(ev.payload, ev.t_ms)]
             if not events:
                 return out
@@ -332,10 +337,14 @@ class Session:
             elif isinstance(e, SpeechStopped):
                 self._speech_start = e.start_ms  # the transcript of it may still come
             elif isinstance(e, KeyDown):
+                # a key is down: its tone is kept from the bot until it is released,
+                # whatever the state (a capture that the key ends included)
+                self._key_down = True
                 out.append(MaskAudio(e.t_ms - MASK_GUARD_MS, None, "recording", ev.t_ms))
                 if self.state == SECURE_CAPTURE and self._keys.new_press("audio", e.digit, e.t_ms):
                     self._capture(out, e.digit, ev.t_ms)
             elif isinstance(e, KeyUp):
+                self._key_down = False
                 out.append(
                     MaskAudio(
                         e.start_ms - MASK_GUARD_MS, e.end_ms + MASK_GUARD_MS, "recording", ev.t_ms
@@ -349,6 +358,8 @@ class Session:
         """With the bot: keyed digits are held until the run ends, then passed on
         only if the run is short enough to be a menu choice."""
         out: list = []
+        if not self._keys.new_press("twilio", ev.digit, ev.t_ms):
+            return out  # Twilio's report of a key the secure capture already took
         if ev.digit.isdigit():
             self._keyed.append((ev.digit, ev.t_ms))
             self._keyed_deadline = ev.t_ms + self.policy.keyed_digits_gap_ms

@@ -22,6 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", metavar="NAME", action="append", help="run only these rows")
     args = p.parse_args(argv)
     rows = run_all(quick=args.quick, only=args.only)
+
+    # The Pipecat input path through the real transport and serializer, guarded
+    # vs unguarded (bench/pipecat_transport.py; no rows without the pipecat extra).
+    from .pipecat_transport import transport_rows
+
+    rows.extend(transport_rows(quick=args.quick, only=args.only))
+
     w = sys.stdout.write
     w(f"{'path':<28}{'unit':>6}{'p50':>10}{'p99':>10}{'baseline':>10}{'ratio':>8}  budget\n")
     for r in rows:

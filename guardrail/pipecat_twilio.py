@@ -9,6 +9,8 @@ Twilio bot adds the guard with one call and three webhook routes::
 
     @app.websocket("/ws")
     async def ws(websocket):
+        if not calls.stream_signed(websocket.headers.get("X-Twilio-Signature")):
+            return await websocket.close(code=1008)   # unopened: HTTP 403
         await websocket.accept()
         _, call_data = await parse_telephony_websocket(websocket)
         guard = calls.guard(call_data)          # the same guard for a returning caller
@@ -191,6 +193,14 @@ class TwilioCalls:
         except SecretError:
             return False
         return signature_ok(token, url, dict(form), signature)
+
+    def stream_signed(self, signature: str | None) -> bool:
+        """Whether a media-stream upgrade carries Twilio's signature of the stream URL.
+
+        Check it before ``websocket.accept()``: an unsigned stream is closed
+        unopened (the client gets HTTP 403).
+        """
+        return self._signed(self.stream_url, {}, signature)
 
     async def voice(
         self, url: str, form: Mapping[str, str], signature: str | None

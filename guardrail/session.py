@@ -708,8 +708,8 @@ class Session:
         aid = self._new_id()
         self._sink_id = aid
         self._pending[aid] = ("capture_sink", t + self.config.sink_timeout_ms, category)
-        out.append(CaptureComplete(aid, digits, category, t))
         out.append(Audit("secure_capture", "submitted", t, category))
+        out.append(CaptureComplete(aid, digits, category, t))
 
     def _on_capture_result(self, ev: CaptureResult) -> list:
         out: list = []

@@ -346,14 +346,10 @@ class _InputGuard(_GuardProcessor):
                 self._refused = True
                 await self.push_error(_RATE_ERROR, force_treat_as_permanent=True)
             return  # fail closed: nothing the guard cannot read reaches the bot
-        if rate == 16000:
-            # 8 kHz for the session, by taking every other sample: the call's
-            # audio is Twilio's 8 kHz upsampled, with nothing above 4 kHz to
-            # fold back, and keypad tones (<= 1633 Hz) and speech detection
-            # live well below that
-            pcm = np.frombuffer(raw, np.int16)[0::2].tobytes()
-        else:
-            pcm = raw
+        # 8 kHz for the session, from 16 kHz by taking every other sample: the
+        # call's audio is Twilio's 8 kHz upsampled, with nothing above 4 kHz to
+        # fold back, and keypad tones (<= 1633 Hz) and speech live well below that
+        pcm = np.frombuffer(raw, np.int16)[0::2].tobytes() if rate == 16000 else raw
         t = g.t_ms
         g.t_ms = t + len(pcm) / 16.0
         forwards: list = []

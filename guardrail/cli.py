@@ -132,10 +132,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import ConfigError
     from .server import run
 
     config = _config(args.config)
-    run(config, args.host, args.port)
+    try:
+        run(config, args.host, args.port)
+    except ConfigError as exc:
+        raise UsageError(f"{args.config}: {exc}") from None
     return 0
 
 
@@ -275,10 +279,19 @@ def _build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--record", metavar="OUT.wav", help="write the masked caller audio here")
     rp.set_defaults(func=cmd_replay)
 
-    sv = sub.add_parser("serve", help="serve the Twilio webhooks (signature-checked)")
+    sv = sub.add_parser(
+        "serve",
+        help="serve the Twilio webhooks and media streams (proxy mode with [bot] url)",
+        description="Serve the signature-checked Twilio webhooks and, with [bot] url, relay "
+        "each call's media stream to the bot through the guardrail. Logs are JSON Lines on "
+        "stderr; the first says where it listens. SIGTERM drains: no new calls, live ones "
+        "get [server] drain_timeout_s to finish.",
+    )
     sv.add_argument("--config", required=True, help="the guardrail TOML config")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    sv.add_argument("--port", type=int, default=8080, help="port to listen on")
+    sv.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (0: any free port; see the log)"
+    )
     sv.set_defaults(func=cmd_serve)
 
     ck = sub.add_parser("check", help="validate a config file and print what it means")

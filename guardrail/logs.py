@@ -734,7 +734,7 @@ _RESUME = re.compile(r"(guardrail_resume['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]+")
 _loguru_protected = False
 
 
-def _scrub_record(record: dict) -> None:
+def _scrub_loguru_record(record: dict) -> None:
     message = record["message"]
     message = _DTMF_FRAME.sub(r"\1\2[key]", message)
     message = _KEYPAD.sub("KeypadEntry[key]", message)
@@ -761,5 +761,5 @@ def protect_loguru() -> None:
         from loguru import logger
     except ImportError:  # pragma: no cover - loguru comes with pipecat
         return
-    logger.configure(patcher=_scrub_record)
+    logger.configure(patcher=_scrub_loguru_record)
     _loguru_protected = True

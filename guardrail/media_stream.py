@@ -28,7 +28,13 @@ from .events import (
     StreamStopped,
 )
 
-__all__ = ["MAX_MESSAGE_BYTES", "StreamParser", "StreamProtocolError"]
+__all__ = [
+    "MAX_MESSAGE_BYTES",
+    "StreamParser",
+    "StreamProtocolError",
+    "decode_message",
+    "side_channel_event",
+]
 
 MAX_MESSAGE_BYTES = 64 * 1024
 """Twilio media messages are about 300 bytes; anything near this is not one."""
@@ -54,26 +60,8 @@ class StreamParser:
 
     def parse(self, message: str | bytes) -> list:
         """Events for one message (possibly none); :class:`StreamProtocolError` if bad."""
-        if isinstance(message, bytes | bytearray):
-            if len(message) > MAX_MESSAGE_BYTES:
-                raise StreamProtocolError("message too large")
-            try:
-                message = bytes(message).decode("utf-8")
-            except UnicodeDecodeError:
-                raise StreamProtocolError("message is not UTF-8") from None
-        elif not isinstance(message, str):
-            raise StreamProtocolError("message must be text")
-        if len(message) > MAX_MESSAGE_BYTES:
-            raise StreamProtocolError("message too large")
-        try:
-            obj = json.loads(message)
-        except (json.JSONDecodeError, RecursionError):
-            raise StreamProtocolError("message is not valid JSON") from None
-        if not isinstance(obj, dict):
-            raise StreamProtocolError("message is not a JSON object")
-        kind = obj.get("event")
-        if not isinstance(kind, str):
-            raise StreamProtocolError("message has no event name")
+        obj = decode_message(message)
+        kind = obj["event"]
         if kind == "media":
             return self._media(obj)
         if kind == "start":
@@ -83,7 +71,7 @@ class StreamParser:
         if kind == "stop":
             return [StreamStopped(self.last_t)]
         if kind in ("guardrail.transcript", "guardrail.agent_text"):
-            return self._side(obj, kind)
+            return [side_channel_event(obj, self.last_t)]
         if kind in _IGNORED:
             return []
         raise StreamProtocolError("unknown event")
@@ -141,11 +129,44 @@ class StreamParser:
             raise StreamProtocolError("dtmf message has no valid digit")
         return [CallerDtmf(digit, self.last_t)]
 
-    def _side(self, obj: dict, kind: str) -> list:
-        text = obj.get("text")
-        final = obj.get("final", True)
-        if not isinstance(text, str) or not isinstance(final, bool):
-            raise StreamProtocolError("side-channel message needs text (string) and final (bool)")
-        if kind == "guardrail.transcript":
-            return [CallerTranscript(text, final, self.last_t)]
-        return [AgentText(text, final, self.last_t)]
+
+def decode_message(message: object, error: type[StreamProtocolError] = StreamProtocolError) -> dict:
+    """One websocket message as a JSON object with a string ``event``, or ``error``.
+
+    Shared by both directions of proxy mode (:mod:`guardrail.bot_protocol`
+    reads the bot's side with it). The size limit is checked before decoding;
+    the error never quotes the message.
+    """
+    if isinstance(message, bytes | bytearray):
+        if len(message) > MAX_MESSAGE_BYTES:
+            raise error("message too large")
+        try:
+            message = bytes(message).decode("utf-8")
+        except UnicodeDecodeError:
+            raise error("message is not UTF-8") from None
+    elif not isinstance(message, str):
+        raise error("message must be text")
+    if len(message) > MAX_MESSAGE_BYTES:
+        raise error("message too large")
+    try:
+        obj = json.loads(message)
+    except (json.JSONDecodeError, RecursionError):
+        raise error("message is not valid JSON") from None
+    if not isinstance(obj, dict):
+        raise error("message is not a JSON object")
+    if not isinstance(obj.get("event"), str):
+        raise error("message has no event name")
+    return obj
+
+
+def side_channel_event(
+    obj: dict, t_ms: float, error: type[StreamProtocolError] = StreamProtocolError
+) -> CallerTranscript | AgentText:
+    """A ``guardrail.transcript``/``guardrail.agent_text`` message as its event."""
+    text = obj.get("text")
+    final = obj.get("final", True)
+    if not isinstance(text, str) or not isinstance(final, bool):
+        raise error("side-channel message needs text (string) and final (bool)")
+    if obj["event"] == "guardrail.transcript":
+        return CallerTranscript(text, final, t_ms)
+    return AgentText(text, final, t_ms)

@@ -1,41 +1,100 @@
-"""``guardrail serve``: the Twilio webhooks, signature-checked.
+"""``guardrail serve``: the Twilio webhooks, signature-checked, and proxy mode.
 
 Paths (DESIGN.md): ``POST /twilio/voice`` answers the incoming call with
-``<Connect><Stream>`` to this server; ``POST /twilio/return`` is where a
-secure path or a human leg sends the caller back (``<Connect><Stream>`` with
-a single-use resume token, keyed on the CallSid); ``POST /twilio/status``
-takes status callbacks (the recording SID to pause); ``GET /healthz``.
-``WS /twilio/media`` checks the upgrade's signature; the media stream itself
-joins in a later issue. Every ``/twilio/*`` request without a valid
-``X-Twilio-Signature`` gets 403 before anything else happens.
+``<Connect><Stream>`` to this server; ``WS /twilio/media`` is the media
+stream, relayed to the bot at ``[bot] url`` (:mod:`guardrail.proxy`);
+``POST /twilio/return`` is where a secure path or a human leg sends the
+caller back (the next fallback leg, or ``<Connect><Stream>`` with a
+single-use resume token keyed on the CallSid, which joins the returning
+stream to the call's bot connection); ``POST /twilio/status`` takes status
+callbacks (the recording SID to pause, the call's end); ``GET /healthz``;
+``GET /metrics`` (Prometheus).
 
-This module is an adapter: it checks, translates and answers. Decisions are
-the session's and the policy's.
+Every ``/twilio/*`` request, the websocket upgrade included, without a valid
+``X-Twilio-Signature`` gets 403 before anything else happens, and the log
+says which check failed (never a secret). The URL checked is the one Twilio
+signed: ``[server] public_url`` and the request's path, never the Host
+header the client chose. Only a server listening on loopback (tests) with
+no ``public_url`` uses the Host it was reached on.
+
+Calls are keyed by CallSid; each has its own session, executor and
+controller, and all share one scoped :class:`~handoff.control.TwilioControl`.
+On SIGTERM (:func:`run`) the server stops taking new calls (503), lets live
+ones finish for up to ``[server] drain_timeout_s``, ends the rest and exits.
+
+This module is an adapter: it checks, routes by CallSid and answers.
+Decisions are the session's and the policy's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from aiohttp import web
 
+from handoff.control import TwilioControl
+from handoff.controller import CallController
 from handoff.resume import ResumeTokens
+from handoff.routes import KeypadRoute
 from handoff.signatures import public_url, signature_ok
-from handoff.twiml import back_to_bot
+from handoff.sink import sink_for
+from handoff.twiml import back_to_bot, hang_up
 
-from .config import Config
+from .config import TWILIO_API, Config, ConfigError, is_loopback_host
+from .events import Alert, Audit
+from .executor import Control, NoControl
+from .logs import AccessLog, configure_logging, forbidden, startup_line
+from .media_stream import StreamProtocolError
+from .metrics import Metrics
+from .proxy import (
+    CLOSE_BOT_FAILED,
+    CLOSE_GOING_AWAY,
+    CLOSE_REFUSED,
+    CLOSE_TRY_AGAIN,
+    MAX_WS_MESSAGE,
+    BotUnavailable,
+    ProxyCall,
+    StreamStart,
+    read_start,
+)
 from .secrets import SecretError
+from .session import Session, SessionConfig
 
-__all__ = ["make_app"]
+__all__ = ["STATE", "make_app", "run", "serve"]
+
+log = logging.getLogger("guardrail.server")
+audit_log = logging.getLogger("guardrail.audit")
 
 _MAX_BODY = 64 * 1024
+_CALL_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+_CONTROL_SHARE = 0.75
+"""A control call's deadline, as a share of the session's confirm timeout: its
+answer comes before the session gives up on it."""
+_DISPOSAL_TIMEOUT_S = 10.0
 STATE: web.AppKey = web.AppKey("guardrail", object)
 
 
-def make_app(config: Config, *, clock: Callable[[], float] = time.monotonic) -> web.Application:
-    """The aiohttp application for ``config``."""
-    state = _State(config, clock)
+def make_app(
+    config: Config,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    metrics: Metrics | None = None,
+    twilio: TwilioControl | None = None,
+) -> web.Application:
+    """The aiohttp application for ``config`` (its shutdown ends every live call).
+
+    ``twilio`` replaces the scoped Twilio client built from the config (tests
+    that need other timings); ``metrics`` the registry ``/metrics`` shows.
+    """
+    state = _State(config, clock, metrics or Metrics())
+    if twilio is not None:
+        state.use_twilio(twilio)
     app = web.Application(client_max_size=_MAX_BODY)
     app[STATE] = state
     app.router.add_post("/twilio/voice", state.voice)
@@ -43,18 +102,47 @@ def make_app(config: Config, *, clock: Callable[[], float] = time.monotonic) -> 
     app.router.add_post("/twilio/status", state.status)
     app.router.add_get("/twilio/media", state.media)
     app.router.add_get("/healthz", state.healthz)
+    app.router.add_get("/metrics", state.metrics_page)
+    app.on_shutdown.append(state.on_shutdown)
     return app
 
 
 class _State:
-    def __init__(self, config: Config, clock: Callable[[], float]) -> None:
+    def __init__(self, config: Config, clock: Callable[[], float], metrics: Metrics) -> None:
         self.config = config
         self.clock = clock
+        self.metrics = metrics
         self.tokens = ResumeTokens()
         self.recordings: dict[str, str] = {}
-        self.calls: dict = {}  # CallSid -> handoff.controller.CallController
+        self.calls: dict[str, ProxyCall] = {}
+        self.draining = False
+        self._returning: set[str] = set()  # CallSids with a resume token out
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._background: set[asyncio.Task] = set()
+        self._twilio: TwilioControl | None = None
+        self._twilio_built = False
+        keypad = next((r for r in config.routes.values() if isinstance(r, KeypadRoute)), None)
+        self._keypad = keypad
+        self._route_kinds = {name: r.kind for name, r in config.routes.items()} or None
+        self.session_config = (
+            SessionConfig(
+                capture_digit_timeout_ms=keypad.digit_timeout_s * 1000.0,
+                capture_max_digits=keypad.max_digits,
+            )
+            if keypad is not None
+            else SessionConfig()
+        )
 
-    def _url(self, request: web.Request, *, websocket: bool = False) -> str:
+    # -- signatures --------------------------------------------------------------
+
+    def _signed_url(self, request: web.Request, *, websocket: bool) -> str | None:
+        """The URL Twilio signed for ``request``; ``None`` if it cannot be known."""
+        base = self.config.public_origin(websocket=websocket)
+        if base is not None:
+            return base + request.path_qs
+        if not _on_loopback(request):
+            return None  # behind TLS or a tunnel the Host says nothing Twilio signed
         return public_url(
             request.path_qs,
             request.headers,
@@ -64,80 +152,357 @@ class _State:
             websocket=websocket,
         )
 
-    async def _verified_form(self, request: web.Request) -> dict[str, str] | None:
-        """The form fields if the signature is Twilio's, else ``None`` (-> 403)."""
-        try:
-            form = await request.post()
-        except (ValueError, web.HTTPException):
-            return None
-        params = {k: v for k, v in form.items() if isinstance(v, str)}
-        if not self._signed(request, params):
-            return None
-        return params
-
-    def _signed(self, request: web.Request, params: dict, *, websocket: bool = False) -> bool:
+    def _refusal(
+        self, request: web.Request, params: dict[str, str], *, websocket: bool = False
+    ) -> str | None:
+        """``None`` if Twilio signed this request, else which check failed."""
         if self.config.auth_token is None:
-            return False
+            return "no auth token configured"
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signature:
+            return "missing signature"
         try:
             token = self.config.auth_token.value()  # read per request: rotation-safe
         except SecretError:
-            return False
-        url = self._url(request, websocket=websocket)
-        return signature_ok(token, url, params, request.headers.get("X-Twilio-Signature"))
+            return "auth token unreadable"
+        url = self._signed_url(request, websocket=websocket)
+        if url is None:
+            return "other"  # no [server] public_url on a public listener
+        return None if signature_ok(token, url, params, signature) else "bad signature"
 
-    def _stream_url(self, request: web.Request) -> str:
-        base = self._url(request, websocket=True)
-        return base.split("/twilio/")[0] + "/twilio/media"
+    def _forbid(self, request: web.Request, reason: str) -> web.Response:
+        forbidden(log, reason, path=request.path, remote=request.remote)
+        self.metrics.forbidden(reason)
+        return web.Response(status=403, text="forbidden\n")
+
+    async def _verified_form(self, request: web.Request) -> dict[str, str] | web.Response:
+        """The form fields if the signature is Twilio's, else the 403 answer."""
+        try:
+            form = await request.post()
+        except (ValueError, web.HTTPException):
+            return self._forbid(request, "bad form")
+        params = {k: v for k, v in form.items() if isinstance(v, str)}
+        reason = self._refusal(request, params)
+        return params if reason is None else self._forbid(request, reason)
+
+    def _url_for(self, request: web.Request, path: str, *, websocket: bool = False) -> str:
+        """Where Twilio should go next on this server (``public_url`` if set)."""
+        url = self._signed_url(request, websocket=websocket)
+        assert url is not None, "only asked for signed requests"
+        return url.split("/twilio/", 1)[0] + path
+
+    # -- webhooks -------------------------------------------------------------------
 
     async def voice(self, request: web.Request) -> web.StreamResponse:
         form = await self._verified_form(request)
-        if form is None:
-            return web.Response(status=403, text="forbidden\n")
-        call_sid = form.get("CallSid", "")
-        token = self.tokens.issue(call_sid, self.clock())
-        return _twiml(back_to_bot(self._stream_url(request), token))
+        if isinstance(form, web.Response):
+            return form
+        if self.draining:
+            return web.Response(status=503, text="draining\n")
+        stream = self._url_for(request, "/twilio/media", websocket=True)
+        return _twiml(back_to_bot(stream, None))
 
     async def back(self, request: web.Request) -> web.StreamResponse:
         form = await self._verified_form(request)
-        if form is None:
-            return web.Response(status=403, text="forbidden\n")
+        if isinstance(form, web.Response):
+            return form
         call_sid = form.get("CallSid", "")
-        controller = self.calls.get(call_sid)
-        if controller is not None:
-            next_leg = await controller.returned(form)
+        call = self.calls.get(call_sid)
+        if call is None or call.ended:
+            return _twiml(hang_up())  # the call is over (the bot left, or it was ended)
+        event = None
+        if isinstance(call.control, CallController):
+            next_leg, event = call.control.returned(form, call.stream_now())
             if next_leg is not None:
                 return _twiml(next_leg)  # the next fallback target
-        token = self.tokens.issue(call_sid, self.clock())
-        return _twiml(back_to_bot(self._stream_url(request), token))
+        await call.returning(event)
+        if call.ended:
+            return _twiml(hang_up())
+        now = self.clock()
+        self.tokens.expire(now)
+        token = self.tokens.issue(call_sid, now)
+        self._returning.add(call_sid)
+        stream = self._url_for(request, "/twilio/media", websocket=True)
+        return _twiml(back_to_bot(stream, token))
 
     async def status(self, request: web.Request) -> web.StreamResponse:
         form = await self._verified_form(request)
-        if form is None:
-            return web.Response(status=403, text="forbidden\n")
+        if isinstance(form, web.Response):
+            return form
         call_sid, rec = form.get("CallSid", ""), form.get("RecordingSid", "")
+        call = self.calls.get(call_sid)
         if call_sid and rec.startswith("RE"):
             self.recordings[call_sid] = rec[:64]
-            controller = self.calls.get(call_sid)
-            if controller is not None:
-                controller.recording_sid = rec[:64]
+            if call is not None and isinstance(call.control, CallController):
+                call.control.recording_sid = rec[:64]
+        status = form.get("CallStatus", "")
+        if call is not None and status in _CALL_OVER:
+            self._spawn(call.end(f"call_{status}"))
         return web.Response(status=204)
 
+    async def healthz(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(text="draining\n" if self.draining else "ok\n")
+
+    async def metrics_page(self, request: web.Request) -> web.StreamResponse:
+        body, content_type = self.metrics.render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    # -- the media stream --------------------------------------------------------------
+
     async def media(self, request: web.Request) -> web.StreamResponse:
-        if not self._signed(request, {}, websocket=True):
-            return web.Response(status=403, text="forbidden\n")
-        ws = web.WebSocketResponse()
+        reason = self._refusal(request, {}, websocket=True)
+        if reason is not None:
+            return self._forbid(request, reason)
+        if self.config.bot_url is None:
+            log.error("media stream refused: proxy mode needs [bot] url in the config")
+            return web.Response(status=503, text="no bot configured\n")
+        if self.draining and not self._returning:
+            return web.Response(status=503, text="draining\n")
+        ws = web.WebSocketResponse(max_msg_size=MAX_WS_MESSAGE)
         await ws.prepare(request)
-        await ws.close(code=1013, message=b"media stream handling is not enabled yet")
+        try:
+            await self._stream(ws, request)
+        except Exception:  # a bug must not take the process, or another call, with it
+            log.exception("media stream failed")
+            await ws.close(code=CLOSE_BOT_FAILED, message=b"internal error")
+        finally:
+            if not ws.closed:
+                await ws.close()
         return ws
 
-    async def healthz(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(text="ok\n")
+    async def _stream(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+        def bad(exc: StreamProtocolError) -> None:
+            self.metrics.protocol_error("twilio")
+            self._audit("", Audit("protocol_error", "twilio", 0.0), str(exc))
+
+        first = await read_start(ws, bad)
+        if first is None:
+            return
+        if first.resume_token is not None:
+            await self._rejoin(first)
+            return
+        call_sid = first.call_sid
+        if not call_sid or call_sid in self.calls:
+            self._audit(call_sid, Audit("stream", "refused_call_already_live", 0.0), None)
+            await ws.close(code=CLOSE_REFUSED, message=b"call already connected")
+            return
+        if self.draining:
+            await ws.close(code=CLOSE_TRY_AGAIN, message=b"server draining")
+            return
+        call = self._new_call(call_sid, request)
+        self.calls[call_sid] = call  # before any await: one call per CallSid
+        self._idle.clear()
+        try:
+            await call.open_bot(self.config.bot_url or "")
+        except BotUnavailable as exc:
+            self._audit(call_sid, Audit("bot_connect", "failed", 0.0), str(exc))
+            await ws.close(code=CLOSE_BOT_FAILED, message=b"bot unavailable")
+            return
+        finally:
+            if call.bot is None:
+                self._forget(call)
+        try:
+            leg = await call.start(first)
+        except Exception:
+            await call.end(
+                "internal_error", bot_code=CLOSE_BOT_FAILED, twilio_code=CLOSE_BOT_FAILED
+            )
+            raise
+        await call.relay(leg)
+
+    async def _rejoin(self, again: StreamStart) -> None:
+        call_sid = again.call_sid
+        call = self.calls.get(call_sid)
+        ok = self.tokens.redeem(again.resume_token or "", call_sid, self.clock())
+        if not ok or call is None or call.ended or call.leg is not None:
+            # PII-free: neither the token nor why it did not match
+            self._audit(call_sid, Audit("resume", "refused", 0.0), None)
+            await again.ws.close(code=CLOSE_REFUSED, message=b"resume refused")
+            return
+        self._returning.discard(call_sid)
+        leg = await call.join(again)
+        await call.relay(leg)
+
+    def _new_call(self, call_sid: str, request: web.Request) -> ProxyCall:
+        session = Session(self.config.policy, routes=self._route_kinds, config=self.session_config)
+        control: Control = NoControl()
+        twilio = self._control()
+        if twilio is not None:
+            controller = CallController(
+                twilio,
+                dict(self.config.routes),
+                call_sid=call_sid,
+                return_url=self._url_for(request, "/twilio/return"),
+                pause_behavior=self.config.pause_behavior,
+            )
+            controller.recording_sid = self.recordings.get(call_sid, controller.recording_sid)
+            control = controller
+        return ProxyCall(
+            call_sid,
+            session,
+            control=control,
+            sink=sink_for(self._keypad) if self._keypad is not None else None,
+            metrics=self.metrics,
+            audit=self._audit,
+            on_end=self._forget_later,
+        )
+
+    def use_twilio(self, twilio: TwilioControl) -> None:
+        """Use ``twilio`` for every call's control from now on."""
+        self._twilio, self._twilio_built = twilio, True
+
+    def _control(self) -> TwilioControl | None:
+        """The one scoped Twilio client of this server (``None``: no credentials)."""
+        if not self._twilio_built:
+            self._twilio_built = True
+            config = self.config
+            if config.account_sid is None or (config.auth_token is None and config.api_key is None):
+                log.warning("no Twilio credentials: recording pauses and handoffs fail closed")
+                return None
+            try:
+                account_sid = config.account_sid.value()
+            except SecretError:
+                log.error("twilio.account_sid cannot be read: recording pauses and handoffs fail")
+                self._twilio_built = False  # try again on the next call
+                return None
+            confirm_s = self.session_config.confirm_timeout_ms / 1000.0
+            self._twilio = TwilioControl(
+                account_sid,
+                config.rest_credentials,
+                config.scopes,
+                base_url=None if config.api_base_url == TWILIO_API else config.api_base_url,
+                timeout_s=min(2.0, 0.4 * confirm_s),  # as the Pipecat side's (pipecat_twilio)
+                deadline_s=_CONTROL_SHARE * confirm_s,
+            )
+        return self._twilio
+
+    # -- the calls' ends --------------------------------------------------------------
+
+    def _forget(self, call: ProxyCall) -> None:
+        if self.calls.get(call.call_sid) is call:
+            del self.calls[call.call_sid]
+            self.recordings.pop(call.call_sid, None)
+        self._returning.discard(call.call_sid)
+        if not self.calls:
+            self._idle.set()
+
+    def _forget_later(self, call: ProxyCall) -> None:
+        """``on_end`` of a call: forgotten now; its post-call disposal finishes beside."""
+        self._forget(call)
+        self._spawn(call.executor.aclose(_DISPOSAL_TIMEOUT_S))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self, timeout_s: float) -> None:
+        """Take no new calls; let live ones finish for up to ``timeout_s``; end the rest."""
+        self.draining = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        await self.end_all("drain")
+
+    async def end_all(self, reason: str) -> None:
+        """End every live call (going away) and wait for their post-call work."""
+        for call in list(self.calls.values()):
+            await call.end(reason, bot_code=CLOSE_GOING_AWAY, twilio_code=CLOSE_GOING_AWAY)
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=_DISPOSAL_TIMEOUT_S)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        self.draining = True
+        await self.end_all("shutdown")
+
+    # -- audit ----------------------------------------------------------------------------
+
+    def _audit(self, call_sid: str, entry: Audit | Alert, detail: str | None) -> None:
+        """Audit entries and alerts as JSON log lines (never a value: they hold none)."""
+        if type(entry) is Alert:
+            audit_log.warning(
+                "alert",
+                extra={
+                    "fields": {"call_sid": call_sid, "reason": entry.reason, "t_ms": entry.t_ms}
+                },
+            )
+            return
+        if not audit_log.isEnabledFor(logging.INFO):
+            return
+        fields: dict[str, object] = {
+            "call_sid": call_sid,
+            "event": entry.event,
+            "outcome": entry.outcome,
+            "t_ms": entry.t_ms,
+        }
+        if entry.category is not None:
+            fields["category"] = entry.category
+        if detail is not None:
+            fields["error"] = detail
+        audit_log.info("audit", extra={"fields": fields})
+
+
+def _on_loopback(request: web.Request) -> bool:
+    """Whether this request reached a socket bound to loopback."""
+    transport = request.transport
+    sock = transport.get_extra_info("sockname") if transport is not None else None
+    return isinstance(sock, tuple) and bool(sock) and is_loopback_host(str(sock[0]))
 
 
 def _twiml(xml: str) -> web.Response:
     return web.Response(text=xml, content_type="text/xml")
 
 
+async def serve(
+    config: Config,
+    host: str,
+    port: int,
+    *,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve until SIGTERM/SIGINT (or ``stop``), then drain and return.
+
+    The first log line (JSON, on stderr) says where it listens (the real
+    port when ``port`` is 0), which bot, the public URL and the scopes.
+    """
+    if config.public_url is None and not is_loopback_host(host):
+        raise ConfigError(
+            "server.public_url: required when listening beyond loopback; Twilio signs the"
+            " public https:// URL, and the Host header a client sends proves nothing"
+        )
+    app = make_app(config)
+    runner = web.AppRunner(app, access_log_class=AccessLog, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = runner.addresses[0][1] if runner.addresses else port
+        startup_line(
+            log,
+            host=host,
+            port=int(bound),
+            public_url=config.public_url,
+            bot_url=config.bot_url,
+            api_base_url=config.api_base_url,
+            scopes=config.scopes,
+            store_url=config.store_url,
+        )
+        if config.bot_url is None:
+            log.warning("no [bot] url: webhooks only, media streams are refused (503)")
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        state = app[STATE]
+        assert isinstance(state, _State)
+        log.info("draining", extra={"fields": {"calls": len(state.calls)}})
+        await state.drain(config.drain_timeout_s)
+    finally:
+        await runner.cleanup()
+    log.info("stopped")
+
+
 def run(config: Config, host: str, port: int) -> None:
-    """Serve until interrupted."""
-    web.run_app(make_app(config), host=host, port=port, print=None)
+    """``guardrail serve``: JSON logs on stderr; serve until SIGTERM, drain, exit."""
+    configure_logging()
+    asyncio.run(serve(config, host, port))

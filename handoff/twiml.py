@@ -5,8 +5,10 @@
 - :func:`dial` rings a human route's targets in order (the ``action`` URL is
   called when a leg ends, so the next target or the return can follow), or
   enqueues the caller;
-- :func:`back_to_bot` answers the return webhook with ``<Connect><Stream>``
-  carrying a single-use resume token as a ``<Parameter>``.
+- :func:`back_to_bot` answers the incoming call with ``<Connect><Stream>``,
+  and the return webhook with the same carrying a single-use resume token as
+  a ``<Parameter>``;
+- :func:`hang_up` ends a call that cannot go on.
 
 No value ever goes into TwiML: ``<Say>`` texts come from configuration.
 """
@@ -17,7 +19,7 @@ from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
 
 from .routes import HumanRoute, PayRoute
 
-__all__ = ["back_to_bot", "dial", "pay"]
+__all__ = ["back_to_bot", "dial", "hang_up", "pay"]
 
 
 def pay(
@@ -61,8 +63,9 @@ def dial(route: HumanRoute, *, action: str, attempt: int = 0, say: str | None = 
     return str(r)
 
 
-def back_to_bot(stream_url: str, resume_token: str, *, say: str | None = None) -> str:
-    """``<Connect><Stream>`` back to the guardrail, with the resume token."""
+def back_to_bot(stream_url: str, resume_token: str | None, *, say: str | None = None) -> str:
+    """``<Connect><Stream>`` to the guardrail, with the resume token of a
+    returning caller (``None``: a call's first stream, which needs none)."""
     loopback = stream_url.startswith(("ws://127.0.0.1", "ws://localhost", "ws://[::1]"))
     if not stream_url.startswith("wss://") and not loopback:
         raise ValueError("the media stream URL must be wss:// (ws:// only on loopback)")
@@ -71,7 +74,15 @@ def back_to_bot(stream_url: str, resume_token: str, *, say: str | None = None) -
         r.say(say)
     c = Connect()
     s = Stream(url=stream_url)
-    s.parameter(name="guardrail_resume", value=resume_token)
+    if resume_token is not None:
+        s.parameter(name="guardrail_resume", value=resume_token)
     c.append(s)
     r.append(c)
+    return str(r)
+
+
+def hang_up() -> str:
+    """``<Hangup/>``: the answer for a caller returning to a call that is already over."""
+    r = VoiceResponse()
+    r.hangup()
     return str(r)

@@ -3,7 +3,10 @@
 The agent asks for the card; the recording pauses; the call is redirected
 to ``<Pay>``; Twilio's action webhook (a real signed HTTP request) returns
 the caller; the recording resumes; the session goes on. Real twilio library,
-real aiohttp server, a loopback stand-in for Twilio's REST API.
+real aiohttp server, a loopback stand-in for Twilio's REST API. The call is
+the server's own :class:`~guardrail.proxy.ProxyCall` (with no bot attached:
+these tests are about the control path), so the return webhook reaches the
+session through the same executor as in a live call.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from twilio.request_validator import RequestValidator
 
 from guardrail.config import Config
 from guardrail.events import AgentText, Alert, Audit, CallStarted, Notice
+from guardrail.executor import Executor
+from guardrail.metrics import Metrics
+from guardrail.proxy import ProxyCall
 from guardrail.server import STATE, make_app
 from guardrail.session import Session
 from handoff.control import TwilioControl
@@ -56,7 +62,6 @@ def config(monkeypatch):
 async def scenario(config, fake, plan):
     fake.plan = list(plan)
     session = Session(config.policy, routes={n: r.kind for n, r in config.routes.items()})
-    session.feed(CallStarted(CA, "MZ1", 0.0))
     control = TwilioControl(
         AC,
         config.rest_credentials,
@@ -73,13 +78,13 @@ async def scenario(config, fake, plan):
     await site.start()
     base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
     controller = CallController(
-        session, control, dict(config.routes), call_sid=CA, return_url=base + "/twilio/return"
+        control, dict(config.routes), call_sid=CA, return_url=base + "/twilio/return"
     )
-    app[STATE].calls[CA] = controller
+    call, first = _call(session, controller)
+    app[STATE].calls[CA] = call
     try:
-        first = await controller.run(
-            session.feed(AgentText("What's the card number?", True, 1000.0))
-        )
+        first += call.executor.feed(AgentText("What's the card number?", True, 1000.0))
+        await call.executor.settle(5)
         state_after_ask = session.state
         url = base + "/twilio/return"
         form = {"CallSid": CA, "Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-1111"}
@@ -87,9 +92,27 @@ async def scenario(config, fake, plan):
         async with aiohttp.ClientSession() as http:
             r = await http.post(url, data=form, headers={"X-Twilio-Signature": sig})
             body = await r.text()
+        await call.executor.settle(5)
         return session, first, state_after_ask, r.status, body
     finally:
+        app[STATE].calls.pop(CA, None)  # as the return left it: shutdown would end the call
         await runner.cleanup()
+
+
+def _call(session, controller):
+    """A proxy call without a bot; returns it and the list its audit entries go to."""
+    seen: list = []
+    call = ProxyCall(
+        CA,
+        session,
+        control=controller,
+        sink=None,
+        metrics=Metrics(),
+        audit=lambda _sid, entry, _detail: seen.append(entry),
+        on_end=lambda _call: None,
+    )
+    seen += call.executor.feed(CallStarted(CA, "MZ1", 0.0))
+    return call, seen
 
 
 def test_round_trip_to_pay_and_back(config):
@@ -116,7 +139,12 @@ def test_pause_failing_fails_closed_and_never_redirects(config):
         paths = [r["path"] for r in fake.requests]
     assert all("/Recordings/" in p for p in paths)  # no redirect was attempted
     assert any(isinstance(a, Alert) for a in first)
-    assert any(isinstance(a, Audit) and a.outcome == "failed" for a in first)
+    # the audit says why: the provider's answer, never "confirmed"
+    assert any(
+        isinstance(a, Audit) and a.event == "pause_recording" and a.outcome == "http 500"
+        for a in first
+    )
+    assert not any(isinstance(a, Audit) and a.outcome == "confirmed" for a in first)
     assert asked == "normal"  # the flow was abandoned, the caller told not to read it out
     assert status == 200
 
@@ -159,7 +187,6 @@ def test_human_route_walks_its_fallbacks_then_returns_to_the_bot(monkeypatch):
 
     async def go(fake):
         session = Session(config.policy, routes={n: r.kind for n, r in config.routes.items()})
-        session.feed(CallStarted(CA, "MZ1", 0.0))
         control = TwilioControl(AC, config.rest_credentials, config.scopes, base_url=fake.url)
         app = make_app(config)
         runner = web.AppRunner(app)
@@ -168,14 +195,14 @@ def test_human_route_walks_its_fallbacks_then_returns_to_the_bot(monkeypatch):
         await site.start()
         base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
         controller = CallController(
-            session, control, dict(config.routes), call_sid=CA, return_url=base + "/twilio/return"
+            control, dict(config.routes), call_sid=CA, return_url=base + "/twilio/return"
         )
-        app[STATE].calls[CA] = controller
+        call, _ = _call(session, controller)
+        app[STATE].calls[CA] = call
         answers = []
         try:
-            await controller.run(
-                session.feed(AgentText("What's your social security number?", True, 1000.0))
-            )
+            call.executor.feed(AgentText("What's your social security number?", True, 1000.0))
+            await call.executor.settle(5)
             url = base + "/twilio/return"
             async with aiohttp.ClientSession() as http:
                 for form in (
@@ -186,7 +213,9 @@ def test_human_route_walks_its_fallbacks_then_returns_to_the_bot(monkeypatch):
                     sig = RequestValidator(AUTH).compute_signature(url, form)
                     r = await http.post(url, data=form, headers={"X-Twilio-Signature": sig})
                     answers.append(await r.text())
+            await call.executor.settle(5)
         finally:
+            app[STATE].calls.pop(CA, None)  # as the return left it: shutdown would end it
             await runner.cleanup()
         return session, answers
 
@@ -219,18 +248,21 @@ def test_a_recording_that_caught_a_disclosure_is_dealt_with_after_the_call(monke
         session.feed(CallStarted(CA, "MZ1", 0.0))
         control = TwilioControl(AC, config.rest_credentials, config.scopes, base_url=fake.url)
         controller = CallController(
-            session,
             control,
             dict(config.routes),
             call_sid=CA,
             return_url="https://gr.example.com/twilio/return",
         )
         controller.recording_sid = "RE00000000000000000000000000000009"
+        rest: list = []
+        executor = Executor(session, control=controller, audit=rest.append, deliver=rest.extend)
         # the caller reads an SSN out unprompted, before anything paused the recording
-        await controller.run(
-            session.feed(CallerTranscript("my social is 078-05-1123", True, 5000.0))
-        )
-        return await controller.run(session.feed(CallEnded(9000.0)))
+        executor.feed(CallerTranscript("my social is 078-05-1123", True, 5000.0))
+        await executor.settle(5)
+        rest.clear()
+        rest += executor.feed(CallEnded(9000.0))
+        await executor.settle(5)
+        return rest
 
     with FakeTwilio() as fake:
         rest = asyncio.run(go(fake))
@@ -244,7 +276,7 @@ def test_a_recording_that_caught_a_disclosure_is_dealt_with_after_the_call(monke
             "RE00000000000000000000000000000009.json"
         ]
         assert any(
-            isinstance(a, Audit) and a.event == "recording_deleted" and a.outcome == "ok"
+            isinstance(a, Audit) and a.event == "recording_delete" and a.outcome == "ok"
             for a in rest
         )
     else:

@@ -1,0 +1,225 @@
+"""The proxy test rig: a real ``guardrail serve`` app between a simulated Twilio and a bot.
+
+Everything is real and on loopback: the aiohttp server with its signature
+checks, the ``websockets`` connection to :class:`examples.ws_bot.ScriptedBot`,
+:class:`twilio_sim.TwilioCall` as Twilio's media stream and webhooks, and
+:class:`fake_twilio.FakeTwilio` as Twilio's REST API. Tests wait for
+conditions with timeouts (:func:`wait_until`), never for a fixed time, and
+everything is stopped before a test returns (:func:`run` fails a test that
+leaves a task running).
+
+:func:`assert_clean` is the search every proxy test ends with: no value the
+test fed in (card numbers in any grouping, SSNs) in any log record, the
+metrics page, or any message the bot received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+from fake_twilio import FakeTwilio
+from twilio_sim import TwilioCall, parse_connect_stream, post_webhook, voice_form
+
+from examples.ws_bot import ScriptedBot
+from guardrail.config import Config
+from guardrail.metrics import Metrics
+from guardrail.server import STATE, make_app
+from handoff.control import TwilioControl
+
+AC = "AC00000000000000000000000000000001"
+AUTH = "proxy-auth-token-0000"
+CARD = "4111111111111111"
+SSN = "078-05-1123"
+T = TypeVar("T")
+
+CONFIG = """
+[twilio]
+account_sid = "env:TWILIO_ACCOUNT_SID"
+auth_token = "env:TWILIO_AUTH_TOKEN"
+api_base_url = "{fake}"
+scopes = ["recording:pause", "recording:resume", "call:redirect", "recording:delete"]
+
+[bot]
+url = "{bot}"
+
+[store]
+url = "sqlite:///unused.db"
+
+[routes.secure_card]
+kind = "keypad"
+sink = "demo"
+
+[routes.pay]
+kind = "pay"
+
+[routes.human]
+kind = "human"
+targets = ["+1 415 555 0100", "sip:agents@pbx.example.com", "queue:support"]
+
+[policy.payment_card]
+on_request = "secure_path"
+on_disclosure = "secure_path"
+route = "{card_route}"
+
+[policy.ssn]
+on_request = "handoff"
+on_disclosure = "redact"
+route = "human"
+
+[policy.pin]
+on_request = "block"
+on_disclosure = "redact"
+"""
+
+
+def config_text(fake_url: str, bot_url: str, *, card_route: str = "secure_card") -> str:
+    return CONFIG.format(fake=fake_url, bot=bot_url, card_route=card_route)
+
+
+def run(make: Callable[[], Awaitable[T]], timeout: float = 60.0) -> T:
+    """Run one test body on a fresh loop; fail if it leaves a task running."""
+
+    async def body() -> T:
+        result = await asyncio.wait_for(make(), timeout)
+        leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert leftover == [], f"tasks left running: {leftover}"
+        return result
+
+    return asyncio.run(body())
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
+    """Poll ``predicate`` until it holds; past ``timeout``, TimeoutError naming ``what``."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise TimeoutError(f"timed out waiting for {what or predicate}")
+        await asyncio.sleep(0.005)
+
+
+@dataclass
+class Rig:
+    """A running guardrail in proxy mode and what surrounds it."""
+
+    base: str
+    app: web.Application
+    bot: ScriptedBot
+    fake: FakeTwilio
+    metrics: Metrics
+
+    @property
+    def state(self) -> Any:
+        return self.app[STATE]
+
+    @property
+    def stream_url(self) -> str:
+        return "ws" + self.base[len("http") :] + "/twilio/media"
+
+    async def webhook(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        return await post_webhook(self.base, path, form, AUTH)
+
+    async def call(self, call_sid: str, **kwargs: Any) -> TwilioCall:
+        """A call as Twilio places it: the voice webhook, then its ``<Connect><Stream>``."""
+        status, body = await self.webhook("/twilio/voice", voice_form(call_sid))
+        assert status == 200, (status, body)
+        url, params = parse_connect_stream(body)
+        assert params == {}  # a call's first stream carries no resume token
+        return await TwilioCall.connect(
+            url, AUTH, call_sid=call_sid, custom_parameters=params, **kwargs
+        )
+
+    async def comes_back(self, call_sid: str, form: dict[str, str]) -> TwilioCall:
+        """The return webhook fires; the caller comes back on the stream it answers."""
+        status, body = await self.webhook("/twilio/return", {"CallSid": call_sid, **form})
+        assert status == 200, (status, body)
+        url, params = parse_connect_stream(body)
+        assert set(params) == {"guardrail_resume"}
+        return await TwilioCall.connect(url, AUTH, call_sid=call_sid, custom_parameters=params)
+
+    async def metrics_text(self) -> str:
+        async with aiohttp.ClientSession() as http, http.get(self.base + "/metrics") as r:
+            assert r.status == 200
+            return await r.text()
+
+    def session(self, call_sid: str) -> Any:
+        return self.state.calls[call_sid].session
+
+
+@contextlib.asynccontextmanager
+async def rig(
+    bot: ScriptedBot,
+    fake: FakeTwilio,
+    *,
+    card_route: str = "secure_card",
+    extra: str = "",
+    twilio: TwilioControl | None = None,
+) -> AsyncIterator[Rig]:
+    """Serve ``bot`` and a guardrail in front of it for the ``async with`` block
+    (``twilio``: a Twilio client with other timings than the config's)."""
+    async with bot.serve():
+        config = Config.from_toml(config_text(fake.url, bot.url, card_route=card_route) + extra)
+        metrics = Metrics()
+        app = make_app(config, metrics=metrics, twilio=twilio)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            yield Rig(f"http://127.0.0.1:{port}", app, bot, fake, metrics)
+        finally:
+            await runner.cleanup()
+
+
+def _grouped(digits: str) -> re.Pattern[str]:
+    """``digits`` in any grouping: any of space, dash, dot, slash or comma between them."""
+    return re.compile(r"[\s\-./,]{0,3}".join(digits))
+
+
+LEAKS = (_grouped(CARD), _grouped(CARD[:8]), _grouped(SSN.replace("-", "")))
+
+
+def bot_texts(bot: ScriptedBot) -> list[str]:
+    """Every message the bot received, media payloads left out (they are audio)."""
+    out = []
+    for conn in bot.all_connections:
+        for m in conn.messages:
+            if m.get("event") == "media":
+                m = {**m, "media": {k: v for k, v in m["media"].items() if k != "payload"}}
+            out.append(json.dumps(m))
+        out += [repr(x) for x in conn.malformed]
+    return out
+
+
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
+
+
+def record_texts(records: Iterable[logging.LogRecord]) -> list[str]:
+    """Each log record as everything a handler could write: the message with its
+    arguments, the traceback, and every extra attribute (``fields`` among them)."""
+    out = []
+    for r in records:
+        out.append(r.getMessage())
+        if r.exc_info or r.exc_text:
+            out.append(logging.Formatter().formatException(r.exc_info) if r.exc_info else "")
+            out.append(str(r.exc_text or ""))
+        out.append(repr({k: v for k, v in r.__dict__.items() if k not in _STANDARD}))
+    return out
+
+
+def assert_clean(*texts: Iterable[str] | str) -> None:
+    """No value fed in by a test appears in any of ``texts``, in any grouping."""
+    for group in texts:
+        for text in [group] if isinstance(group, str) else group:
+            for pattern in LEAKS:
+                assert not pattern.search(text), f"a fed-in value leaked: {pattern.pattern}"

@@ -38,8 +38,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -49,6 +47,7 @@ from urllib.parse import urlsplit
 from handoff.control import SCOPES
 from handoff.routes import RouteError, load_routes
 
+from . import toml_input
 from .policy import Policy, PolicyError
 from .secrets import SecretError, SecretRef
 
@@ -68,7 +67,6 @@ _SERVER = ("public_url", "trust_forwarded", "drain_timeout_s")
 _BOT = ("url",)
 _STORE = ("url",)
 TWILIO_API = "https://api.twilio.com"
-_TOML_WHERE = re.compile(r"\((at line \d+, column \d+|at end of document)\)$")
 
 
 class ConfigError(ValueError):
@@ -109,12 +107,9 @@ class Config:
     @classmethod
     def from_toml(cls, text: str) -> Config:
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            # tomllib's messages can quote keys and characters: keep only where
-            where = _TOML_WHERE.search(str(exc))
-            at = f" ({where[1]})" if where else ""
-            raise ConfigError(f"config is not valid TOML{at}; check the syntax there") from None
+            data = toml_input.loads(text)
+        except toml_input.TomlInputError as exc:
+            raise ConfigError(f"config is {exc}") from None
         return cls.from_dict(data)
 
     @classmethod

@@ -29,7 +29,8 @@ not in the call sites but in the logging machinery itself:
 
 Structured fields are scrubbed like text, except typed fields whose value
 has the field's shape (checked, not trusted), which are written as they
-are: ``port`` (an int 0-65535), ``status`` (an int 100-599),
+are: ``port`` (an int 0-65535), ``status`` (an int 100-599), ``t_ms`` (a
+stream time, a number),
 ``duration_ms`` (a number below an hour), ``remote``/``host`` (an IP
 address), ``call_sid``/``stream_sid``/``recording_sid`` (a Twilio SID); and
 strings this module built itself from cleaned configuration (the startup
@@ -91,6 +92,7 @@ FORBIDDEN_REASONS: tuple[str, ...] = (
     "no auth token configured",
     "auth token unreadable",
     "bad form",
+    "no public url configured",
     "other",
 )
 """Why a request got 403: the only reasons :func:`forbidden` writes (anything else
@@ -249,6 +251,8 @@ def _typed(key: str, value: object) -> tuple[bool, object]:
         return True, value
     if key == "duration_ms" and isinstance(value, int | float) and 0 <= value < 3_600_000:
         return True, round(float(value), 1)
+    if key == "t_ms" and isinstance(value, int | float) and 0 <= value < 1e10:
+        return True, round(float(value), 1)  # a stream time (audit entries): not a value
     if key in ("remote", "host"):
         ip = _ip(value)
         return (ip is not None), ip

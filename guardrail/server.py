@@ -167,7 +167,7 @@ class _State:
             return "auth token unreadable"
         url = self._signed_url(request, websocket=websocket)
         if url is None:
-            return "other"  # no [server] public_url on a public listener
+            return "no public url configured"  # on a public listener
         return None if signature_ok(token, url, params, signature) else "bad signature"
 
     def _forbid(self, request: web.Request, reason: str) -> web.Response:

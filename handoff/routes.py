@@ -128,8 +128,10 @@ def load_routes(section: Any, *, default_region: str = "US") -> MappingProxyType
         raise RouteError("routes: must be a table of [routes.<name>] tables")
     routes: dict[str, Route] = {}
     for name, table in section.items():
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise RouteError("routes: route names are lower-case letters, digits, - and _")
+        if not isinstance(name, str) or not _NAME.match(name) or sum(map(str.isdigit, name)) > 3:
+            raise RouteError(
+                "routes: route names are lower-case letters, - and _, and at most three digits"
+            )
         where = f"routes.{name}"
         if not isinstance(table, dict):
             raise RouteError(f"{where}: must be a table")

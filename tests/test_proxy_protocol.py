@@ -198,7 +198,7 @@ def test_proxy_mode_keys_and_their_defaults():
         ("[bot]\nurl4111111111111111 = 1", "bot: an unknown key"),
         ("[s4111111111111111]\n", "an unknown section"),
         ("[twilio]\nscopes = [[1]]", r"twilio\.scopes"),
-        ("a = 4111111111111111x", r"not valid TOML \(at line 1, column 21\)"),
+        ("a = 4111111111111111x", r"not valid TOML at line 1, column 21"),
         ("[a4111111111111111]\nb = 1\n[a4111111111111111]\n", "not valid TOML"),
         ("bot = 1", r"bot: must be a table"),
     ],

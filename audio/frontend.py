@@ -45,32 +45,26 @@ class AudioFrontEnd:
         self.dtmf = DtmfDetector(frame_ms)
 
     def feed(self, payload: Buffer, t_ms: float | None = None) -> tuple | list:
-        """Process one payload; return the VAD and DTMF events it completes."""
-        events: list | None = None
-        vad = self.vad.process
-        dtmf = self.dtmf.process
-        for t, frame in self.framer.push(payload, t_ms):
-            pcm = _TABLE.take(_frombuffer(frame, dtype=_U8))
-            ev = vad(pcm, t)
-            keys = dtmf(pcm, t)
-            if ev is not None or keys:
-                if events is None:
-                    events = []
-                if ev is not None:
-                    events.append(ev)
-                events.extend(keys)
-        return _EMPTY if events is None else events
+        """Process one mu-law payload; return the VAD and DTMF events it completes."""
+        return self._analyse(self.framer.push(payload, t_ms), True)
 
     def feed_pcm(self, pcm: Buffer, t_ms: float | None = None) -> tuple | list:
         """The same for 16-bit PCM at 8 kHz (an adapter that has PCM already:
         no mu-law round trip). One stream uses one of the two feeds."""
+        return self._analyse(self.pcm_framer.push(pcm, t_ms), False)
+
+    def _analyse(self, frames: list, mu_law: bool) -> tuple | list:
         events: list | None = None
         vad = self.vad.process
         dtmf = self.dtmf.process
-        for t, frame in self.pcm_framer.push(pcm, t_ms):
-            samples = _frombuffer(frame, dtype=_I16)
-            ev = vad(samples, t)
-            keys = dtmf(samples, t)
+        for t, frame in frames:
+            pcm = (
+                _TABLE.take(_frombuffer(frame, dtype=_U8))
+                if mu_law
+                else _frombuffer(frame, dtype=_I16)
+            )
+            ev = vad(pcm, t)
+            keys = dtmf(pcm, t)
             if ev is not None or keys:
                 if events is None:
                     events = []

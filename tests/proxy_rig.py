@@ -163,11 +163,14 @@ async def rig(
     card_route: str = "secure_card",
     extra: str = "",
     twilio: TwilioControl | None = None,
+    bot_url: str | None = None,
 ) -> AsyncIterator[Rig]:
     """Serve ``bot`` and a guardrail in front of it for the ``async with`` block
-    (``twilio``: a Twilio client with other timings than the config's)."""
+    (``twilio``: a Twilio client with other timings than the config's;
+    ``bot_url``: put another bot, served elsewhere, behind the guardrail)."""
     async with bot.serve():
-        config = Config.from_toml(config_text(fake.url, bot.url, card_route=card_route) + extra)
+        url = bot_url or bot.url
+        config = Config.from_toml(config_text(fake.url, url, card_route=card_route) + extra)
         metrics = Metrics()
         app = make_app(config, metrics=metrics, twilio=twilio)
         runner = web.AppRunner(app)

@@ -71,6 +71,7 @@ from pipecat.services.llm_service import LLMService
 from pipecat.services.stt_service import STTService
 from pipecat.services.tts_service import TTSService
 
+from audio.frontend import AudioFrontEnd
 from audio.masking import DelayLine, MaskSet
 from handoff.sink import DemoSink
 
@@ -334,8 +335,15 @@ class _InputGuard(_GuardProcessor):
 
     async def setup(self, setup: FrameProcessorSetup) -> None:
         await super().setup(setup)
-        if getattr(setup, "audio_in_sample_rate", None) not in (None, *SAMPLE_RATES):
+        rate = getattr(setup, "audio_in_sample_rate", None)
+        if rate not in (None, *SAMPLE_RATES):
             self._refused = True  # refused once, at the start, with one clear error
+        elif rate == 16000 and self._guard.t_ms == 0.0:
+            # Pipecat's 16 kHz input comes from the serializer's resampler in
+            # chunks of about 100 ms: the session analyses them in 30 ms frames
+            # (a third fewer calls; keypad tones are judged per 10 ms block
+            # whatever the frame, so every decision and its time are the same)
+            self._guard.session.frontend = AudioFrontEnd(frame_ms=30)
 
     async def _audio(self, frame: InputAudioRawFrame, direction: FrameDirection) -> None:
         g = self._guard

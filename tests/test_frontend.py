@@ -37,3 +37,25 @@ def test_pcm_and_mulaw_feeds_give_the_same_events_however_split(sizes, digits):
     ea = _events(a.feed, mu_chunks) + a.flush()
     eb = _events(b.feed_pcm, pcm_chunks) + b.flush()
     assert ea == eb
+
+
+def test_keypad_decisions_do_not_depend_on_the_analysis_frame():
+    """The Pipecat adapter analyses 16 kHz input in 30 ms frames: every key, and
+    its times, must be the same as with Twilio's 20 ms frames."""
+    from audio.dtmf import KeyDown, KeyUp
+
+    rng = np.random.default_rng(5)
+    x, _ = synth.keyed_sequence("4111111111111111#", tone_ms=70, gap_ms=60)
+    x = synth.add_noise(x, 25, rng)
+    pcm = x.tobytes()
+    keys = []
+    for frame_ms in (20, 30):
+        fe = AudioFrontEnd(frame_ms=frame_ms)
+        ev = list(fe.feed_pcm(pcm, 0.0)) + fe.flush()
+        keys.append([e for e in ev if isinstance(e, KeyDown | KeyUp)])
+    assert [k for k in keys[0] if isinstance(k, KeyUp)]  # the keys were found
+    assert [(type(k), k.digit, getattr(k, "start_ms", None)) for k in keys[0]] == [
+        (type(k), k.digit, getattr(k, "start_ms", None)) for k in keys[1]
+    ]
+    ups = [[(k.start_ms, k.end_ms) for k in ks if isinstance(k, KeyUp)] for ks in keys]
+    assert ups[0] == ups[1]

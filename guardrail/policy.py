@@ -174,7 +174,7 @@ class Policy:
             raise PolicyError("policy: must be a table ([policy])")
         for key in section:
             if key not in _TOP_KEYS:
-                raise PolicyError(f"policy.{_safe(key)}: unknown key{_suggest(key, _TOP_KEYS)}")
+                raise PolicyError(f"policy: an unknown key{_suggest(key, _TOP_KEYS)}")
         rules = _default_rules()
         exposure = section.get("recording_after_exposure", "quarantine")
         if exposure not in ("quarantine", "delete"):
@@ -235,7 +235,7 @@ def _rule_changes(cat: str, table: Any) -> dict[str, Any]:
         raise PolicyError(f"{where}: must be a table ([{where}])")
     for key in table:
         if key not in _RULE_KEYS:
-            raise PolicyError(f"{where}.{_safe(key)}: unknown key{_suggest(key, _RULE_KEYS)}")
+            raise PolicyError(f"{where}: an unknown key{_suggest(key, _RULE_KEYS)}")
     out: dict[str, Any] = {}
     for key in ("on_request", "on_disclosure"):
         if key in table:
@@ -283,16 +283,9 @@ def _looks_like_value(text: str) -> bool:
     return digits >= 6
 
 
-def _safe(key: Any) -> str:
-    """A key name fit to print: short, printable, or a placeholder."""
-    s = str(key)
-    if len(s) > 40 or not s.isprintable() or sum(ch.isdigit() for ch in s) >= 4:
-        return "<key>"
-    return s
-
-
 def _suggest(key: Any, choices: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(key), choices, n=1)
+    """A hint from our own names (never the key as written, which may hold a value)."""
+    close = difflib.get_close_matches(str(key)[:64], choices, n=1)
     if close:
         return f"; did you mean {close[0]!r}?"
     return f"; expected one of {', '.join(choices)}"

@@ -141,7 +141,7 @@ def load_routes(section: Any, *, default_region: str = "US") -> MappingProxyType
         for key in table:
             if key not in _KEYS[kind]:
                 raise RouteError(
-                    f"{where}.{key if _NAME.match(str(key)) else '<key>'}: not a key of a "
+                    f"{where}: an unknown key for a "
                     f"{kind} route; use {', '.join(sorted(_KEYS[kind]))}"
                 )
         if kind == "human":

@@ -85,7 +85,10 @@ def test_business_hours_in_the_route_time_zone():
         ('[routes.p]\nkind = "pay"\nvalid_card_types = ["visa", "monopoly"]\n', "valid_card_types"),
         ('[routes.p]\nkind = "pay"\ncharge_amount = 10\n', "charge_amount"),
         ('[routes.k]\nkind = "keypad"\nsink = "http://insecure"\n', "https://"),
-        ('[routes.k]\nkind = "keypad"\ncolour = "red"\n', "routes.k.colour: not a key"),
+        (
+            '[routes.k]\nkind = "keypad"\ncolour = "red"\n',
+            "routes.k: an unknown key for a keypad route",
+        ),
     ],
 )
 def test_route_errors_name_the_key_and_the_fix(toml, words):

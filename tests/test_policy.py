@@ -53,7 +53,10 @@ def test_top_level_defaults_apply_to_every_category():
             "policy.payment_card.on_request: must be one of",
         ),
         ('[policy.paymentcard]\non_request = "redact"\n', "did you mean 'payment_card'"),
-        ('[policy.ssn]\nonrequest = "redact"\n', "policy.ssn.onrequest: unknown key"),
+        (
+            '[policy.ssn]\nonrequest = "redact"\n',
+            "policy.ssn: an unknown key; did you mean 'on_request'",
+        ),
         ('[policy.ssn]\non_request = "handoff"\nroute = ""\n', "policy.ssn.route"),
         ('[policy.pin]\npause_recording = "yes"\n', "must be true or false"),
         ('[policy.health]\non_disclosure = "handoff"\nroute = "x"\n', "health is only"),

@@ -94,3 +94,21 @@ def test_any_text_parses_or_gets_a_toml_input_error(text):
         message = str(exc)
     if message:
         assert any(w in message for w in (" line ", "end of the file", "nested", "number"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"[policy]\nx{SECRET} = 1\n",
+        "[policy]\npasswordhunter2 = 1\n",
+        "[policy.ssn]\nhunter2 = 1\n",
+        "[routes.k]\nkind = 'keypad'\nhunter2 = 1\n",
+    ],
+)
+def test_an_unknown_key_is_never_quoted(text):
+    from guardrail.config import Config, ConfigError
+
+    with pytest.raises((PolicyError, ConfigError)) as exc:
+        Config.from_toml(text) if "routes" in text else Policy.from_toml(text)
+    assert "hunter2" not in str(exc.value)
+    assert SECRET not in str(exc.value)

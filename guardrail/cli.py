@@ -154,7 +154,15 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 def _scan_line(raw: bytes, lineno: int, default_role: str) -> tuple[str, str] | dict:
-    """Parse one input line: (role, text), or an error object that never quotes it."""
+    """Parse one input line: (role, text), or an error object that never quotes it.
+
+    JSON is read by :func:`~guardrail.media_stream.loads_json`, so an integer
+    too long to convert or ``NaN`` is an error for this line only, and a lone
+    surrogate escape in the text is U+FFFD (same length: spans still index the
+    text as sent): the text returned always encodes as UTF-8.
+    """
+    from .media_stream import loads_json
+
     if len(raw) > MAX_LINE_BYTES:
         return {"error": f"line {lineno}: longer than 8 MiB; split the text"}
     try:
@@ -164,9 +172,9 @@ def _scan_line(raw: bytes, lineno: int, default_role: str) -> tuple[str, str] | 
     if not line.strip():
         return {"error": f"line {lineno}: empty; expected a JSON object"}
     try:
-        obj = json.loads(line)
-    except (json.JSONDecodeError, RecursionError):
-        return {"error": f"line {lineno}: not valid JSON"}
+        obj = loads_json(line, ValueError)
+    except ValueError as exc:
+        return {"error": f"line {lineno}: {exc}"}
     if not isinstance(obj, dict):
         return {"error": f'line {lineno}: expected a JSON object with "text"'}
     text = obj.get("text")
@@ -182,7 +190,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from .detect import CallScanner, scan
 
     scanner = CallScanner()
-    out = sys.stdout
+    out = sys.stdout.buffer  # JSON Lines in UTF-8, whatever the locale says
     data = sys.stdin.buffer.read()
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
@@ -190,7 +198,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for lineno, raw in enumerate(lines, 1):
         parsed = _scan_line(raw.rstrip(b"\r"), lineno, args.role)
         if isinstance(parsed, dict):
-            out.write(json.dumps(parsed) + "\n")
+            out.write(json.dumps(parsed).encode("ascii") + b"\n")
             continue
         role, text = parsed
         if args.independent:
@@ -199,7 +207,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             result = scanner.agent(text)
         else:
             result = scanner.caller(text)
-        out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(result.as_dict(), ensure_ascii=False).encode("utf-8") + b"\n")
         out.flush()
     return 0
 

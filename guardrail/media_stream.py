@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import re
 
 from .events import (
     AgentText,
@@ -33,6 +34,7 @@ __all__ = [
     "StreamParser",
     "StreamProtocolError",
     "decode_message",
+    "loads_json",
     "side_channel_event",
 ]
 
@@ -41,10 +43,85 @@ MAX_MESSAGE_BYTES = 64 * 1024
 MAX_PAYLOAD_BYTES = 16 * 1024
 _DTMF = frozenset("0123456789*#ABCD")
 _IGNORED = frozenset({"connected", "mark", "clear"})
+MAX_INT_DIGITS = 100
+"""Longest JSON integer accepted (sign included); Python's own limit is 4,300 digits."""
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class StreamProtocolError(ValueError):
     """A message that is not valid Twilio Media Streams input; safe to log."""
+
+
+class _Refused(Exception):
+    """Raised by the :func:`loads_json` hooks; carries a message that quotes nothing."""
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits) > MAX_INT_DIGITS:
+        raise _Refused("a number with too many digits")
+    return int(digits)
+
+
+def _no_constant(_name: str) -> float:
+    raise _Refused("NaN or Infinity is not JSON")
+
+
+def _clean(s: str) -> str:
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def _replace_surrogates(obj: object) -> object:
+    """``obj`` with every lone surrogate in its strings (keys too) made U+FFFD.
+
+    Iterative, so a document nested as deeply as :mod:`json` allows is walked
+    without recursion. Pairs were joined by the decoder; what is left is lone.
+    """
+    if isinstance(obj, str):
+        return _clean(obj)
+    root: list = [obj]
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for k, v in items:
+                node[_clean(k)] = _clean(v) if isinstance(v, str) else v
+                if isinstance(v, dict | list):
+                    stack.append(v)
+        else:
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    node[i] = _clean(v)
+                elif isinstance(v, dict | list):
+                    stack.append(v)
+    return root[0]
+
+
+def loads_json(text: str, error: type[ValueError]) -> object:
+    """Parse one JSON document from outside; raise ``error`` if it is not one we accept.
+
+    The one JSON reader for outside input (the Media Streams parser, the bot
+    parser, ``guardrail replay`` and ``guardrail scan``). Beyond what
+    :func:`json.loads` refuses, it refuses integers longer than
+    :data:`MAX_INT_DIGITS` (Python would raise a bare ``ValueError`` past
+    4,300), ``NaN``/``Infinity`` (not JSON) and nesting too deep to decode.
+    Every lone surrogate (``"\\ud800"``) in a string or key becomes U+FFFD,
+    so what it returns can always be encoded as UTF-8. The message of
+    ``error`` starts ``not valid JSON`` and never quotes ``text``.
+    """
+    try:
+        obj = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except _Refused as exc:
+        raise error(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise error("not valid JSON: nested too deeply") from None
+    except ValueError:  # JSONDecodeError, and anything else the decoder refuses
+        raise error("not valid JSON") from None
+    if _SURROGATE_HINT.search(text):
+        obj = _replace_surrogates(obj)
+    return obj
 
 
 class StreamParser:
@@ -134,8 +211,9 @@ def decode_message(message: object, error: type[StreamProtocolError] = StreamPro
     """One websocket message as a JSON object with a string ``event``, or ``error``.
 
     Shared by both directions of proxy mode (:mod:`guardrail.bot_protocol`
-    reads the bot's side with it). The size limit is checked before decoding;
-    the error never quotes the message.
+    reads the bot's side with it). The size limit is checked before decoding,
+    which is :func:`loads_json` (bounded integers, no ``NaN``, lone
+    surrogates replaced); the error never quotes the message.
     """
     if isinstance(message, bytes | bytearray):
         if len(message) > MAX_MESSAGE_BYTES:
@@ -149,9 +227,9 @@ def decode_message(message: object, error: type[StreamProtocolError] = StreamPro
     if len(message) > MAX_MESSAGE_BYTES:
         raise error("message too large")
     try:
-        obj = json.loads(message)
-    except (json.JSONDecodeError, RecursionError):
-        raise error("message is not valid JSON") from None
+        obj = loads_json(message, error)
+    except StreamProtocolError as exc:
+        raise error(f"message is {exc}") from None
     if not isinstance(obj, dict):
         raise error("message is not a JSON object")
     if not isinstance(obj.get("event"), str):

@@ -12,7 +12,7 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from examples.ws_bot import garbage_messages
@@ -93,6 +93,25 @@ _events = st.sampled_from(
 )
 
 
+# Seeds from issue 11: the shapes that crashed parsers (see tests/test_hardening_parsers.py).
+_BIG_INT = "4111" * 1250
+_SEEDS = [
+    '{"event": "media", "x": ' + _BIG_INT + "}",
+    '{"event": "media", "media": {"payload": "AA==", "timestamp": ' + _BIG_INT + "}}",
+    '{"event": "guardrail.transcript", "text": "\\ud800 4111111111111111"}',
+    '{"event": "\\udfff", "\\ud800": "\\ud800"}',
+    '{"event": "stop", "x": NaN}',
+    '{"event": "stop", "x": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    "[" * 50_000,
+]
+
+
+def _seeded(test):
+    for s in _SEEDS:
+        test = example(s)(test)
+    return test
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.one_of(
@@ -108,6 +127,7 @@ _events = st.sampled_from(
         ),
     )
 )
+@_seeded
 def test_fuzz_the_bot_parser_parses_or_raises_its_own_error(message):
     try:
         m = BotParser().parse(message, 0.0)

@@ -93,6 +93,10 @@ FORBIDDEN_REASONS: tuple[str, ...] = (
     "auth token unreadable",
     "bad form",
     "no public url configured",
+    "bad call identifiers",
+    "another account",
+    "account sid unreadable",
+    "replayed",
     "other",
 )
 """Why a request got 403: the only reasons :func:`forbidden` writes (anything else

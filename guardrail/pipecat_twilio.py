@@ -30,7 +30,11 @@ Twilio bot adds the guard with one call and three webhook routes::
 The webhook methods are framework-free: ``url`` is the public URL Twilio
 called (what it signed), ``form`` the POSTed fields, ``signature`` the
 ``X-Twilio-Signature`` header; each answers ``(status, body)``, 403 for a
-request Twilio did not sign.
+request Twilio did not sign, for a malformed ``CallSid``/``AccountSid`` or
+another account than ``[twilio] account_sid``. A repeat of a signed webhook
+has no new effect (:mod:`handoff.replay_guard`, as ``guardrail serve``):
+inside the retry window it gets the first answer again (the same resume
+token, no second result fed to the guard, no second end), after it 403.
 
 Why the return path: Twilio ends the media stream when it redirects the call
 to ``<Pay>`` or a ``<Dial>``, so the bot's pipeline ends with it. The return
@@ -46,12 +50,15 @@ a redirect to a secure path does.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from urllib.parse import urlsplit
 
 from handoff.control import TwilioControl
 from handoff.controller import CallController
+from handoff.replay_guard import WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 from handoff.routes import KeypadRoute
 from handoff.signatures import signature_ok
@@ -60,6 +67,7 @@ from handoff.twiml import back_to_bot
 
 from .config import Config
 from .events import CallEnded
+from .logs import forbidden
 from .pipecat_guard import Guard, GuardConfigError
 from .secrets import SecretError
 from .session import SessionConfig
@@ -97,13 +105,12 @@ class TwilioCalls:
         self.session_config = session_config or SessionConfig()
         self.on_audit = on_audit
         self.tokens = ResumeTokens()
+        self.replays: WebhookReplayGuard[asyncio.Future[tuple[int, str]]] = WebhookReplayGuard()
         self.guards: dict[str, Guard] = {}
         self._clock = clock
 
     @classmethod
-    def from_config(
-        cls, config: Config, *, public_url: str | None = None, **kwargs
-    ) -> TwilioCalls:
+    def from_config(cls, config: Config, *, public_url: str | None = None, **kwargs) -> TwilioCalls:
         """Calls for ``config``: its routes and policy, its scoped Twilio control.
 
         ``public_url`` defaults to ``[server] public_url``; the Twilio client
@@ -125,9 +132,7 @@ class TwilioCalls:
                 timeout_s=min(2.0, 0.4 * session_config.confirm_timeout_ms / 1000.0),
                 deadline_s=0.75 * session_config.confirm_timeout_ms / 1000.0,
             )
-        return cls(
-            config, public_url=url, control=control, session_config=session_config, **kwargs
-        )
+        return cls(config, public_url=url, control=control, session_config=session_config, **kwargs)
 
     # -- streams -----------------------------------------------------------------
 
@@ -194,6 +199,55 @@ class TwilioCalls:
             return False
         return signature_ok(token, url, dict(form), signature)
 
+    def _refusal(self, url: str, form: Mapping[str, str], signature: str | None) -> str | None:
+        """``None`` if Twilio signed this webhook for a call of this account, else why not."""
+        if not self._signed(url, form, signature):
+            return "bad signature"
+        account: str | None = None
+        if self.config.account_sid is not None:
+            try:
+                account = self.config.account_sid.value()  # read on use
+            except SecretError:
+                return "account sid unreadable"
+        return identifiers_refusal(form, account)
+
+    async def _once(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        signature: str | None,
+        act: Callable[[], Awaitable[tuple[int, str]]],
+    ) -> tuple[int, str]:
+        """Run webhook ``act`` for a signed request of this account, at most once.
+
+        A repeat while the first runs waits for its answer; inside the replay
+        window it gets that answer; after it, 403. A 5xx or an exception is
+        not remembered (Twilio's retry runs again).
+        """
+        reason = self._refusal(url, form, signature)
+        if reason is None:
+            key = self.replays.key(url, form, signature)
+            now = self._clock()
+            seen = self.replays.check(key, now)
+            if seen.verdict == "repeat" and seen.answer is not None:
+                return await asyncio.shield(seen.answer)
+            if seen.verdict == "new":
+                answer: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+                self.replays.remember(key, answer, now)
+                try:
+                    result = await act()
+                except BaseException:
+                    self.replays.forget(key)
+                    answer.set_result((500, "internal error\n"))
+                    raise
+                if result[0] >= 500:
+                    self.replays.forget(key)
+                answer.set_result(result)
+                return result
+            reason = "replayed"
+        forbidden(_log, reason, path=urlsplit(url).path, remote=None)
+        return 403, "forbidden\n"
+
     def stream_signed(self, signature: str | None) -> bool:
         """Whether a media-stream upgrade carries Twilio's signature of the stream URL.
 
@@ -206,16 +260,19 @@ class TwilioCalls:
         self, url: str, form: Mapping[str, str], signature: str | None
     ) -> tuple[int, str]:
         """The incoming-call webhook: ``<Connect><Stream>`` to the bot's websocket."""
-        if not self._signed(url, form, signature):
-            return 403, "forbidden\n"
-        return 200, _connect(self.stream_url, None)
+
+        async def act() -> tuple[int, str]:
+            return 200, _connect(self.stream_url, None)
+
+        return await self._once(url, form, signature, act)
 
     async def returned(
         self, url: str, form: Mapping[str, str], signature: str | None
     ) -> tuple[int, str]:
         """A secure path or a human leg sends the caller back (or the next fallback rings)."""
-        if not self._signed(url, form, signature):
-            return 403, "forbidden\n"
+        return await self._once(url, form, signature, lambda: self._returned(form))
+
+    async def _returned(self, form: Mapping[str, str]) -> tuple[int, str]:
         call_sid = str(form.get("CallSid", ""))[:64]
         guard = self.guards.get(call_sid)
         if guard is None:
@@ -232,12 +289,13 @@ class TwilioCalls:
 
     async def status(self, url: str, form: Mapping[str, str], signature: str | None) -> int:
         """Status callbacks: the recording to pause, and the call's end."""
-        if not self._signed(url, form, signature):
-            return 403
+        return (await self._once(url, form, signature, lambda: self._status(form)))[0]
+
+    async def _status(self, form: Mapping[str, str]) -> tuple[int, str]:
         call_sid = str(form.get("CallSid", ""))[:64]
         guard = self.guards.get(call_sid)
         if guard is None:
-            return 204
+            return 204, ""
         rec = str(form.get("RecordingSid", ""))
         controller = getattr(guard, "controller", None)
         if controller is not None and rec.startswith("RE"):
@@ -245,8 +303,9 @@ class TwilioCalls:
         if form.get("CallStatus") in _ENDED:
             await guard.carry_out(guard.executor.feed(CallEnded(guard.session.now)), None)
             self.guards.pop(call_sid, None)
+            self.tokens.revoke(call_sid)
             await guard.aclose()
-        return 204
+        return 204, ""
 
     async def stream_done(self, guard: Guard) -> None:
         """A stream's pipeline ended: forget the call if it ended with it.

@@ -17,6 +17,14 @@ signed: ``[server] public_url`` and the request's path, never the Host
 header the client chose. Only a server listening on loopback (tests) with
 no ``public_url`` uses the Host it was reached on.
 
+A signed webhook must also name a call of this account (``CallSid`` ``CA`` +
+32 hex, ``AccountSid`` ``AC`` + 32 hex equal to ``[twilio] account_sid``
+when configured), else 403. A repeat of a signed webhook has no new effect
+(:mod:`handoff.replay_guard`): inside the retry window (Twilio's own
+retries) it gets the first answer again -- the same resume token, no second
+redirect or result fed to the session, no second end of the call -- and
+after it 403 ``replayed``.
+
 Calls are keyed by CallSid; each has its own session, executor and
 controller, and all share one scoped :class:`~handoff.control.TwilioControl`.
 On SIGTERM (:func:`run`) the server stops taking new calls (503), lets live
@@ -33,13 +41,14 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
 
 from handoff.control import TwilioControl
 from handoff.controller import CallController
+from handoff.replay_guard import WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 from handoff.routes import KeypadRoute
 from handoff.signatures import public_url, signature_ok
@@ -79,6 +88,9 @@ answer comes before the session gives up on it."""
 _DISPOSAL_TIMEOUT_S = 10.0
 STATE: web.AppKey = web.AppKey("guardrail", object)
 
+_Answer = tuple[int, bytes | None, str | None]
+"""A webhook's answer as remembered for its repeats: status, body, content type."""
+
 
 def make_app(
     config: Config,
@@ -113,6 +125,7 @@ class _State:
         self.clock = clock
         self.metrics = metrics
         self.tokens = ResumeTokens()
+        self.replays: WebhookReplayGuard[asyncio.Future[_Answer]] = WebhookReplayGuard()
         self.recordings: dict[str, str] = {}
         self.calls: dict[str, ProxyCall] = {}
         self.draining = False
@@ -185,6 +198,56 @@ class _State:
         reason = self._refusal(request, params)
         return params if reason is None else self._forbid(request, reason)
 
+    def _identifiers(self, form: dict[str, str]) -> str | None:
+        """``None`` if ``form`` names a well-formed call of the configured account."""
+        account: str | None = None
+        if self.config.account_sid is not None:
+            try:
+                account = self.config.account_sid.value()  # read on use, as the token
+            except SecretError:
+                return "account sid unreadable"
+        return identifiers_refusal(form, account)
+
+    async def _once(
+        self,
+        request: web.Request,
+        act: Callable[[dict[str, str]], Awaitable[web.Response]],
+    ) -> web.StreamResponse:
+        """Run webhook ``act`` for a signed request of this account, at most once.
+
+        A repeat while the first is still running waits for its answer; a
+        repeat inside the replay window gets that answer; one after it is
+        refused (403 ``replayed``). An answer of 5xx or an exception is not
+        remembered: Twilio's retry of it runs again.
+        """
+        form = await self._verified_form(request)
+        if isinstance(form, web.Response):
+            return form
+        reason = self._identifiers(form)
+        if reason is not None:
+            return self._forbid(request, reason)
+        key = self.replays.key(request.path, form, request.headers.get("X-Twilio-Signature"))
+        now = self.clock()
+        seen = self.replays.check(key, now)
+        if seen.verdict == "replayed":
+            return self._forbid(request, "replayed")
+        if seen.verdict == "repeat" and seen.answer is not None:
+            status, body, content_type = await asyncio.shield(seen.answer)
+            return web.Response(status=status, body=body, content_type=content_type)
+        answer: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
+        self.replays.remember(key, answer, now)
+        try:
+            response = await act(form)
+        except BaseException:
+            self.replays.forget(key)
+            answer.set_result((500, b"internal error\n", "text/plain"))
+            raise
+        if response.status >= 500:
+            self.replays.forget(key)
+        body = response.body if isinstance(response.body, bytes | None) else None
+        answer.set_result((response.status, body, response.content_type if body else None))
+        return response
+
     def _url_for(self, request: web.Request, path: str, *, websocket: bool = False) -> str:
         """Where Twilio should go next on this server (``public_url`` if set)."""
         url = self._signed_url(request, websocket=websocket)
@@ -194,18 +257,21 @@ class _State:
     # -- webhooks -------------------------------------------------------------------
 
     async def voice(self, request: web.Request) -> web.StreamResponse:
-        form = await self._verified_form(request)
-        if isinstance(form, web.Response):
-            return form
+        return await self._once(request, lambda form: self._voice(request, form))
+
+    async def back(self, request: web.Request) -> web.StreamResponse:
+        return await self._once(request, lambda form: self._back(request, form))
+
+    async def status(self, request: web.Request) -> web.StreamResponse:
+        return await self._once(request, self._status)
+
+    async def _voice(self, request: web.Request, form: dict[str, str]) -> web.Response:
         if self.draining:
             return web.Response(status=503, text="draining\n")
         stream = self._url_for(request, "/twilio/media", websocket=True)
         return _twiml(back_to_bot(stream, None))
 
-    async def back(self, request: web.Request) -> web.StreamResponse:
-        form = await self._verified_form(request)
-        if isinstance(form, web.Response):
-            return form
+    async def _back(self, request: web.Request, form: dict[str, str]) -> web.Response:
         call_sid = form.get("CallSid", "")
         call = self.calls.get(call_sid)
         if call is None or call.ended:
@@ -218,17 +284,12 @@ class _State:
         await call.returning(event)
         if call.ended:
             return _twiml(hang_up())
-        now = self.clock()
-        self.tokens.expire(now)
-        token = self.tokens.issue(call_sid, now)
+        token = self.tokens.issue(call_sid, self.clock())  # expires old ones on the way
         self._returning.add(call_sid)
         stream = self._url_for(request, "/twilio/media", websocket=True)
         return _twiml(back_to_bot(stream, token))
 
-    async def status(self, request: web.Request) -> web.StreamResponse:
-        form = await self._verified_form(request)
-        if isinstance(form, web.Response):
-            return form
+    async def _status(self, form: dict[str, str]) -> web.Response:
         call_sid, rec = form.get("CallSid", ""), form.get("RecordingSid", "")
         call = self.calls.get(call_sid)
         if call_sid and rec.startswith("RE"):
@@ -382,6 +443,7 @@ class _State:
         if self.calls.get(call.call_sid) is call:
             del self.calls[call.call_sid]
             self.recordings.pop(call.call_sid, None)
+            self.tokens.revoke(call.call_sid)
         self._returning.discard(call.call_sid)
         if not self.calls:
             self._idle.set()

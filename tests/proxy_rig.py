@@ -126,7 +126,8 @@ class Rig:
         return "ws" + self.base[len("http") :] + "/twilio/media"
 
     async def webhook(self, path: str, form: dict[str, str]) -> tuple[int, str]:
-        return await post_webhook(self.base, path, form, AUTH)
+        """POST ``form`` signed, as Twilio does: every webhook of Twilio's names the account."""
+        return await post_webhook(self.base, path, {"AccountSid": AC, **form}, AUTH)
 
     async def call(self, call_sid: str, **kwargs: Any) -> TwilioCall:
         """A call as Twilio places it: the voice webhook, then its ``<Connect><Stream>``."""

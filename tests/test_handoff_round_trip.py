@@ -87,7 +87,12 @@ async def scenario(config, fake, plan):
         await call.executor.settle(5)
         state_after_ask = session.state
         url = base + "/twilio/return"
-        form = {"CallSid": CA, "Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-1111"}
+        form = {
+            "CallSid": CA,
+            "AccountSid": AC,
+            "Result": "success",
+            "PaymentCardNumber": "xxxx-xxxx-xxxx-1111",
+        }
         sig = RequestValidator(AUTH).compute_signature(url, form)
         async with aiohttp.ClientSession() as http:
             r = await http.post(url, data=form, headers={"X-Twilio-Signature": sig})
@@ -206,9 +211,9 @@ def test_human_route_walks_its_fallbacks_then_returns_to_the_bot(monkeypatch):
             url = base + "/twilio/return"
             async with aiohttp.ClientSession() as http:
                 for form in (
-                    {"CallSid": CA, "DialCallStatus": "no-answer"},
-                    {"CallSid": CA, "DialCallStatus": "busy"},
-                    {"CallSid": CA, "QueueResult": "bridged"},
+                    {"CallSid": CA, "AccountSid": AC, "DialCallStatus": "no-answer"},
+                    {"CallSid": CA, "AccountSid": AC, "DialCallStatus": "busy"},
+                    {"CallSid": CA, "AccountSid": AC, "QueueResult": "bridged"},
                 ):
                     sig = RequestValidator(AUTH).compute_signature(url, form)
                     r = await http.post(url, data=form, headers={"X-Twilio-Signature": sig})

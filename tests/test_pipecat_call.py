@@ -466,8 +466,13 @@ def test_a_caller_back_from_pay_rejoins_the_same_conversation(config):
         assert guard.session.state == "handed_off"  # Twilio ended the stream; the call goes on
 
         url = public + "/twilio/return"
-        assert (await calls.returned(url, {"CallSid": CA}, "forged"))[0] == 403
-        form = {"CallSid": CA, "Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-1111"}
+        assert (await calls.returned(url, {"CallSid": CA, "AccountSid": AC}, "forged"))[0] == 403
+        form = {
+            "CallSid": CA,
+            "AccountSid": AC,
+            "Result": "success",
+            "PaymentCardNumber": "xxxx-xxxx-xxxx-1111",
+        }
         sig = RequestValidator(AUTH).compute_signature(url, form)
         status, twiml = await calls.returned(url, form, sig)
         assert status == 200

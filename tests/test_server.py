@@ -15,11 +15,14 @@ from guardrail.config import Config, ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = "test-auth-token-0000"
+AC = "AC00000000000000000000000000000001"
+CALL = {"CallSid": "CA" + "1" * 32, "AccountSid": AC}
+"""The identifiers every Twilio webhook carries (the server refuses forms without them)."""
 
 
 @pytest.fixture
 def config(monkeypatch):
-    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000001")
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", AC)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH)
     return Config.load(ROOT / "examples" / "guardrail.toml")
 
@@ -48,7 +51,7 @@ def test_webhooks_need_twilio_signatures(config):
         runner, base = await _serve(config)
         try:
             async with aiohttp.ClientSession() as http:
-                form = {"CallSid": "CA1", "From": "+14155550100"}
+                form = {**CALL, "From": "+14155550100"}
                 out = {}
                 for path in ("/twilio/voice", "/twilio/return", "/twilio/status"):
                     url = base + path
@@ -91,7 +94,7 @@ def test_forwarded_headers_are_used_only_when_trusted(config):
         try:
             async with aiohttp.ClientSession() as http:
                 public = "https://gr.example.com/twilio/voice"
-                form = {"CallSid": "CA1"}
+                form = {**CALL}
                 r = await http.post(
                     base + "/twilio/voice", data=form, headers={**headers, **signed(public, form)}
                 )
@@ -113,7 +116,7 @@ def test_rotated_auth_token_is_used_without_restart(config, monkeypatch):
         try:
             async with aiohttp.ClientSession() as http:
                 url = base + "/twilio/status"
-                form = {"CallSid": "CA1", "RecordingSid": "RE1"}
+                form = {**CALL, "RecordingSid": "RE1"}
                 a = (await http.post(url, data=form, headers=signed(url, form))).status
                 monkeypatch.setenv("TWILIO_AUTH_TOKEN", "rotated-token")
                 b = (await http.post(url, data=form, headers=signed(url, form))).status
@@ -160,7 +163,7 @@ def test_oversized_and_malformed_bodies_are_refused(config):
         try:
             async with aiohttp.ClientSession() as http:
                 url = base + "/twilio/voice"
-                big = await http.post(url, data={"CallSid": "CA1", "Pad": "x" * 200_000})
+                big = await http.post(url, data={**CALL, "Pad": "x" * 200_000})
                 junk = await http.post(
                     url,
                     data=b"\xff\xfe\x00garbage",

@@ -7,7 +7,8 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import example, given, settings
+from crash_shapes import seeded as _seeded
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guardrail.events import (
@@ -81,25 +82,6 @@ def test_bad_messages_get_clear_errors_that_never_quote_them(message, words):
     with pytest.raises(StreamProtocolError, match=words) as info:
         StreamParser().parse(message)
     assert "4111" not in str(info.value)
-
-
-# Seeds from issue 11: the shapes that crashed parsers (see tests/test_hardening_parsers.py).
-_BIG_INT = "4111" * 1250
-_SEEDS = [
-    '{"event": "media", "x": ' + _BIG_INT + "}",
-    '{"event": "media", "media": {"payload": "AA==", "timestamp": ' + _BIG_INT + "}}",
-    '{"event": "guardrail.transcript", "text": "\\ud800 4111111111111111"}',
-    '{"event": "\\udfff", "\\ud800": "\\ud800"}',
-    '{"event": "stop", "x": NaN}',
-    '{"event": "stop", "x": ' + "[" * 50_000 + "]" * 50_000 + "}",
-    "[" * 50_000,
-]
-
-
-def _seeded(test):
-    for s in _SEEDS:
-        test = example(s)(test)
-    return test
 
 
 @settings(max_examples=500)

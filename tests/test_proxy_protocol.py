@@ -12,7 +12,8 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import example, given, settings
+from crash_shapes import seeded as _seeded
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from examples.ws_bot import garbage_messages
@@ -91,25 +92,6 @@ _json = st.recursive(
 _events = st.sampled_from(
     ["media", "mark", "clear", "guardrail.transcript", "guardrail.agent_text", "guardrail.x", "z"]
 )
-
-
-# Seeds from issue 11: the shapes that crashed parsers (see tests/test_hardening_parsers.py).
-_BIG_INT = "4111" * 1250
-_SEEDS = [
-    '{"event": "media", "x": ' + _BIG_INT + "}",
-    '{"event": "media", "media": {"payload": "AA==", "timestamp": ' + _BIG_INT + "}}",
-    '{"event": "guardrail.transcript", "text": "\\ud800 4111111111111111"}',
-    '{"event": "\\udfff", "\\ud800": "\\ud800"}',
-    '{"event": "stop", "x": NaN}',
-    '{"event": "stop", "x": ' + "[" * 50_000 + "]" * 50_000 + "}",
-    "[" * 50_000,
-]
-
-
-def _seeded(test):
-    for s in _SEEDS:
-        test = example(s)(test)
-    return test
 
 
 @settings(max_examples=400, deadline=None)

@@ -95,14 +95,78 @@ def cmd_replay(args: argparse.Namespace) -> int:
         config = _config(args.config)
         policy = config.policy
         routes = {name: r.kind for name, r in config.routes.items()} or None
+    audit = store = None
+    if args.audit:
+        from .audit import BufferedAudit
+
+        store = _store(args.audit, create=True)
+        audit = BufferedAudit(store, actor="replay")
     try:
-        return run(args.log, sys.stdout, policy=policy, record=args.record, routes=routes)
+        code = run(
+            args.log, sys.stdout, policy=policy, record=args.record, routes=routes, audit=audit
+        )
+        if audit is not None and not (audit.flush() and audit.healthy):
+            sys.stderr.write(
+                f"guardrail replay: audit store: {audit.pending} entries not written, "
+                f"{audit.dropped} dropped\n"
+            )
+            return 1
+        return code
     except FileNotFoundError:
         raise UsageError(f"{args.log}: file not found") from None
     except IsADirectoryError:
         raise UsageError(f"{args.log}: is a directory; expected a message log") from None
     except PermissionError:
         raise UsageError(f"{args.log}: not readable (permission denied)") from None
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _store(url: str, *, create: bool):
+    from .audit import AuditStore, AuditStoreError
+
+    try:
+        return AuditStore.open(url, create=create)
+    except AuditStoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify`` (exit 0 only on an intact chain, 1 on a broken one),
+    ``audit head``, ``audit export`` (JSON Lines)."""
+    from .audit import AuditStoreError, parse_head, parse_time
+
+    if getattr(args, "head", None) is not None:
+        try:
+            parse_head(args.head)
+        except ValueError as exc:
+            raise UsageError(f"--head: {exc}") from None
+    if getattr(args, "since", None) is not None:
+        try:
+            parse_time(args.since)
+        except ValueError as exc:
+            raise UsageError(f"--since: {exc}") from None
+    store = _store(args.store, create=False)
+    out = sys.stdout
+    try:
+        if args.audit_command == "verify":
+            result = store.verify(head=args.head)
+            out.write(json.dumps(result.as_dict()) + "\n")
+            return 0 if result.ok else 1
+        if args.audit_command == "head":
+            head = store.head()
+            if head is None:
+                raise UsageError(f"{args.store}: the store is empty; no head yet")
+            out.write(head + "\n")
+            return 0
+        for entry in store.export(call=args.call, since=args.since):
+            out.write(json.dumps(entry) + "\n")
+        return 0
+    except AuditStoreError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
 
 
 def _config(path: str):
@@ -285,7 +349,29 @@ def _build_parser() -> argparse.ArgumentParser:
     rp.add_argument("log", help="the message log (JSON Lines)")
     rp.add_argument("--config", help="a guardrail TOML config (default: the safe built-in policy)")
     rp.add_argument("--record", metavar="OUT.wav", help="write the masked caller audio here")
+    rp.add_argument(
+        "--audit", metavar="URL", help="append the audit entries to this store (sqlite:///path)"
+    )
     rp.set_defaults(func=cmd_replay)
+
+    au = sub.add_parser(
+        "audit",
+        help="verify, show the head of, or export an audit store",
+        description="The hash-chained audit trail: verify exits 0 only on an intact chain "
+        "(1 on a broken one); head prints SEQ:HASH to keep elsewhere; export writes JSON "
+        "Lines, one entry a line.",
+    )
+    asub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    av = asub.add_parser("verify", help="check every hash and link of the chain")
+    av.add_argument("--store", required=True, metavar="URL", help="sqlite:///path/audit.db")
+    av.add_argument("--head", metavar="SEQ:HASH", help="a head kept earlier: also no truncation")
+    ah = asub.add_parser("head", help="print the current head, SEQ:HASH")
+    ah.add_argument("--store", required=True, metavar="URL", help="sqlite:///path/audit.db")
+    ae = asub.add_parser("export", help="write the entries as JSON Lines")
+    ae.add_argument("--store", required=True, metavar="URL", help="sqlite:///path/audit.db")
+    ae.add_argument("--call", metavar="SID", help="only this call's entries")
+    ae.add_argument("--since", metavar="T", help="only entries at or after T (ISO-8601, UTC)")
+    au.set_defaults(func=cmd_audit)
 
     sv = sub.add_parser(
         "serve",

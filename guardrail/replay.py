@@ -14,7 +14,7 @@ a WAV file with every mask and pause applied, as the local recorder would.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -24,8 +24,10 @@ from handoff.sink import DemoSink
 
 from .events import (
     Alert,
+    Audit,
     CallEnded,
     CallerAudio,
+    CallStarted,
     ForwardDtmf,
     Handoff,
     MaskAudio,
@@ -87,8 +89,14 @@ def replay(
     policy: Policy | None = None,
     record: str | Path | None = None,
     routes: dict[str, str] | None = None,
+    audit: Callable[[Audit | Alert], None] | None = None,
 ) -> Iterator[dict]:
     """Yield the printed actions for a message log, in order.
+
+    ``audit`` receives the session's ``Audit`` and ``Alert`` actions (the
+    executor's callback, e.g. a :class:`~guardrail.audit.BufferedAudit`); if
+    it has ``bind_call``, that is called with the call SID when the stream
+    starts.
 
     ``routes`` maps route names to kinds (``keypad``, ``pay``, ``human``).
     The session's actions are carried out by the same executor as in a live
@@ -96,7 +104,8 @@ def replay(
     ``confirmed``) and the demo sink.
     """
     session = Session(policy, routes=routes)
-    executor = Executor(session, control=DryRunControl(), sink=_SINK)
+    executor = Executor(session, control=DryRunControl(), sink=_SINK, audit=audit)
+    bind_call = getattr(audit, "bind_call", None)
     parser = StreamParser()
     recorder = CallRecorder(record, hold_ms=30_000.0) if record else None
     open_masks: dict = {}
@@ -110,6 +119,8 @@ def replay(
                 yield {"t_ms": parser.last_t, "action": "alert", "reason": f"line {lineno}: {exc}"}
                 continue
             for ev in events:
+                if bind_call is not None and isinstance(ev, CallStarted):
+                    bind_call(ev.call_sid)
                 if recorder is not None and isinstance(ev, CallerAudio) and ev.payload:
                     recorder.write(mulaw.decode(ev.payload), ev.t_ms)
                 yield from _print(executor.feed(ev), recorder, open_masks)
@@ -153,9 +164,10 @@ def run(
     policy: Policy | None = None,
     record: str | None = None,
     routes: dict[str, str] | None = None,
+    audit: Callable[[Audit | Alert], None] | None = None,
 ) -> int:
     """The command: read ``path``, write JSON Lines to ``out``."""
     with open(path, encoding="utf-8", errors="replace") as f:
-        for rec in replay(f, policy=policy, record=record, routes=routes):
+        for rec in replay(f, policy=policy, record=record, routes=routes, audit=audit):
             out.write(json.dumps(rec) + "\n")
     return 0

@@ -299,4 +299,14 @@ class Executor:
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        """A control task ended; one that failed (its delivery raised) is alerted,
+        by class name only, and never left unretrieved."""
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None and self.audit is not None:
+            self.audit(Alert(f"delivery failed: {type(exc).__name__}", self.session.now))

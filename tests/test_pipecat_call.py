@@ -499,3 +499,32 @@ def test_a_caller_back_from_pay_rejoins_the_same_conversation(config):
     assert [f.text for f in down if isinstance(f, TranscriptionFrame)] == ["hello?"]
     assert statuses == ["paused", None, "in-progress"]  # pause, redirect, resume
     assert ("handoff", "returned") in [(a.event, a.outcome) for a in audits]
+
+
+def test_a_delivery_that_raises_is_alerted_not_lost():
+    import asyncio as aio
+
+    from guardrail.events import AgentText, Alert, PauseRecording
+    from guardrail.executor import Executor, Outcome
+    from guardrail.session import Session
+
+    class Slow:
+        def perform(self, action):
+            async def answer():
+                return Outcome(True)
+
+            return answer() if isinstance(action, PauseRecording) else None
+
+    alerts: list = []
+
+    def deliver(actions):
+        raise RuntimeError("adapter broke")
+
+    async def go():
+        ex = Executor(Session(), control=Slow(), audit=alerts.append, deliver=deliver)
+        ex.feed(AgentText("What's the card number?", True, 10.0))  # the prompt follows the pause
+        await ex.settle(5.0)
+        await aio.sleep(0)
+
+    asyncio.run(go())
+    assert [a.reason for a in alerts if isinstance(a, Alert)] == ["delivery failed: RuntimeError"]

@@ -48,13 +48,14 @@ from aiohttp import web
 
 from handoff.control import TwilioControl
 from handoff.controller import CallController
-from handoff.replay_guard import WebhookReplayGuard, identifiers_refusal
+from handoff.replay_guard import CALL_SID, WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 from handoff.routes import KeypadRoute
 from handoff.signatures import public_url, signature_ok
 from handoff.sink import sink_for
 from handoff.twiml import back_to_bot, hang_up
 
+from .audit import AuditStore, BufferedAudit
 from .config import TWILIO_API, Config, ConfigError, is_loopback_host
 from .events import Alert, Audit
 from .executor import Control, NoControl
@@ -138,6 +139,10 @@ class _State:
         keypad = next((r for r in config.routes.values() if isinstance(r, KeypadRoute)), None)
         self._keypad = keypad
         self._route_kinds = {name: r.kind for name, r in config.routes.items()} or None
+        # [store] url: the audit trail every call appends to (guardrail.audit), beside
+        # the JSON log lines; one chain per store, each call's entries stamped with it
+        self.audit_store = AuditStore.open(config.store_url) if config.store_url else None
+        self._trails: dict[str, BufferedAudit] = {}
         self.session_config = (
             SessionConfig(
                 capture_digit_timeout_ms=keypad.digit_timeout_s * 1000.0,
@@ -440,6 +445,9 @@ class _State:
     # -- the calls' ends --------------------------------------------------------------
 
     def _forget(self, call: ProxyCall) -> None:
+        trail = self._trails.pop(call.call_sid, None)
+        if trail is not None:
+            trail.flush()
         if self.calls.get(call.call_sid) is call:
             del self.calls[call.call_sid]
             self.recordings.pop(call.call_sid, None)
@@ -475,11 +483,25 @@ class _State:
     async def on_shutdown(self, app: web.Application) -> None:
         self.draining = True
         await self.end_all("shutdown")
+        for trail in self._trails.values():
+            trail.flush()
+        self._trails.clear()
+        if self.audit_store is not None:
+            self.audit_store.close()
 
     # -- audit ----------------------------------------------------------------------------
 
     def _audit(self, call_sid: str, entry: Audit | Alert, detail: str | None) -> None:
-        """Audit entries and alerts as JSON log lines (never a value: they hold none)."""
+        """Audit entries and alerts: to the store's chain (``[store] url``) and as JSON
+        log lines (never a value: they hold none)."""
+        if self.audit_store is not None:
+            trail = self._trails.get(call_sid)
+            if trail is None:
+                sid = call_sid if CALL_SID.fullmatch(call_sid) else None
+                trail = self._trails[call_sid] = BufferedAudit(
+                    self.audit_store, actor="proxy", call_sid=sid
+                )
+            trail(entry)
         if type(entry) is Alert:
             audit_log.warning(
                 "alert",

@@ -52,7 +52,7 @@ scopes = ["recording:pause", "recording:resume", "call:redirect", "recording:del
 url = "{bot}"
 
 [store]
-url = "sqlite:///unused.db"
+url = "{store}"
 
 [routes.secure_card]
 kind = "keypad"
@@ -81,8 +81,11 @@ on_disclosure = "redact"
 """
 
 
-def config_text(fake_url: str, bot_url: str, *, card_route: str = "secure_card") -> str:
-    return CONFIG.format(fake=fake_url, bot=bot_url, card_route=card_route)
+def config_text(
+    fake_url: str, bot_url: str, *, card_route: str = "secure_card", store: str = ""
+) -> str:
+    text = CONFIG.format(fake=fake_url, bot=bot_url, card_route=card_route, store=store)
+    return text if store else text.replace('[store]\nurl = ""\n', "")
 
 
 def run(make: Callable[[], Awaitable[T]], timeout: float = 60.0) -> T:
@@ -165,13 +168,18 @@ async def rig(
     extra: str = "",
     twilio: TwilioControl | None = None,
     bot_url: str | None = None,
+    store_path: str | None = None,
 ) -> AsyncIterator[Rig]:
     """Serve ``bot`` and a guardrail in front of it for the ``async with`` block
     (``twilio``: a Twilio client with other timings than the config's;
-    ``bot_url``: put another bot, served elsewhere, behind the guardrail)."""
+    ``bot_url``: put another bot, served elsewhere, behind the guardrail;
+    ``store_path``: an audit store file for ``[store] url``)."""
     async with bot.serve():
         url = bot_url or bot.url
-        config = Config.from_toml(config_text(fake.url, url, card_route=card_route) + extra)
+        store = f"sqlite:///{store_path}" if store_path else ""
+        config = Config.from_toml(
+            config_text(fake.url, url, card_route=card_route, store=store) + extra
+        )
         metrics = Metrics()
         app = make_app(config, metrics=metrics, twilio=twilio)
         runner = web.AppRunner(app)

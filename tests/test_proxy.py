@@ -10,6 +10,7 @@ it fed in.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import xml.etree.ElementTree as ET
 
@@ -785,3 +786,37 @@ def test_the_recording_sid_from_the_status_callback_is_the_one_paused(caplog):
     bot, path = run(go)
     assert path.endswith(f"/Calls/{CA}/Recordings/{rec}.json")
     leaks(caplog, bot)
+
+
+def test_a_call_through_the_proxy_leaves_a_verified_audit_trail_without_values(caplog, tmp_path):
+    from guardrail.audit import AuditStore
+
+    path = tmp_path / "audit.db"
+
+    async def go():
+        with FakeTwilio() as fake:
+            async with rig(ScriptedBot(), fake, store_path=str(path)) as r:
+                twilio = await r.call(CA)
+                conn, _ = await greeted(r, twilio)
+                await r.bot.say_next(CA)  # asks for the card
+                await r.bot.wait_for(lambda: TEXTS.say_secure_path in says(conn))
+                await twilio.send_keyed(CARD + "#", dtmf_messages=True)
+                await r.bot.wait_for(lambda: outcomes(conn) != [], what="the outcome notice")
+                await wait_until(lambda: len(fake.requests) >= 2, 5, "the resume")
+                await wait_until(lambda: r.state.calls[CA].executor.in_flight == 0, 5, "answers")
+                await twilio.hangup()
+                await conn.closed.wait()
+            return r.bot
+
+    bot = run(go)
+    store = AuditStore.open(f"sqlite:///{path}")
+    try:
+        assert store.verify().ok
+        entries = list(store.export(call=CA))
+    finally:
+        store.close()
+    seen = {(e["event"], e["outcome"]) for e in entries}
+    assert {("pause_recording", "confirmed"), ("resume_recording", "confirmed")} <= seen
+    assert ("secure_capture", "accepted") in seen
+    assert all(e["actor"] == "proxy" for e in entries)
+    leaks(caplog, bot, json.dumps(entries), path.read_bytes().decode("latin-1"))

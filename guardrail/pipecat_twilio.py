@@ -58,13 +58,14 @@ from urllib.parse import urlsplit
 
 from handoff.control import TwilioControl
 from handoff.controller import CallController
-from handoff.replay_guard import WebhookReplayGuard, identifiers_refusal
+from handoff.replay_guard import CALL_SID, WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 from handoff.routes import KeypadRoute
 from handoff.signatures import signature_ok
 from handoff.sink import DemoSink, sink_for
 from handoff.twiml import back_to_bot
 
+from .audit import AuditStore, BufferedAudit
 from .config import Config
 from .events import CallEnded
 from .logs import forbidden
@@ -104,6 +105,8 @@ class TwilioCalls:
         self.control = control
         self.session_config = session_config or SessionConfig()
         self.on_audit = on_audit
+        # [store] url: every call's audit entries go to the store's chain as well
+        self.audit_store = AuditStore.open(config.store_url) if config.store_url else None
         self.tokens = ResumeTokens()
         self.replays: WebhookReplayGuard[asyncio.Future[tuple[int, str]]] = WebhookReplayGuard()
         self.guards: dict[str, Guard] = {}
@@ -174,13 +177,18 @@ class TwilioCalls:
                 pause_behavior=config.pause_behavior,
             )
         keypad = next((r for r in routes.values() if isinstance(r, KeypadRoute)), None)
+        on_audit = self.on_audit
+        if self.audit_store is not None:
+            sid = call_sid if CALL_SID.fullmatch(call_sid) else None
+            trail = BufferedAudit(self.audit_store, actor="pipecat", call_sid=sid)
+            on_audit = _both(trail, self.on_audit)
         guard = Guard(
             config.policy,
             routes={name: r.kind for name, r in routes.items()} or None,
             config=self.session_config,
             control=controller,
             capture_sink=sink_for(keypad) if keypad is not None else DemoSink(),
-            on_audit=self.on_audit,
+            on_audit=on_audit,
             call_sid=call_sid,
             stream_sid=stream_sid,
         )
@@ -324,6 +332,17 @@ class TwilioCalls:
             await guard.carry_out(guard.executor.feed(CallEnded(guard.session.now)), None)
             await guard.aclose()
             self.guards.pop(call_sid, None)
+
+
+def _both(trail: Callable[[object], None], then: Callable[[object], None] | None):
+    """The audit callback: the store's chain first, then the bot's own callback."""
+
+    def audit(entry: object) -> None:
+        trail(entry)  # type: ignore[arg-type]
+        if then is not None:
+            then(entry)
+
+    return audit
 
 
 def _connect(stream_url: str, token: str | None) -> str:

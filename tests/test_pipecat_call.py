@@ -528,3 +528,33 @@ def test_a_delivery_that_raises_is_alerted_not_lost():
 
     asyncio.run(go())
     assert [a.reason for a in alerts if isinstance(a, Alert)] == ["delivery failed: RuntimeError"]
+
+
+def test_a_pipecat_call_from_the_config_leaves_a_verified_audit_trail(config, tmp_path):
+    from guardrail.audit import AuditStore
+    from guardrail.pipecat_twilio import TwilioCalls
+
+    path = tmp_path / "audit.db"
+    cfg = Config.from_toml(CONFIG + f'\n[store]\nurl = "sqlite:///{path}"\n')
+
+    async def call(fake):
+        control = TwilioControl(AC, cfg.rest_credentials, cfg.scopes, base_url=fake.url)
+        calls = TwilioCalls(cfg, public_url="http://127.0.0.1:8765", control=control)
+        guard = calls.guard({"call_id": CA, "stream_id": "MZ1", "body": {}})
+        keyed = [InputDTMFFrame(button=KeypadEntry(d)) for d in CARD + "#"]
+        await run_call(guard, [guard.input, guard.transcripts, guard.agent],
+                       [*ask(), Settle(), *keyed, Settle()], 8000, True)  # fmt: skip
+        calls.audit_store.close()
+
+    with FakeTwilio() as fake:
+        asyncio.run(call(fake))
+    store = AuditStore.open(f"sqlite:///{path}")
+    try:
+        assert store.verify().ok
+        entries = list(store.export(call=CA))
+    finally:
+        store.close()
+    seen = {(e["event"], e["outcome"]) for e in entries}
+    assert {("pause_recording", "confirmed"), ("secure_capture", "accepted")} <= seen
+    assert {e["actor"] for e in entries} == {"pipecat"}
+    no_values(path.read_bytes().decode("latin-1"))

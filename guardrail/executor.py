@@ -44,6 +44,7 @@ from .events import (
     CaptureResult,
     ControlResult,
     DisposeRecording,
+    ForwardAudio,
     Handoff,
     HandoffResult,
     PauseRecording,
@@ -150,7 +151,6 @@ class Executor:
         self.deliver = deliver
         self.on_digit = on_digit
         self._tasks: set[asyncio.Task] = set()
-        self._undelivered: list = []
 
     # -- driving -------------------------------------------------------------
 
@@ -199,6 +199,8 @@ class Executor:
     # -- carrying out --------------------------------------------------------
 
     def _dispatch(self, actions: list) -> list:
+        if len(actions) == 1 and type(actions[0]) is ForwardAudio:
+            return actions  # the per-frame case: nothing to carry out here
         out: list = []
         pending = list(actions)
         i = 0
@@ -284,17 +286,11 @@ class Executor:
     async def _hand_over(self, actions: list) -> None:
         if not actions:
             return
-        if self.deliver is None:
-            self._undelivered.extend(actions)
+        if self.deliver is None:  # an adapter with nothing to send (audit went already)
             return
         r = self.deliver(actions)
         if inspect.isawaitable(r):
             await r
-
-    def take_undelivered(self) -> list:
-        """Actions that arrived with no ``deliver`` callback set (tests, replays)."""
-        out, self._undelivered = self._undelivered, []
-        return out
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)

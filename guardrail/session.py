@@ -268,11 +268,6 @@ class Session:
         """The latest stream time the session has seen (ms)."""
         return self._last_t
 
-    @property
-    def awaiting_handoff(self) -> int | None:
-        """The action id of the redirect the session is waiting on, if any."""
-        return self._handoff_id
-
     def next_deadline(self) -> float | None:
         """Stream time of the next timeout, or ``None``."""
         if not self._pending and self._capture_deadline is None and self._keyed_deadline is None:
@@ -757,9 +752,7 @@ class Session:
             return
         self._open_mask(out, t)
         flow = self.state in (PROTECTING, SECURE_CAPTURE)
-        if kind == "capture_sink" or (
-            flow and kind in ("handoff", "pause_recording", "capture_sink")
-        ):
+        if kind == "capture_sink" or (flow and kind in ("handoff", "pause_recording")):
             out.append(Say(self.config.say_failed, t))
             if self._handoff_id is not None:
                 self._pending.pop(self._handoff_id, None)

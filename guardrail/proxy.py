@@ -142,7 +142,6 @@ MAX_AUDITED_ERRORS = 20
 """Bad messages audited one by one per call; the rest are only counted."""
 MAX_HELD = 500
 """Messages for the caller held while no stream is attached (10 s of audio)."""
-MAX_SAYS = 8
 START_TIMEOUT_S = 10.0
 BOT_OPEN_TIMEOUT_S = 5.0
 CLOSE_TIMEOUT_S = 2.0
@@ -326,7 +325,6 @@ class ProxyCall:
         self._last_media_wall = self._loop.time()
         self._suppressing = False
         self._held: deque[tuple[BotMessage, str | bytes]] = deque()
-        self._says: deque[str] = deque(maxlen=MAX_SAYS)
         self._heard: str | None = None
         self._bad_run = {"twilio": 0, "bot": 0}
         self._audited_errors = 0
@@ -555,11 +553,6 @@ class ProxyCall:
             )
 
     async def _side(self, ev: CallerTranscript | AgentText | None) -> None:
-        if type(ev) is AgentText and ev.final and ev.text.strip() in self._says:
-            # the bot speaks what the guardrail asked it to: its words, not the bot's
-            self._says.remove(ev.text.strip())
-            self._suppressing = False
-            return
         if type(ev) is CallerTranscript:
             self._heard = ev.text
         if ev is not None:
@@ -613,7 +606,6 @@ class ProxyCall:
             elif kind is Notice:
                 await self._send_bot(notice(a.text, sid, respond=a.respond))
             elif kind is Say:
-                self._says.append(a.text.strip())
                 await self._send_bot(typed_notice("say", sid, a.text))
             elif kind is MuteBotInput:
                 await self._send_bot(typed_notice("mute", sid))

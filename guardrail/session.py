@@ -25,6 +25,7 @@ States (the transition table :data:`TRANSITIONS` is the whole truth):
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -238,6 +239,7 @@ class Session:
         self._capture_deadline: float | None = None
         self._keys = _KeyPresses()
         self._key_down = False
+        self._says: deque[str] = deque(maxlen=8)
         self._keyed: list[tuple[str, float]] = []
         self._keyed_deadline: float | None = None
         self._capture_category: str | None = None
@@ -395,6 +397,9 @@ class Session:
         return [Audit("transcript_withheld", self.state, ev.t_ms)]
 
     def _agent_withheld(self, ev: AgentText) -> list:
+        own = self._own_words(ev)
+        if own is not None:
+            return own
         self._agent_buf = ""
         return [Audit("agent_text_withheld", self.state, ev.t_ms), SuppressAgentAudio(ev.t_ms)]
 
@@ -442,6 +447,9 @@ class Session:
         return out
 
     def _on_agent_text(self, ev: AgentText) -> list:
+        own = self._own_words(ev)
+        if own is not None:
+            return own
         out: list = []
         self._agent_buf += ev.text
         buf = self._agent_buf
@@ -476,7 +484,7 @@ class Session:
                 out.append(Audit("agent_request", "blocked", ev.t_ms, r))
             self._agent_buf = ""
             out.append(SuppressAgentAudio(ev.t_ms))
-            out.append(Say(rule.block_message, ev.t_ms))
+            self._say(out, rule.block_message, ev.t_ms)
             return out
         for r in requests:
             rule = self.policy.rule(r)
@@ -614,7 +622,7 @@ class Session:
         assert self._route is not None
         aid, route, kind, category = self._route
         if kind == "keypad":
-            out.append(Say(self.config.say_secure_path, t))
+            self._say(out, self.config.say_secure_path, t)
             out.append(Handoff(aid, route, kind, category, t))
             self._handoff_id = None
             self._start_capture(out, t)
@@ -640,6 +648,24 @@ class Session:
         aid = self._new_id()
         self._pending[aid] = ("resume_recording", t + self.config.confirm_timeout_ms, None)
         out.append(ResumeRecording(aid, t))
+
+    def _say(self, out: list, text: str, t: float) -> None:
+        """Ask for ``text`` to be spoken; remembered, so a bot that speaks it for
+        the guardrail (proxy mode: it announces it as agent text) is let through."""
+        self._says.append(text.strip())
+        out.append(Say(text, t))
+
+    def _own_words(self, ev: AgentText) -> list | None:
+        """Agent text that is exactly a prompt the guardrail asked for: its words,
+        not the bot's, let through unscanned in any state (once per prompt)."""
+        if not ev.final or not self._says:
+            return None
+        text = ev.text.strip()
+        if text not in self._says:
+            return None
+        self._says.remove(text)
+        self._agent_buf = ""
+        return [ForwardText(ev.text, "agent", True, ev.t_ms)]
 
     def _mute(self, out: list, t: float) -> None:
         if not self.bot_muted:
@@ -693,7 +719,7 @@ class Session:
             self._capture_attempts += 1
             if self._capture_attempts < self.config.capture_attempts:
                 out.append(Audit("secure_capture", "invalid_reprompted", t, category))
-                out.append(Say(self.config.say_reenter, t))
+                self._say(out, self.config.say_reenter, t)
                 self._capture_deadline = t + self.config.capture_digit_timeout_ms
                 return
             out.append(Audit("secure_capture", "invalid_gave_up", t, category))
@@ -753,7 +779,7 @@ class Session:
         self._open_mask(out, t)
         flow = self.state in (PROTECTING, SECURE_CAPTURE)
         if kind == "capture_sink" or (flow and kind in ("handoff", "pause_recording")):
-            out.append(Say(self.config.say_failed, t))
+            self._say(out, self.config.say_failed, t)
             if self._handoff_id is not None:
                 self._pending.pop(self._handoff_id, None)
             self._handoff_id = None

@@ -509,3 +509,18 @@ def test_a_stream_stop_ends_the_call_only_when_the_caller_is_with_the_bot():
     s.feed(HandoffResult(h.action_id, "returned", 9000.0, "verified"))
     s.feed(StreamStopped(12_000.0))  # a hang-up
     assert s.state == "ended"
+
+
+def test_the_guardrails_own_prompt_spoken_by_the_bot_is_let_through_once():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    out = confirm(s, s.feed(AgentText("What's the card number?", True, 0.0)), 10.0)
+    [say] = of(out, Say)
+    assert s.state == "secure_capture"
+    # the bot speaks the prompt for the guardrail (proxy mode): its words pass
+    [fwd] = of(s.feed(AgentText(say.text, True, 20.0)), ForwardText)
+    assert fwd.text == say.text
+    # once: the same words again are the bot's, withheld while capturing
+    again = s.feed(AgentText(say.text, True, 30.0))
+    assert of(again, ForwardText) == []
+    assert of(again, SuppressAgentAudio)

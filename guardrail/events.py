@@ -187,12 +187,17 @@ class ForwardAudio:
 
 @dataclass(frozen=True, slots=True)
 class ForwardText:
-    """Pass text on: a caller transcript to the bot/LLM, agent text to text-to-speech."""
+    """Pass text on: a caller transcript to the bot/LLM, agent text to text-to-speech.
+
+    ``redacted``: a value was removed from it; for agent text, whatever the bot
+    already made of the original (its audio, in proxy mode) holds the value.
+    """
 
     text: str
     role: str
     final: bool
     t_ms: float
+    redacted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,13 +43,13 @@ that text, which then passes as the guardrail's own words, unscanned);
 until the session lets an agent utterance through (``ForwardText`` of role
 ``agent``), so a blocked request never reaches the caller's ear even from a
 bot that ignores notices; an agent utterance the session lets through only
-redacted (a value in what the bot said: ``Redact`` with its ``ForwardText``)
-is dropped the same way, since its audio holds the value, and the bot gets
-the redacted text in a notice of ``type`` ``agent_redacted``; ``ForwardText``
-of role ``caller`` (the redacted transcript) a notice of ``type``
-``transcript`` when it differs from what the bot sent, so the bot's LLM
-context can hold the redacted form. Audit entries and alerts go to the
-``audit`` sink.
+redacted (a value in what the bot said: the session's ``SuppressAgentAudio``
+and a ``ForwardText`` marked ``redacted``) is dropped the same way, since its
+audio holds the value, and the bot gets the redacted text in a notice of
+``type`` ``agent_redacted``; ``ForwardText`` of role ``caller`` (the
+redacted transcript) a notice of ``type`` ``transcript`` when it differs from
+what the bot sent, so the bot's LLM context can hold the redacted form.
+Audit entries and alerts go to the ``audit`` sink.
 
 Time: the session's clock is stream time (the media ``timestamp``). A
 returning stream's timestamps start again at 0, so they are offset to go on
@@ -106,7 +106,6 @@ from .events import (
     HandoffResult,
     MuteBotInput,
     Notice,
-    Redact,
     Say,
     StreamStopped,
     SuppressAgentAudio,
@@ -593,7 +592,6 @@ class ProxyCall:
         """Turn the adapter's actions into messages; ``text`` is the Twilio
         message they answer (for ``ForwardAudio``, which passes it on)."""
         sid = self.first_sid
-        redacted = False  # this batch removed a value from what the bot said
         for a in actions:
             kind = type(a)
             if kind is ForwardAudio:
@@ -613,16 +611,11 @@ class ProxyCall:
                 await self._send_bot(typed_notice("unmute", sid))
             elif kind is SuppressAgentAudio:
                 await self._suppress()
-            elif kind is Redact:
-                redacted = True
             elif kind is ForwardText:
                 if a.role == "caller":
                     if a.text != self._heard:
                         await self._send_bot(typed_notice("transcript", sid, a.text))
-                elif redacted:
-                    # The session lets the utterance through only redacted; the
-                    # bot's audio of it holds the value, so none of it may pass.
-                    await self._suppress()
+                elif a.redacted:  # its audio is suppressed (the session said so)
                     await self._send_bot(typed_notice("agent_redacted", sid, a.text))
                 else:
                     self._suppressing = False  # an utterance the session let through

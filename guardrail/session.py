@@ -495,7 +495,10 @@ class Session:
             # The agent moved on: the answer it asked for is behind us.
             self._close_mask(out, ev.t_ms)
             self._resume(out, ev.t_ms)
-        out.append(ForwardText(result.redacted, "agent", ev.final, ev.t_ms))
+        if result.findings:
+            # what the bot said holds a value: its audio of this utterance must not play
+            out.append(SuppressAgentAudio(ev.t_ms))
+        out.append(ForwardText(result.redacted, "agent", ev.final, ev.t_ms, bool(result.findings)))
         return out
 
     def _on_control(self, ev: ControlResult) -> list:

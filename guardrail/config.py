@@ -44,7 +44,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from handoff.control import SCOPES
+from handoff.control import SCOPES, TwilioControl
 from handoff.routes import RouteError, load_routes
 
 from . import toml_input
@@ -196,6 +196,27 @@ class Config:
         """The media-stream URL handed out in TwiML: ``public_url``'s ``wss://`` form."""
         origin = self.public_origin(websocket=True)
         return None if origin is None else origin + "/twilio/media"
+
+    def twilio_control(self, confirm_timeout_ms: float) -> TwilioControl | None:
+        """The one scoped Twilio client this config grants, or ``None`` without
+        credentials (recording steps then fail closed or say ``not_configured``).
+
+        Each attempt and the whole retry deadline fit inside the session's
+        ``confirm_timeout_ms``, so Twilio's answer comes before the session gives
+        up on it. :class:`~guardrail.secrets.SecretError` if the account SID's
+        reference cannot be read now.
+        """
+        if self.account_sid is None or (self.auth_token is None and self.api_key is None):
+            return None
+        confirm_s = confirm_timeout_ms / 1000.0
+        return TwilioControl(
+            self.account_sid.value(),
+            self.rest_credentials,
+            self.scopes,
+            base_url=None if self.api_base_url == TWILIO_API else self.api_base_url,
+            timeout_s=min(2.0, 0.4 * confirm_s),
+            deadline_s=0.75 * confirm_s,
+        )
 
     def rest_credentials(self) -> tuple[str, str]:
         """Username and password for Twilio's REST API, read now (rotation-safe)."""

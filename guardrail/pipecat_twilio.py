@@ -121,20 +121,13 @@ class TwilioCalls:
         config there is no control: recording steps are audited as
         ``not_configured`` and redirects fail closed.
         """
-        url = public_url or getattr(config, "public_url", None)
+        url = public_url or config.public_url
         if not url:
             raise GuardConfigError("set [server] public_url (what Twilio calls and signs)")
         session_config = kwargs.pop("session_config", None) or SessionConfig()
         control = kwargs.pop("control", None)
-        if control is None and config.account_sid is not None:
-            control = TwilioControl(
-                config.account_sid.value(),
-                config.rest_credentials,
-                config.scopes,
-                base_url=getattr(config, "api_base_url", None),
-                timeout_s=min(2.0, 0.4 * session_config.confirm_timeout_ms / 1000.0),
-                deadline_s=0.75 * session_config.confirm_timeout_ms / 1000.0,
-            )
+        if control is None:
+            control = config.twilio_control(session_config.confirm_timeout_ms)
         return cls(config, public_url=url, control=control, session_config=session_config, **kwargs)
 
     # -- streams -----------------------------------------------------------------

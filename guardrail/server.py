@@ -56,7 +56,7 @@ from handoff.sink import sink_for
 from handoff.twiml import back_to_bot, hang_up
 
 from .audit import AuditStore, BufferedAudit
-from .config import TWILIO_API, Config, ConfigError, is_loopback_host
+from .config import Config, ConfigError, is_loopback_host
 from .events import Alert, Audit
 from .executor import Control, NoControl
 from .logs import AccessLog, configure_logging, forbidden, startup_line
@@ -83,9 +83,6 @@ audit_log = logging.getLogger("guardrail.audit")
 
 _MAX_BODY = 64 * 1024
 _CALL_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
-_CONTROL_SHARE = 0.75
-"""A control call's deadline, as a share of the session's confirm timeout: its
-answer comes before the session gives up on it."""
 _DISPOSAL_TIMEOUT_S = 10.0
 STATE: web.AppKey = web.AppKey("guardrail", object)
 
@@ -421,25 +418,14 @@ class _State:
         """The one scoped Twilio client of this server (``None``: no credentials)."""
         if not self._twilio_built:
             self._twilio_built = True
-            config = self.config
-            if config.account_sid is None or (config.auth_token is None and config.api_key is None):
-                log.warning("no Twilio credentials: recording pauses and handoffs fail closed")
-                return None
             try:
-                account_sid = config.account_sid.value()
+                self._twilio = self.config.twilio_control(self.session_config.confirm_timeout_ms)
             except SecretError:
                 log.error("twilio.account_sid cannot be read: recording pauses and handoffs fail")
                 self._twilio_built = False  # try again on the next call
                 return None
-            confirm_s = self.session_config.confirm_timeout_ms / 1000.0
-            self._twilio = TwilioControl(
-                account_sid,
-                config.rest_credentials,
-                config.scopes,
-                base_url=None if config.api_base_url == TWILIO_API else config.api_base_url,
-                timeout_s=min(2.0, 0.4 * confirm_s),  # as the Pipecat side's (pipecat_twilio)
-                deadline_s=_CONTROL_SHARE * confirm_s,
-            )
+            if self._twilio is None:
+                log.warning("no Twilio credentials: recording pauses and handoffs fail closed")
         return self._twilio
 
     # -- the calls' ends --------------------------------------------------------------

@@ -57,7 +57,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 from handoff.control import TwilioControl
-from handoff.controller import CallController
+from handoff.controller import CALL_OVER, CallController
 from handoff.replay_guard import CALL_SID, WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 from handoff.routes import KeypadRoute
@@ -76,7 +76,6 @@ from .session import SessionConfig
 __all__ = ["TwilioCalls"]
 
 _log = logging.getLogger("guardrail.pipecat")
-_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
 class TwilioCalls:
@@ -301,7 +300,7 @@ class TwilioCalls:
         controller = getattr(guard, "controller", None)
         if controller is not None and rec.startswith("RE"):
             controller.recording_sid = rec[:64]
-        if form.get("CallStatus") in _ENDED:
+        if form.get("CallStatus") in CALL_OVER:
             await guard.carry_out(guard.executor.feed(CallEnded(guard.session.now)), None)
             self.guards.pop(call_sid, None)
             self.tokens.revoke(call_sid)

@@ -47,7 +47,7 @@ from typing import Any
 from aiohttp import web
 
 from handoff.control import TwilioControl
-from handoff.controller import CallController
+from handoff.controller import CALL_OVER, CallController
 from handoff.replay_guard import CALL_SID, WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 from handoff.routes import KeypadRoute
@@ -82,7 +82,6 @@ log = logging.getLogger("guardrail.server")
 audit_log = logging.getLogger("guardrail.audit")
 
 _MAX_BODY = 64 * 1024
-_CALL_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _DISPOSAL_TIMEOUT_S = 10.0
 STATE: web.AppKey = web.AppKey("guardrail", object)
 
@@ -299,7 +298,7 @@ class _State:
             if call is not None and isinstance(call.control, CallController):
                 call.control.recording_sid = rec[:64]
         status = form.get("CallStatus", "")
-        if call is not None and status in _CALL_OVER:
+        if call is not None and status in CALL_OVER:
             self._spawn(call.end(f"call_{status}"))
         return web.Response(status=204)
 

@@ -29,10 +29,13 @@ from guardrail.executor import Outcome
 from . import twiml
 from .control import TwilioControl
 from .routes import HumanRoute, PayRoute
+from .sink import summary_for
 
-__all__ = ["CallController"]
+__all__ = ["CALL_OVER", "CallController"]
 
 _LAST4 = re.compile(r"(\d{4})\D*$")
+CALL_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+"""``CallStatus`` values of a status callback that mean the call has ended."""
 _DIAL_FAILED = frozenset({"busy", "no-answer", "failed", "canceled", "queue-full", "system-error"})
 
 
@@ -110,14 +113,7 @@ class CallController:
         summary = ""
         if "Result" in form:  # <Pay> posts Result and a masked PaymentCardNumber
             m = _LAST4.search(form.get("PaymentCardNumber", ""))
-            ok = form.get("Result") == "success"
-            summary = (
-                f"card ending {m[1]} accepted"
-                if ok and m
-                else "card accepted"
-                if ok
-                else "the card was not accepted"
-            )
+            summary = summary_for("payment_card", form.get("Result") == "success", m and m[1])
         elif dial_status in _DIAL_FAILED:
             summary = "No colleague could take the call; the caller is back with you."
         else:

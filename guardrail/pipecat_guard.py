@@ -71,7 +71,6 @@ from pipecat.services.llm_service import LLMService
 from pipecat.services.stt_service import STTService
 from pipecat.services.tts_service import TTSService
 
-from audio.frontend import AudioFrontEnd
 from audio.masking import DelayLine, MaskSet
 from handoff.sink import DemoSink
 
@@ -343,7 +342,7 @@ class _InputGuard(_GuardProcessor):
             # chunks of about 100 ms: the session analyses them in 30 ms frames
             # (a third fewer calls; keypad tones are judged per 10 ms block
             # whatever the frame, so every decision and its time are the same)
-            self._guard.session.frontend = AudioFrontEnd(frame_ms=30)
+            self._guard.session.analyse_in(30)
 
     async def _audio(self, frame: InputAudioRawFrame, direction: FrameDirection) -> None:
         g = self._guard

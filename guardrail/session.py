@@ -265,6 +265,14 @@ class Session:
             return [Audit("ignored_event", type(event).__name__, self._last_t)]
         return getattr(self, handler)(event)
 
+    def analyse_in(self, frame_ms: int) -> None:
+        """Analyse caller audio (VAD, DTMF) in frames of ``frame_ms`` (10, 20, 30):
+        an adapter whose audio arrives in large chunks sets this before the first.
+        Keypad decisions are made per 10 ms block whatever the frame."""
+        if self._last_t > 0.0:
+            raise RuntimeError("analyse_in() must be called before any caller audio")
+        self.frontend = AudioFrontEnd(frame_ms=frame_ms)
+
     @property
     def now(self) -> float:
         """The latest stream time the session has seen (ms)."""

@@ -16,3 +16,6 @@ for p in (ROOT, Path(__file__).resolve().parent):
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+from pg_server import pg_server, pg_url  # noqa: E402,F401  (fixtures)

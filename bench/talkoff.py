@@ -3,6 +3,10 @@
 Runs the detector over every 8 kHz mono WAV under the given folders (default:
 Debian's ``asterisk-core-sounds-en-wav`` prompts, when installed) and prints
 the seconds of speech heard and every false key, as one JSON object.
+
+Exit status: 0 when speech was measured and no false key was heard; 1 when a
+false key was heard; 2 when there was nothing to measure (no folder, or no
+8 kHz mono WAV in it), because "no false keys in 0 seconds" proves nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     dirs = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or [DEFAULT]
     seconds, files, false = 0.0, 0, []
     for d in dirs:
-        for f in sorted(d.rglob("*.wav")):
+        for f in sorted(d.rglob("*.wav")) if d.is_dir() else ():
             try:
                 pcm, _ = read_wav(f)
             except AudioFormatError:
@@ -45,7 +49,15 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     )
-    return 0
+    if not files:
+        where = ", ".join(str(d) for d in dirs)
+        hint = " (apt-get install asterisk-core-sounds-en-wav)" if DEFAULT in dirs else ""
+        print(
+            f"bench.talkoff: measured nothing: no 8 kHz mono WAV in {where}{hint}",
+            file=sys.stderr,
+        )
+        return 2
+    return 1 if false else 0
 
 
 if __name__ == "__main__":

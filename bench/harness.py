@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,13 +33,19 @@ class Row:
     ratio: float | None
     budget: str
     ok: bool
+    samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """The path's per-call times (for the gate's distribution plot); not in the JSON."""
+    baseline_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
-        d = asdict(self)
+        d = {k: getattr(self, k) for k in _FIELDS}
         for k in ("p50", "p99", "baseline", "ratio"):
             if d[k] is not None:
-                d[k] = round(d[k], 3)
+                d[k] = round(float(d[k]), 3)
         return d
+
+
+_FIELDS = ("name", "unit", "p50", "p99", "baseline", "ratio", "budget", "ok")
 
 
 def _sample(fn: Callable[[], object], batch: int) -> float:

@@ -64,7 +64,8 @@ def _row(name: str, a: np.ndarray, b: np.ndarray | None, budget: str, check) -> 
     p99 = float(np.percentile(a, 99))
     base = float(np.percentile(b, 50)) if b is not None else None
     ratio = p50 / base if base else None
-    return Row(name, "us", p50, p99, base, ratio, budget, bool(check(p50, p99, ratio)))
+    ok = bool(check(p50, p99, ratio))
+    return Row(name, "us", p50, p99, base, ratio, budget, ok, samples=a, baseline_samples=b)
 
 
 def media_messages(pcm: np.ndarray) -> list[str]:

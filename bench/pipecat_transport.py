@@ -455,6 +455,8 @@ def transport_rows(quick: bool = False, only: list[str] | None = None) -> list[R
                 f"(real transport + TwilioFrameSerializer, {rate} Hz in; "
                 f"unguarded p99 {np.percentile(b, 99):.0f} us)",
                 ratio <= BUDGET,
+                samples=a,
+                baseline_samples=b,
             )
         )
     return rows

@@ -1,0 +1,1513 @@
+# ruff: noqa: E501
+"""Phrasing families: how callers disclose and agents ask, and what looks alike but is not.
+
+A family is a set of templates that share a role, a gold answer and a
+context: ``{payment_card}`` and the other category names are slots whose
+rendered value is a gold finding of that category; ``{phone}``, ``{order}``
+and the other decoy slots are rendered too, but are not sensitive. Agent
+families name the categories their templates ask for (``requests``).
+
+``context`` says what comes before the scored line:
+
+- ``"none"``: the line alone (``scan(text, role)``);
+- ``"request:CAT"``: an agent line asking for CAT, drawn from the agent
+  families for CAT in the same split, then the scored caller line;
+- ``"reask:CAT"``: an agent request for CAT, a caller line that gives
+  nothing, an agent re-ask (from the ``reask`` family), then the scored
+  caller line: the request is still in force;
+- ``"failed:CAT"``: an agent request for CAT and a caller line that gave
+  nothing; the scored line is the agent's re-ask, whose gold is CAT.
+
+Templates were written from how people talk on support calls. Split into
+dev and test by template (see :mod:`bench.evalgen.generate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FAMILIES", "Family"]
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Templates sharing role, gold requests, cue position and context."""
+
+    name: str
+    role: str
+    templates: tuple[str, ...]
+    requests: tuple[str, ...] = ()
+    cue: str = "before"
+    context: str = "none"
+    per_template: int = 12
+
+
+# Rarer categories get more items per template, so each has hundreds.
+_MORE = ("iban.", "pin.", "pwd.", "route.", "dob.", "ask.iban", "ask.pin", "ask.pwd", "ask.ssn")
+
+
+def _f(name: str, role: str, templates: list[str], **kw: object) -> Family:
+    if "per_template" not in kw:
+        kw["per_template"] = 20 if name.startswith(_MORE) else 16 if role == "agent" else 12
+    return Family(name, role, tuple(templates), **kw)  # type: ignore[arg-type]
+
+
+CARD, CSC, EXP = "payment_card", "card_security_code", "card_expiry"
+SSN, ACCT, ROUTE, IBAN = "ssn", "bank_account", "routing_number", "iban"
+DOB, PIN, PWD, HEALTH = "date_of_birth", "pin", "password", "health"
+
+FAMILIES: tuple[Family, ...] = (
+    # ---------------------------------------------------------------- cards
+    _f(
+        "card.cue_before",
+        "caller",
+        [
+            "my card number is {payment_card}",
+            "okay the card number is {payment_card}",
+            "sure, it's a visa, {payment_card}",
+            "the long number on the front is {payment_card}",
+            "alright so the card is {payment_card}",
+            "yeah I can pay with my debit card, it's {payment_card}",
+            "I'd like to put it on my card, {payment_card}",
+            "it's a mastercard ending, well the whole thing is {payment_card}",
+            "card number {payment_card}",
+            "let me read it to you, {payment_card}",
+            "the credit card is {payment_card} and it's under my name",
+            "I've got it here, {payment_card}",
+            "can you charge it to {payment_card}",
+            "the number on my amex is {payment_card}",
+            "it's the business card, number {payment_card}",
+            "put it on the card {payment_card} please",
+        ],
+    ),
+    _f(
+        "card.cue_after",
+        "caller",
+        [
+            "{payment_card}, that's the card number",
+            "{payment_card} is my card",
+            "{payment_card}, that's the visa",
+            "{payment_card} that's the one on the front",
+            "it's {payment_card}, on my debit card",
+            "{payment_card} is the number on the card",
+        ],
+        cue="after",
+    ),
+    _f(
+        "card.after_request",
+        "caller",
+        [
+            "{payment_card}",
+            "sure, {payment_card}",
+            "yeah it's {payment_card}",
+            "okay ready? {payment_card}",
+            "it's {payment_card}",
+            "alright, {payment_card}",
+            "hold on, okay, {payment_card}",
+            "{payment_card}, got that?",
+            "yes, {payment_card}",
+            "that would be {payment_card}",
+        ],
+        cue="none",
+        context="request:payment_card",
+    ),
+    _f(
+        "card.after_reask",
+        "caller",
+        [
+            "okay found it, {payment_card}",
+            "here you go, {payment_card}",
+            "sorry about that, it's {payment_card}",
+            "right, {payment_card}",
+        ],
+        cue="none",
+        context="reask:payment_card",
+    ),
+    _f(
+        "card.bundle_no_cue",
+        "caller",
+        [
+            "{payment_card} {card_expiry} {card_security_code}",
+            "{payment_card}, {card_expiry}, {card_security_code}",
+            "it's {payment_card} {card_expiry} and {card_security_code}",
+            "okay {payment_card}, then {card_expiry}, then {card_security_code}",
+            "{payment_card} {card_expiry} {card_security_code} that's everything",
+        ],
+        cue="none",
+        per_template=16,
+    ),
+    _f(
+        "card.bundle_cued",
+        "caller",
+        [
+            "card {payment_card}, expires {card_expiry}, security code {card_security_code}",
+            "the number is {payment_card}, expiry {card_expiry} and the cvv is {card_security_code}",
+            "{payment_card} expiring {card_expiry}, the code on the back is {card_security_code}",
+            "my card is {payment_card}, exp {card_expiry}, cvc {card_security_code}",
+            "it's {payment_card}, good thru {card_expiry}, and the three digits are {card_security_code}",
+            "card number {payment_card} expiration {card_expiry}",
+            "{payment_card}, valid thru {card_expiry}",
+        ],
+        per_template=14,
+    ),
+    # ---------------------------------------------------------------- security code
+    _f(
+        "csc.cue_before",
+        "caller",
+        [
+            "the security code is {card_security_code}",
+            "cvv is {card_security_code}",
+            "the three digits on the back are {card_security_code}",
+            "the code on the back, {card_security_code}",
+            "cvc {card_security_code}",
+            "and the security number is {card_security_code}",
+            "the little code by the signature is {card_security_code}",
+            "the cvv2 is {card_security_code}",
+            "ok the code is {card_security_code}",
+            "security code on the back says {card_security_code}",
+            "it's an amex so the four digit code on the front is {card_security_code}",
+        ],
+    ),
+    _f(
+        "csc.cue_after",
+        "caller",
+        [
+            "{card_security_code} is the security code",
+            "{card_security_code}, that's the cvv",
+            "{card_security_code} on the back",
+            "{card_security_code}, those are the three on the back",
+        ],
+        cue="after",
+    ),
+    _f(
+        "csc.after_request",
+        "caller",
+        [
+            "{card_security_code}",
+            "it's {card_security_code}",
+            "um {card_security_code}",
+            "yeah {card_security_code}",
+            "okay, {card_security_code}",
+            "let me flip it over, {card_security_code}",
+            "that's {card_security_code}",
+            "I think it's {card_security_code}",
+        ],
+        cue="none",
+        context="request:card_security_code",
+    ),
+    _f(
+        "csc.after_reask",
+        "caller",
+        [
+            "it says {card_security_code}",
+            "sorry, it's {card_security_code}",
+            "ok I can see it now, {card_security_code}",
+        ],
+        cue="none",
+        context="reask:card_security_code",
+    ),
+    # ---------------------------------------------------------------- expiry
+    _f(
+        "exp.cue_before",
+        "caller",
+        [
+            "it expires {card_expiry}",
+            "the expiration date is {card_expiry}",
+            "exp {card_expiry}",
+            "expiry {card_expiry}",
+            "valid thru {card_expiry}",
+            "good till {card_expiry}",
+            "it's good through {card_expiry}",
+            "the expiry on the card is {card_expiry}",
+            "it runs out {card_expiry}",
+            "expiration {card_expiry}",
+            "the card's valid until {card_expiry}",
+        ],
+    ),
+    _f(
+        "exp.cue_after",
+        "caller",
+        [
+            "{card_expiry} is when it expires",
+            "{card_expiry}, that's the expiration",
+            "{card_expiry} is the expiry date",
+        ],
+        cue="after",
+    ),
+    _f(
+        "exp.after_request",
+        "caller",
+        [
+            "{card_expiry}",
+            "it's {card_expiry}",
+            "um, {card_expiry}",
+            "that's {card_expiry}",
+            "let me see, {card_expiry}",
+            "says {card_expiry}",
+            "yeah {card_expiry}",
+        ],
+        cue="none",
+        context="request:card_expiry",
+    ),
+    _f(
+        "exp.after_reask",
+        "caller",
+        ["found it, {card_expiry}", "oh sorry, {card_expiry}", "it's {card_expiry} on the front"],
+        cue="none",
+        context="reask:card_expiry",
+    ),
+    # ---------------------------------------------------------------- SSN
+    _f(
+        "ssn.cue_before",
+        "caller",
+        [
+            "my social is {ssn}",
+            "my social security number is {ssn}",
+            "ssn {ssn}",
+            "sure, my social's {ssn}",
+            "the social on the account is {ssn}",
+            "it's my social security, {ssn}",
+            "social security number, {ssn}",
+            "my ss number is {ssn}",
+            "for the social I have {ssn}",
+            "the tax id, my social, is {ssn}",
+        ],
+    ),
+    _f(
+        "ssn.cue_after",
+        "caller",
+        ["{ssn} is my social", "{ssn}, that's my social security number", "{ssn} that's the ssn"],
+        cue="after",
+    ),
+    _f(
+        "ssn.after_request",
+        "caller",
+        [
+            "{ssn}",
+            "sure, {ssn}",
+            "it's {ssn}",
+            "okay, {ssn}",
+            "yeah, that's {ssn}",
+            "alright it is {ssn}",
+        ],
+        cue="none",
+        context="request:ssn",
+    ),
+    _f(
+        "ssn.last_four",
+        "caller",
+        [
+            "the last four of my social are {ssn4}",
+            "last four of the social, {ssn4}",
+            "the last four digits of my ssn are {ssn4}",
+            "last four is {ssn4}",
+        ],
+        per_template=10,
+    ),
+    _f(
+        "ssn.after_reask",
+        "caller",
+        ["okay let me try again, {ssn}", "sorry, {ssn}", "okay it's {ssn}"],
+        cue="none",
+        context="reask:ssn",
+    ),
+    # ---------------------------------------------------------------- bank account / routing
+    _f(
+        "acct.cue_before",
+        "caller",
+        [
+            "my account number is {bank_account}",
+            "the checking account is {bank_account}",
+            "account number {bank_account}",
+            "my savings account number is {bank_account}",
+            "the account is {bank_account}",
+            "it's account {bank_account}",
+            "the bank account number is {bank_account}",
+            "checking, {bank_account}",
+            "the account number at the bottom of the check is {bank_account}",
+        ],
+    ),
+    _f(
+        "acct.cue_after",
+        "caller",
+        [
+            "{bank_account} is my account number",
+            "{bank_account}, that's the checking account",
+            "{bank_account} that's the account",
+        ],
+        cue="after",
+    ),
+    _f(
+        "acct.after_request",
+        "caller",
+        [
+            "{bank_account}",
+            "it's {bank_account}",
+            "sure, {bank_account}",
+            "okay, {bank_account}",
+            "that's {bank_account}",
+        ],
+        cue="none",
+        context="request:bank_account",
+    ),
+    _f(
+        "route.cue_before",
+        "caller",
+        [
+            "the routing number is {routing_number}",
+            "routing {routing_number}",
+            "the aba number is {routing_number}",
+            "routing number {routing_number}",
+            "the bank's routing number, {routing_number}",
+            "the routing transit number is {routing_number}",
+            "the nine digits on the left are {routing_number}",
+        ],
+    ),
+    _f(
+        "route.cue_after",
+        "caller",
+        ["{routing_number} is the routing number", "{routing_number}, that's the routing"],
+        cue="after",
+    ),
+    _f(
+        "route.after_request",
+        "caller",
+        [
+            "{routing_number}",
+            "it's {routing_number}",
+            "okay, {routing_number}",
+            "sure it's {routing_number}",
+        ],
+        cue="none",
+        context="request:routing_number",
+    ),
+    _f(
+        "bank.pair",
+        "caller",
+        [
+            "routing {routing_number} account {bank_account}",
+            "the routing number is {routing_number} and the account number is {bank_account}",
+            "routing is {routing_number}, account is {bank_account}",
+            "account {bank_account}, routing {routing_number}",
+        ],
+        per_template=14,
+    ),
+    # ---------------------------------------------------------------- IBAN
+    _f(
+        "iban.cue_before",
+        "caller",
+        [
+            "my iban is {iban}",
+            "the IBAN is {iban}",
+            "iban {iban}",
+            "the international account number is {iban}",
+            "it's a uk account, the iban is {iban}",
+            "my IBAN number, {iban}",
+            "okay the iban, {iban}",
+            "for the refund use {iban}, that's my IBAN",
+        ],
+    ),
+    _f(
+        "iban.cue_after",
+        "caller",
+        ["{iban}, that's the IBAN", "{iban} is my iban"],
+        cue="after",
+    ),
+    _f(
+        "iban.after_request",
+        "caller",
+        ["{iban}", "sure, it's {iban}", "okay, {iban}", "it starts {iban}"],
+        cue="none",
+        context="request:iban",
+    ),
+    # ---------------------------------------------------------------- DOB
+    _f(
+        "dob.cue_before",
+        "caller",
+        [
+            "my date of birth is {date_of_birth}",
+            "I was born on {date_of_birth}",
+            "dob {date_of_birth}",
+            "my birthday is {date_of_birth}",
+            "born {date_of_birth}",
+            "date of birth, {date_of_birth}",
+            "my birth date is {date_of_birth}",
+            "I was born {date_of_birth}",
+            "it's {date_of_birth}, my date of birth",
+            "the birthday on the account should be {date_of_birth}",
+        ],
+    ),
+    _f(
+        "dob.cue_after",
+        "caller",
+        [
+            "{date_of_birth} is my birthday",
+            "{date_of_birth}, that's my date of birth",
+            "{date_of_birth} is when I was born",
+        ],
+        cue="after",
+    ),
+    _f(
+        "dob.after_request",
+        "caller",
+        [
+            "{date_of_birth}",
+            "it's {date_of_birth}",
+            "sure, {date_of_birth}",
+            "that's {date_of_birth}",
+            "uh, {date_of_birth}",
+            "yes, {date_of_birth}",
+        ],
+        cue="none",
+        context="request:date_of_birth",
+    ),
+    _f(
+        "dob.after_reask",
+        "caller",
+        ["I said {date_of_birth}", "sorry, {date_of_birth}"],
+        cue="none",
+        context="reask:date_of_birth",
+    ),
+    # ---------------------------------------------------------------- PIN
+    _f(
+        "pin.cue_before",
+        "caller",
+        [
+            "my pin is {pin}",
+            "the pin number is {pin}",
+            "pin {pin}",
+            "my four digit pin is {pin}",
+            "the pin for the card is {pin}",
+            "the atm pin is {pin}",
+            "my phone pin is {pin}",
+            "the account pin, {pin}",
+        ],
+    ),
+    _f(
+        "pin.cue_after",
+        "caller",
+        ["{pin} is my pin", "{pin}, that's the pin", "{pin} is the pin number"],
+        cue="after",
+    ),
+    _f(
+        "pin.after_request",
+        "caller",
+        ["{pin}", "it's {pin}", "okay, {pin}", "sure, {pin}", "I think it's {pin}"],
+        cue="none",
+        context="request:pin",
+    ),
+    # ---------------------------------------------------------------- password
+    _f(
+        "pwd.cue_before",
+        "caller",
+        [
+            "my password is {password}",
+            "the password is {password}",
+            "password {password}",
+            "I think the password was {password}",
+            "it's {password}, that's the password",
+            "my login password is {password}",
+            "the passcode is {password}",
+            "the password I set was {password}",
+            "my online banking password is {password}",
+            "try {password} as the password",
+        ],
+    ),
+    _f(
+        "pwd.after_request",
+        "caller",
+        [
+            "{password}",
+            "it's {password}",
+            "I think it's {password}",
+            "okay, {password}",
+            "uh it should be {password}",
+        ],
+        cue="none",
+        context="request:password",
+    ),
+    # ---------------------------------------------------------------- caller negatives
+    _f(
+        "neg.phone",
+        "caller",
+        [
+            "call me back at {phone}",
+            "my phone number is {phone}",
+            "you can reach me on {phone}",
+            "the number on file should be {phone}",
+            "text me at {phone}",
+            "my cell is {phone}",
+            "the best number is {phone} after five",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.ids",
+        "caller",
+        [
+            "my order number is {order}",
+            "the tracking number is {tracking}",
+            "claim number {claim}",
+            "my member id is {member}",
+            "the confirmation number was {order}",
+            "reference number {claim}",
+            "my customer number is {member}",
+            "the case number you gave me is {claim}",
+            "the invoice number is {order}",
+            "it's policy number {member}",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.money",
+        "caller",
+        [
+            "I was charged {money} twice",
+            "the bill says {money}",
+            "I want to pay {money} today",
+            "can I pay {money} now and the rest later",
+            "my balance shows {money}",
+            "the refund was supposed to be {money}",
+            "it went from {money} to {money2}",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.times",
+        "caller",
+        [
+            "can you call me at {time}",
+            "I called at {time} yesterday",
+            "the appointment is at {time}",
+            "I'm free after {time}",
+            "it happened around {time}",
+            "I was on hold from {time} until {time2}",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.dates",
+        "caller",
+        [
+            "I opened the account in {year}",
+            "the charge was on {date}",
+            "I've been a customer since {year}",
+            "my last payment was {date}",
+            "the card was sent out on {date}",
+            "I moved here in {year}",
+            "the statement from {date} is wrong",
+            "my son was born in {year} so he's on the plan",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.card_talk",
+        "caller",
+        [
+            "the zip code for the card is {zip}",
+            "it's the card ending {last4}",
+            "the card ending in {last4} was declined",
+            "the billing zip is {zip}",
+            "use the one ending {last4}",
+            "my card ending {last4_words} got stolen",
+            "I have two cards, one ends in {last4}",
+            "it's a visa, last four {last4}",
+            "the card is under my husband's name",
+            "my card got declined at the store",
+            "the new card hasn't arrived yet",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.mentions",
+        "caller",
+        [
+            "I need to reset my password",
+            "I forgot my pin",
+            "I don't know my password",
+            "my password isn't working",
+            "can you send me a password reset link",
+            "I don't have my social on me",
+            "I don't remember my account number",
+            "I can't find the routing number",
+            "hang on, let me get my card",
+            "I'd rather not give my date of birth over the phone",
+            "is it safe to give you my card number?",
+            "I changed my pin last week",
+            "the security code is rubbed off",
+            "I never set up a passcode",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.health",
+        "caller",
+        [
+            "I take {dose} of atorvastatin every night",
+            "I'm on {dose} of lisinopril",
+            "the doctor said my a1c was {decimal}",
+            "my blood pressure was {bp} this morning",
+            "the pain is about a {small} out of ten",
+            "I'm {age} years old",
+            "I'm {weeks} weeks pregnant",
+            "I've had the cough for {small} days",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.misc",
+        "caller",
+        [
+            "I live at {street} Maple Street",
+            "my apartment is number {small}",
+            "I have {small} cards with you",
+            "flight {flight} was cancelled",
+            "the model number is {model}",
+            "it's on page {small} of the statement",
+            "there were {small} transactions I don't recognize",
+            "version {version} of the app keeps crashing",
+            "room {room} please",
+            "my extension is {ext}",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.after_request",
+        "caller",
+        [
+            "hold on let me find it",
+            "one second, it's in my purse",
+            "I don't have it with me",
+            "can I call you back with it",
+            "sorry, which number?",
+            "it ends in {last4}",
+            "I'm not comfortable giving that out",
+            "do you need the whole thing?",
+        ],
+        cue="-",
+        context="request:payment_card",
+    ),
+    # ---------------------------------------------------------------- agent requests
+    _f(
+        "ask.card",
+        "agent",
+        [
+            "Can I get the card number, please?",
+            "What's the long number on the front of the card?",
+            "Go ahead and read me the card number whenever you're ready.",
+            "Could you give me the sixteen digits on the card?",
+            "I'll just need the credit card number.",
+            "Which card would you like to use? Go ahead with the number.",
+            "Please read out the number across the front of your card.",
+            "Okay, and the card number?",
+            "What's the number on the debit card?",
+            "Can you read me all the digits on the front?",
+            "Let's start with your card number.",
+            "What card number should I put this on?",
+        ],
+        requests=(CARD,),
+        cue="-",
+    ),
+    _f(
+        "ask.csc",
+        "agent",
+        [
+            "And the three digits on the back?",
+            "What's the security code?",
+            "Can you read me the CVV?",
+            "Now the digits beside the signature strip, please.",
+            "And the little code on the back of the card?",
+            "What's the CVC on that card?",
+            "I'll also need the three digit code on the back.",
+            "For an Amex, it's the four digits above the number on the front.",
+            "What are the last three numbers printed on the signature panel?",
+        ],
+        requests=(CSC,),
+        cue="-",
+    ),
+    _f(
+        "ask.exp",
+        "agent",
+        [
+            "When does the card expire?",
+            "What's the expiration date?",
+            "And the good-thru date?",
+            "Can I get the expiry, month and year?",
+            "What's the valid thru date on the card?",
+            "What month and year does it run out?",
+            "And when is the card good until?",
+            "What's the exp date on the front?",
+        ],
+        requests=(EXP,),
+        cue="-",
+    ),
+    _f(
+        "ask.ssn",
+        "agent",
+        [
+            "What is your social security number?",
+            "Can I get your social, please?",
+            "Could you verify the last four of your social?",
+            "I'll need your SSN to pull up the account.",
+            "What are the last four digits of your social security number?",
+            "Can you confirm your social for me?",
+            "And your nine digit social?",
+        ],
+        requests=(SSN,),
+        cue="-",
+    ),
+    _f(
+        "ask.acct",
+        "agent",
+        [
+            "What's your checking account number?",
+            "Can you read me the account number?",
+            "And the account number at the bottom of the check, after the routing number?",
+            "Which account number should the refund go to?",
+            "What's the number of the savings account?",
+            "I'll need the bank account number for the direct debit.",
+        ],
+        requests=(ACCT,),
+        cue="-",
+    ),
+    _f(
+        "ask.route",
+        "agent",
+        [
+            "And the routing number?",
+            "What's the ABA routing number for your bank?",
+            "Can you read me the nine digits bottom left of your check?",
+            "What's the bank's routing number?",
+            "I'll need the routing transit number too.",
+            "The first set of numbers on the bottom of the check, please.",
+        ],
+        requests=(ROUTE,),
+        cue="-",
+    ),
+    _f(
+        "ask.iban",
+        "agent",
+        [
+            "Could you read out your IBAN?",
+            "What's your IBAN, please?",
+            "I'll need the international bank account number for the transfer.",
+            "Can you spell out the IBAN for me, starting with the country code?",
+            "What IBAN should the refund go to?",
+        ],
+        requests=(IBAN,),
+        cue="-",
+    ),
+    _f(
+        "ask.dob",
+        "agent",
+        [
+            "To verify your identity, may I have your date of birth?",
+            "When were you born?",
+            "What's your date of birth?",
+            "Can you confirm your birthday for me?",
+            "And your DOB, please?",
+            "What's the date of birth on the account?",
+            "Could I get your month, day and year of birth?",
+        ],
+        requests=(DOB,),
+        cue="-",
+    ),
+    _f(
+        "ask.pin",
+        "agent",
+        [
+            "Please say your PIN.",
+            "What's the four digit PIN on the account?",
+            "Can you give me your PIN to verify?",
+            "And the PIN you set up for phone banking?",
+            "What's your card PIN?",
+            "I'll need the account PIN to continue.",
+        ],
+        requests=(PIN,),
+        cue="-",
+    ),
+    _f(
+        "ask.pwd",
+        "agent",
+        [
+            "What's your password?",
+            "Can you tell me the password on the account?",
+            "What's the passcode you set up?",
+            "Could you give me your online banking password?",
+            "I'll need the account password to make that change.",
+            "What's your login password?",
+        ],
+        requests=(PWD,),
+        cue="-",
+    ),
+    _f(
+        "ask.card_exp",
+        "agent",
+        [
+            "Can you tell me your card number and the expiry date?",
+            "I'll need the card number and when it expires.",
+            "Go ahead with the number on the card, then the expiration.",
+        ],
+        requests=(CARD, EXP),
+        cue="-",
+    ),
+    _f(
+        "ask.card_all",
+        "agent",
+        [
+            "I'll need the card number, expiry and the code on the back.",
+            "Please give me the number, the expiration date and the security code.",
+            "Read me the card number, the exp date, and the CVV when you're ready.",
+        ],
+        requests=(CARD, EXP, CSC),
+        cue="-",
+    ),
+    _f(
+        "ask.exp_csc",
+        "agent",
+        [
+            "And the expiry and the security code?",
+            "Now the expiration date and the three digits on the back.",
+            "What's the expiry, and the CVV?",
+        ],
+        requests=(EXP, CSC),
+        cue="-",
+    ),
+    _f(
+        "ask.bank_pair",
+        "agent",
+        [
+            "Can I get the routing and account numbers?",
+            "I'll need your routing number and your account number.",
+            "What are the routing and checking account numbers?",
+        ],
+        requests=(ROUTE, ACCT),
+        cue="-",
+    ),
+    _f(
+        "ask.negation_card",
+        "agent",
+        [
+            "No need for the expiry, just the number.",
+            "I don't need the security code, only the card number.",
+            "You can skip the expiration date, just read me the card number.",
+            "We don't need the CVV for this one, just the long number on the front.",
+        ],
+        requests=(CARD,),
+        cue="-",
+    ),
+    _f(
+        "ask.negation_dob",
+        "agent",
+        [
+            "I don't need your whole social, just your date of birth.",
+            "You don't have to give me your PIN, just the date of birth on the account.",
+        ],
+        requests=(DOB,),
+        cue="-",
+    ),
+    _f(
+        "ask.negation_csc",
+        "agent",
+        [
+            "No need for the card number again, just the security code.",
+            "I won't need the expiry, only the three digits on the back.",
+        ],
+        requests=(CSC,),
+        cue="-",
+    ),
+    _f(
+        "ask.negation_acct",
+        "agent",
+        [
+            "Forget the routing number, I only need the account number.",
+            "Don't worry about the routing number, just the account number please.",
+        ],
+        requests=(ACCT,),
+        cue="-",
+    ),
+    _f(
+        "ask.health",
+        "agent",
+        [
+            "How much atorvastatin do you take?",
+            "Are you currently taking any medications?",
+            "Do you have any medical conditions I should know about?",
+            "Are you pregnant, or could you be?",
+            "On a scale of one to ten, how bad is the pain?",
+            "Do you have any allergies to medications?",
+            "What were the results of your last blood test?",
+            "Have you ever been diagnosed with diabetes?",
+            "What dose of metformin are you on?",
+            "Any history of heart disease or high blood pressure?",
+            "Have you tested positive for COVID in the last ninety days?",
+            "What did the doctor say your cholesterol was?",
+            "Are you being treated for depression or anxiety?",
+            "How many milligrams of lisinopril were you prescribed?",
+        ],
+        requests=(HEALTH,),
+        cue="-",
+    ),
+    _f(
+        "ask.reask",
+        "agent",
+        [
+            "That didn't go through, could you say it again?",
+            "Sorry, I didn't catch that. One more time?",
+            "Could you repeat that for me?",
+            "Hmm, the system rejected it. Can you read it again slowly?",
+            "I think I missed a digit, can you go again?",
+            "No problem, take your time, whenever you're ready.",
+            "Sorry, you cut out there. Say that once more?",
+        ],
+        cue="-",
+        context="failed",
+    ),
+    # ---------------------------------------------------------------- agent negatives
+    _f(
+        "neg.agent_card_questions",
+        "agent",
+        [
+            "What name is on the card?",
+            "Whose card is it?",
+            "Where is the card billed?",
+            "Is that a Visa or a Mastercard?",
+            "Is the card in your name?",
+            "Do you want to use the card on file?",
+            "Is it a debit or a credit card?",
+            "Which bank issued the card?",
+            "Is the billing address the same as your home address?",
+            "Would you like a receipt emailed to you?",
+        ],
+        cue="-",
+        per_template=10,
+    ),
+    _f(
+        "neg.agent_offers",
+        "agent",
+        [
+            "Want me to read it back?",
+            "Would you like me to repeat the total?",
+            "I can send you a link to pay online if you prefer.",
+            "Do you want me to set up autopay?",
+            "Shall I transfer you to billing?",
+            "Thanks, that went through.",
+            "Your payment was approved.",
+            "Great, the card ending in 1111 has been charged.",
+            "The refund will take three to five business days.",
+            "Is there anything else I can help you with?",
+        ],
+        cue="-",
+        per_template=10,
+    ),
+    _f(
+        "neg.agent_mentions",
+        "agent",
+        [
+            "I've reset your password, you'll get an email shortly.",
+            "Never share your PIN with anyone, including us.",
+            "You can change your password in the app under settings.",
+            "We will never ask for your full social security number by email.",
+            "Your new card will arrive with a PIN mailer.",
+            "If you forgot your password, click the link on the login page.",
+            "For security, please don't say your card number out loud; I'll send you to our secure line.",
+            "The routing number for our bank is printed on our website.",
+            "Your account is now locked after three wrong password attempts.",
+            "I can't see your date of birth on my screen, that's protected.",
+            "Please keep your security code private.",
+            "Your health plan covers that medication.",
+        ],
+        cue="-",
+        per_template=10,
+    ),
+    _f(
+        "agent.readback",
+        "agent",
+        [
+            "Let me read that back: {payment_card}.",
+            "I have {payment_card} on file.",
+            "So that's {payment_card}, expiring {card_expiry}.",
+            "I've got your social as {ssn}.",
+            "Your date of birth shows as {date_of_birth}.",
+        ],
+        cue="-",
+        per_template=10,
+    ),
+)
+
+
+# Added in a second pass: separate families, so the split of the first ones stays put.
+MORE_FAMILIES: tuple[Family, ...] = (
+    _f(
+        "card.chatty",
+        "caller",
+        [
+            "okay so I've got my wallet out, the card number is {payment_card}, it's the chase one",
+            "I'm reading it off the card now, {payment_card}, did you get that",
+            "it's my wife's card but she said it's fine, the number is {payment_card}",
+            "yeah go ahead and use the visa, {payment_card}",
+            "the number's {payment_card}, sorry I'm driving",
+            "so the digits on the front are {payment_card}",
+            "use my discover, it's {payment_card}",
+            "the new card they sent me is {payment_card}",
+        ],
+    ),
+    _f(
+        "card.fragments",
+        "caller",
+        [
+            "right so my card number is {payment_card}",
+            "it is {payment_card}",
+            "okay {payment_card} that's it",
+            "the card, {payment_card}",
+        ],
+        cue="before",
+        context="split:payment_card",
+    ),
+    _f(
+        "csc.chatty",
+        "caller",
+        [
+            "the security code on the back of my card is {card_security_code}",
+            "turn it over, okay, the cvv is {card_security_code}",
+            "and the code is {card_security_code}",
+            "the three numbers are {card_security_code}",
+            "the cvc code, {card_security_code}",
+            "the verification code is {card_security_code}",
+        ],
+    ),
+    _f(
+        "exp.chatty",
+        "caller",
+        [
+            "it expires end of {card_expiry}",
+            "the expiration date on the front says {card_expiry}",
+            "expiry date is {card_expiry}, I think",
+            "it's good until {card_expiry}",
+            "the date on it is {card_expiry}",
+        ],
+    ),
+    _f(
+        "ssn.chatty",
+        "caller",
+        [
+            "sure, my social security number is {ssn}, do you need anything else",
+            "the social I have on file is {ssn}",
+            "for verification, my ssn is {ssn}",
+            "my social, it's {ssn}",
+            "social is {ssn}",
+        ],
+    ),
+    _f(
+        "ssn.fragments",
+        "caller",
+        ["so my social is {ssn}", "it is {ssn}", "social, {ssn}"],
+        context="split:ssn",
+    ),
+    _f(
+        "acct.chatty",
+        "caller",
+        [
+            "deposit it into checking, account number {bank_account}",
+            "my savings account is {bank_account}, at the credit union",
+            "the account number printed on my check is {bank_account}",
+            "the direct deposit account is {bank_account}",
+            "use my checking account, {bank_account}",
+        ],
+    ),
+    _f(
+        "route.chatty",
+        "caller",
+        [
+            "the routing number on the bottom left of the check is {routing_number}",
+            "aba routing {routing_number}",
+            "my bank's routing is {routing_number}",
+            "the routing for my credit union is {routing_number}",
+        ],
+    ),
+    _f(
+        "iban.chatty",
+        "caller",
+        [
+            "please send it to my IBAN, {iban}",
+            "the IBAN on my statement is {iban}",
+            "I have a german account, IBAN {iban}",
+            "my account in the uk, the iban is {iban}",
+            "the IBAN number is {iban}",
+        ],
+    ),
+    _f(
+        "dob.chatty",
+        "caller",
+        [
+            "my date of birth is {date_of_birth}, I'm the primary on the account",
+            "I was born {date_of_birth} in Ohio",
+            "birthday's {date_of_birth}",
+            "the dob should be {date_of_birth}",
+            "my birthdate is {date_of_birth}",
+        ],
+    ),
+    _f(
+        "pin.chatty",
+        "caller",
+        [
+            "the pin I use at the atm is {pin}",
+            "my debit pin is {pin}",
+            "pin code {pin}",
+            "the pin on my account is {pin}",
+            "the numbers for my pin are {pin}",
+        ],
+    ),
+    _f(
+        "pwd.chatty",
+        "caller",
+        [
+            "I set the password to {password} last week",
+            "my password for the app is {password}",
+            "the login is my email and the password is {password}",
+            "passcode {password}",
+            "the password should be {password}, all one word",
+        ],
+    ),
+    # ---------------------------------------------------------------- more negatives
+    _f(
+        "neg.ids_long",
+        "caller",
+        [
+            "the order number is {order16}",
+            "my tracking number is {order16}",
+            "the reference on the letter is {order16}",
+            "the serial number on the router is {order16}",
+            "the confirmation code was {order16}",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.amounts_spoken",
+        "caller",
+        [
+            "it was like {money} for the whole thing",
+            "they took out {money} on the fifth",
+            "I can only do {money} this month",
+            "my rent is {money}",
+            "the late fee was {money}",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.caller_questions",
+        "caller",
+        [
+            "can you read the number back to me?",
+            "do you need my card number?",
+            "what's the code on the back for?",
+            "how do I change my pin?",
+            "why do you need my social?",
+            "is my password case sensitive?",
+            "when does my card expire, can you see that?",
+            "do you need the routing number too?",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.phone_spoken",
+        "caller",
+        [
+            "the callback number is {phone}",
+            "my work number is {phone}, extension {ext}",
+            "you can text {phone}",
+            "it's {phone}, that's my cell",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.caller_health",
+        "caller",
+        [
+            "I take {dose} of metformin twice a day",
+            "my doctor put me on {dose} of sertraline",
+            "I've had diabetes for {small} years",
+            "my cholesterol was {age} points higher last time",
+            "I'm allergic to penicillin",
+        ],
+        cue="-",
+    ),
+    _f(
+        "neg.agent_info",
+        "agent",
+        [
+            "Your balance is {money}.",
+            "Your confirmation number is {order}.",
+            "Your appointment is on {date} at {time}.",
+            "I'll call you back at {phone}.",
+            "The card ending in {last4} is on file.",
+            "Your claim number is {claim}.",
+            "The payment of {money} was posted on {date}.",
+            "Our hours are {time} to {time2}, Monday to Friday.",
+        ],
+        cue="-",
+        per_template=10,
+    ),
+    _f(
+        "neg.agent_process",
+        "agent",
+        [
+            "I'm going to transfer you to our secure payment line now.",
+            "For your security, I'll send you a one-time link by text.",
+            "Please don't read out your password; I'll send a reset link instead.",
+            "You'll hear a few tones while we process the card.",
+            "I can see the card on file, so I won't need the number.",
+            "Once you've entered it on the keypad, I'll come back on the line.",
+            "Let me check whether the expiry on file is still valid.",
+            "I've updated the billing address on the account.",
+        ],
+        cue="-",
+        per_template=10,
+    ),
+    # ---------------------------------------------------------------- more requests
+    _f(
+        "ask.card_indirect",
+        "agent",
+        [
+            "Go ahead and read me the digits across the front, starting with the first four.",
+            "What are the numbers embossed on the card?",
+            "Read me the numbers on the front, left to right.",
+            "Alright, what's the sixteen digit number?",
+            "Which card? Go ahead and give me the number on it.",
+        ],
+        requests=(CARD,),
+        cue="-",
+    ),
+    _f(
+        "ask.csc_indirect",
+        "agent",
+        [
+            "Flip the card over; what are the numbers in the white box?",
+            "What are the three numbers printed after the card number on the back?",
+            "Can you read me the verification code?",
+            "And the code on the back, by the signature?",
+        ],
+        requests=(CSC,),
+        cue="-",
+    ),
+    _f(
+        "ask.exp_indirect",
+        "agent",
+        [
+            "What's the month and year printed on the front?",
+            "And until when is it valid?",
+            "What does it say under valid thru?",
+            "When does that one run out?",
+        ],
+        requests=(EXP,),
+        cue="-",
+    ),
+    _f(
+        "ask.dob_indirect",
+        "agent",
+        [
+            "What's your birthday, month, day and year?",
+            "What year were you born, and the month and day?",
+            "Can I get the date you were born?",
+            "To confirm it's you, what's your birth date?",
+        ],
+        requests=(DOB,),
+        cue="-",
+    ),
+    _f(
+        "ask.ssn_indirect",
+        "agent",
+        [
+            "Last four of your social to verify?",
+            "What's your tax ID, your social security number?",
+            "I just need the last four digits of the SSN.",
+            "Can you give me your social so I can pull up the file?",
+        ],
+        requests=(SSN,),
+        cue="-",
+    ),
+    _f(
+        "ask.pin_indirect",
+        "agent",
+        [
+            "What's the four digit code you use at the ATM?",
+            "Please tell me the security PIN on the account.",
+            "What's the phone banking PIN?",
+            "Can you confirm the PIN for your debit card?",
+        ],
+        requests=(PIN,),
+        cue="-",
+    ),
+    _f(
+        "ask.pwd_indirect",
+        "agent",
+        [
+            "What's the password you log in with?",
+            "What passphrase did you set up?",
+            "Can you tell me the password for the online account?",
+            "What's the verbal password on the account?",
+        ],
+        requests=(PWD,),
+        cue="-",
+    ),
+    _f(
+        "ask.acct_indirect",
+        "agent",
+        [
+            "Which account should the money go into? I'll need the number.",
+            "What's the account number for the checking?",
+            "Can you read me the longer number after the routing number on your check?",
+        ],
+        requests=(ACCT,),
+        cue="-",
+    ),
+    _f(
+        "ask.route_indirect",
+        "agent",
+        [
+            "What's the bank's nine digit routing number?",
+            "What are the first nine digits at the bottom of your check?",
+            "Do you have the ABA number for the bank?",
+        ],
+        requests=(ROUTE,),
+        cue="-",
+    ),
+    _f(
+        "ask.iban_indirect",
+        "agent",
+        [
+            "For the international transfer, what's the IBAN?",
+            "Can you read me the account number that starts with the country code?",
+            "What's the IBAN for the account in Germany?",
+            "I'll need your IBAN for the refund.",
+        ],
+        requests=(IBAN,),
+        cue="-",
+    ),
+    _f(
+        "ask.health_more",
+        "agent",
+        [
+            "What medications are you on right now?",
+            "Do you have asthma or any breathing problems?",
+            "When was your last period?",
+            "What was your blood sugar this morning?",
+            "Are you allergic to penicillin or anything else?",
+            "How many units of insulin do you take?",
+            "Has a doctor ever told you that you have high blood pressure?",
+            "What's your current diagnosis?",
+        ],
+        requests=(HEALTH,),
+        cue="-",
+    ),
+    _f(
+        "ask.reask_more",
+        "agent",
+        [
+            "Hmm, that number didn't work. Can you read it one more time?",
+            "I'm sorry, it came back invalid. Could you repeat it?",
+            "Let's try that again from the beginning.",
+            "I only got part of that. Could you say the whole thing again?",
+        ],
+        cue="-",
+        context="failed",
+    ),
+    _f(
+        "ask.negation_more",
+        "agent",
+        [
+            "No need for the code, just the expiry.",
+            "I don't need the CVV, only the expiration date.",
+        ],
+        requests=(EXP,),
+        cue="-",
+    ),
+    _f(
+        "ask.negation_ssn",
+        "agent",
+        [
+            "I don't need the full social, just the last four.",
+            "You don't need to give me your date of birth, just the last four of your social.",
+        ],
+        requests=(SSN,),
+        cue="-",
+    ),
+    _f(
+        "ask.negation_pwd",
+        "agent",
+        [
+            "You don't need to give me the PIN, just the password.",
+            "Not the PIN, I need the account password.",
+        ],
+        requests=(PWD,),
+        cue="-",
+    ),
+)
+
+NEGATIVES_IN_CONTEXT: tuple[Family, ...] = tuple(
+    _f(f"neg.after_{short}", "caller", lines, cue="-", context=f"request:{cat}", per_template=6)
+    for short, cat, lines in (
+        (
+            "dob",
+            DOB,
+            [
+                "I'm {age}",
+                "hold on, is this for my account or my son's?",
+                "do you really need that?",
+                "I was born in Ohio if that helps",
+            ],
+        ),
+        (
+            "ssn",
+            SSN,
+            [
+                "I'd rather not give that out",
+                "I don't have it memorized, sorry",
+                "can we use my member id instead? it's {member}",
+                "I only have my phone number, {phone}",
+            ],
+        ),
+        (
+            "csc",
+            CSC,
+            [
+                "it's rubbed off, I can't read it",
+                "there's no code on the back",
+                "hang on, I need my glasses",
+                "is that the one by the hologram?",
+            ],
+        ),
+        (
+            "pin",
+            PIN,
+            [
+                "I don't think I ever set one up",
+                "I forgot it, can you reset it?",
+                "is that the same as my password?",
+                "I don't want to say it out loud",
+            ],
+        ),
+        (
+            "exp",
+            EXP,
+            [
+                "let me check, it's the new card",
+                "it doesn't say on the front",
+                "I got it in {year} if that helps",
+                "it's still valid, I just got it",
+            ],
+        ),
+        (
+            "acct",
+            ACCT,
+            [
+                "I'll have to look it up in the app",
+                "the checking or the savings?",
+                "my order number is {order}, does that help?",
+                "it's the one ending in {last4}",
+            ],
+        ),
+    )
+)
+
+FAMILIES = FAMILIES + MORE_FAMILIES + NEGATIVES_IN_CONTEXT

@@ -133,15 +133,18 @@ def _store(url: str, *, create: bool):
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """``audit verify`` (exit 0 only on an intact chain, 1 on a broken one),
-    ``audit head``, ``audit export`` (JSON Lines)."""
-    from .audit import AuditStoreError, parse_head, parse_time
+    """``audit verify`` (exit 0 only on an intact chain, 1 on a broken one; with
+    ``--head``, also no truncation after it; with ``--anchor``, the store's
+    purge anchor must be that one), ``audit head``, ``audit export`` (JSON
+    Lines). Store URLs appear in messages only with the password redacted."""
+    from .audit import AuditStoreError, parse_head, parse_time, redact_url
 
-    if getattr(args, "head", None) is not None:
-        try:
-            parse_head(args.head)
-        except ValueError as exc:
-            raise UsageError(f"--head: {exc}") from None
+    for option in ("head", "anchor"):
+        if getattr(args, option, None) is not None:
+            try:
+                parse_head(getattr(args, option))
+            except ValueError as exc:
+                raise UsageError(f"--{option}: {exc}") from None
     if getattr(args, "since", None) is not None:
         try:
             parse_time(args.since)
@@ -151,13 +154,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     out = sys.stdout
     try:
         if args.audit_command == "verify":
-            result = store.verify(head=args.head)
+            result = store.verify(head=args.head, anchor=args.anchor)
             out.write(json.dumps(result.as_dict()) + "\n")
             return 0 if result.ok else 1
         if args.audit_command == "head":
             head = store.head()
             if head is None:
-                raise UsageError(f"{args.store}: the store is empty; no head yet")
+                raise UsageError(f"{redact_url(args.store)}: the store is empty; no head yet")
             out.write(head + "\n")
             return 0
         for entry in store.export(call=args.call, since=args.since):
@@ -178,21 +181,45 @@ def _config(path: str):
         raise UsageError(f"{path}: {exc}") from None
 
 
+def _now(text: str | None):
+    from .check import parse_now
+
+    try:
+        return parse_now(text)
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    """The security checklist (guardrail.check): exit 1 on any failing line; a
+    config that does not load is bad input (exit 2, one line on stderr)."""
+    from . import check
+    from .config import Config, ConfigError
+
+    now = _now(args.now)
+    try:
+        config = Config.load(args.config)
+    except ConfigError as exc:
+        raise UsageError(f"{args.config}: fails, the config does not load: {exc}") from None
+    report = check.run(config, args.config, now=now)
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(report.text())
+    return 1 if report.failed else 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete what is due per [retention] (JSON Lines, one summary per kind); exit 1
+    if any kind failed."""
+    from .retention import run_purge
+
+    now = _now(args.now)
     config = _config(args.config)
-    out = sys.stdout
-    out.write(f"{args.config}: ok\n")
-    for rule in config.policy.rules.values():
-        route = f" route={rule.route}" if rule.route else ""
-        pause = " pause_recording" if rule.pause_recording else ""
-        out.write(
-            f"  {rule.category:<19} request={rule.on_request:<11} "
-            f"disclosure={rule.on_disclosure:<11}{route}{pause}\n"
-        )
-    for name, route in config.routes.items():
-        out.write(f"  route {name}: {route.kind}\n")
-    out.write(f"  twilio scopes: {', '.join(sorted(config.scopes))}\n")
-    return 0
+    rows, ok = run_purge(config, now=now, dry_run=args.dry_run)
+    for row in rows:
+        sys.stdout.write(json.dumps(row) + "\n")
+    return 0 if ok else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -282,6 +309,9 @@ def _frame_ms(value: str) -> int:
     return int(value)
 
 
+_STORE_HELP = "sqlite:///path/guardrail.db or postgresql://user@host/db"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="guardrail",
@@ -363,12 +393,17 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     asub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     av = asub.add_parser("verify", help="check every hash and link of the chain")
-    av.add_argument("--store", required=True, metavar="URL", help="sqlite:///path/audit.db")
+    av.add_argument("--store", required=True, metavar="URL", help=_STORE_HELP)
     av.add_argument("--head", metavar="SEQ:HASH", help="a head kept earlier: also no truncation")
+    av.add_argument(
+        "--anchor",
+        metavar="SEQ:HASH",
+        help="the anchor the last purge reported: the store's anchor must be this one",
+    )
     ah = asub.add_parser("head", help="print the current head, SEQ:HASH")
-    ah.add_argument("--store", required=True, metavar="URL", help="sqlite:///path/audit.db")
+    ah.add_argument("--store", required=True, metavar="URL", help=_STORE_HELP)
     ae = asub.add_parser("export", help="write the entries as JSON Lines")
-    ae.add_argument("--store", required=True, metavar="URL", help="sqlite:///path/audit.db")
+    ae.add_argument("--store", required=True, metavar="URL", help=_STORE_HELP)
     ae.add_argument("--call", metavar="SID", help="only this call's entries")
     ae.add_argument("--since", metavar="T", help="only entries at or after T (ISO-8601, UTC)")
     au.set_defaults(func=cmd_audit)
@@ -388,9 +423,30 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sv.set_defaults(func=cmd_serve)
 
-    ck = sub.add_parser("check", help="validate a config file and print what it means")
+    ck = sub.add_parser(
+        "check",
+        help="the security checklist for a config: connections, scopes, secrets, retention",
+        description="One line per check (ok, warn, fail; the control it evidences; the "
+        "finding), then the evidence per control. Exits 1 on any failure, 2 if the config "
+        "does not load. Never prints a secret's value.",
+    )
     ck.add_argument("--config", required=True, help="the guardrail TOML config")
+    ck.add_argument("--json", action="store_true", help="print the report as JSON")
+    ck.add_argument("--now", metavar="ISO", help="judge business hours at this time (default: now)")
     ck.set_defaults(func=cmd_check)
+
+    pg = sub.add_parser(
+        "purge",
+        help="delete recordings, transcripts and audit entries past their [retention] period",
+        description="Per kind (local recordings, transcripts, audit entries), delete what is "
+        "older than its period and audit the purge; one JSON line per kind with counts and "
+        "ages, never contents; the audit line's anchor (SEQ:HASH) is worth keeping elsewhere, "
+        "like a head. --dry-run lists what would go and changes nothing (not even the audit).",
+    )
+    pg.add_argument("--config", required=True, help="the guardrail TOML config")
+    pg.add_argument("--dry-run", action="store_true", help="list what would go; delete nothing")
+    pg.add_argument("--now", metavar="ISO", help="purge as of this time (default: now)")
+    pg.set_defaults(func=cmd_purge)
 
     b = sub.add_parser("bench", help="benchmark the hot paths (python -m bench)")
     b.add_argument("--quick", action="store_true", help="fewer samples")

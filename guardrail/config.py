@@ -23,6 +23,9 @@
     [store]
     url = "sqlite:///var/lib/guardrail/guardrail.db"   # read, not used yet
 
+    [retention]                              # see guardrail.retention
+    audit_months = 12
+
     [routes.<name>]  ...                     # see handoff.routes
     [policy] ...                             # see guardrail.policy
 
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -49,11 +52,12 @@ from handoff.routes import RouteError, load_routes
 
 from . import toml_input
 from .policy import Policy, PolicyError
+from .retention import Retention, RetentionError
 from .secrets import SecretError, SecretRef
 
 __all__ = ["Config", "ConfigError", "is_loopback_host"]
 
-_TOP = ("twilio", "server", "bot", "store", "routes", "policy")
+_TOP = ("twilio", "server", "bot", "store", "retention", "routes", "policy")
 _TWILIO = (
     "account_sid",
     "auth_token",
@@ -94,7 +98,9 @@ class Config:
     bot_url: str | None = None
     """Proxy mode: the bot's Twilio-protocol websocket."""
     store_url: str | None = None
-    """Accepted and kept; not used yet."""
+    """The audit trail's store, which also keeps redacted transcripts."""
+    retention: Retention = field(default_factory=Retention)
+    """How long each kind of data lives (``[retention]``; :mod:`guardrail.retention`)."""
 
     @classmethod
     def load(cls, path: str | Path) -> Config:
@@ -158,6 +164,10 @@ class Config:
         if store_url is not None and not isinstance(store_url, str):
             raise ConfigError("store.url: a URL in a string, like sqlite:///path/guardrail.db")
         try:
+            retention = Retention.from_dict(data.get("retention", {}))
+        except RetentionError as exc:
+            raise ConfigError(str(exc)) from None
+        try:
             routes = load_routes(data.get("routes", {}))
         except RouteError as exc:
             raise ConfigError(str(exc)) from None
@@ -181,6 +191,7 @@ class Config:
             float(drain),
             bot_url,
             store_url,
+            retention=retention,
         )
 
     def public_origin(self, *, websocket: bool = False) -> str | None:

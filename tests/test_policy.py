@@ -102,7 +102,10 @@ def test_check_command(tmp_path):
         text=True,
         check=False,
     )
-    assert ok.returncode == 0
+    # a policy file alone has no credentials, no public_url and names routes it
+    # does not define: the checklist fails it, naming the missing route
+    assert ok.returncode == 1
+    assert "route identity_team" in ok.stdout
     assert "payment_card" in ok.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text('[policy.ssn]\non_request = "nope"\n')

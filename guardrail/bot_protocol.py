@@ -7,7 +7,10 @@ would towards Twilio, plus the guardrail side channel:
   ``clear``. Each is checked (a ``media`` payload must be base64, a ``mark``
   must have a name) because the proxy passes it on to Twilio;
 - side channel, consumed here and never passed on: ``guardrail.transcript``
-  (what the bot's speech-to-text heard the caller say) and
+  (what the bot's speech-to-text heard the caller say; optionally with its
+  word timings in stream time, ``"words": [{"word", "start_ms", "end_ms"}]``,
+  so a disclosure is masked from the recording where it was spoken: see
+  :func:`~guardrail.media_stream.side_channel_event`) and
   ``guardrail.agent_text`` (what the bot is about to say). Any other
   ``guardrail.*`` message is consumed and dropped, so a newer bot talking to
   an older guardrail does not break the call.

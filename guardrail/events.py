@@ -21,6 +21,7 @@ __all__ = [
     "AgentText",
     "Alert",
     "Audit",
+    "AuditHealth",
     "CallEnded",
     "CallStarted",
     "CallerAudio",
@@ -47,6 +48,7 @@ __all__ = [
     "StreamStopped",
     "SuppressAgentAudio",
     "UnmuteBotInput",
+    "Word",
 ]
 
 # -- events ------------------------------------------------------------------
@@ -83,12 +85,33 @@ class CallerDtmf:
 
 
 @dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a transcript as the speech-to-text timed it, in stream time (ms).
+
+    ``text`` is the word as the speech-to-text wrote it (it may be a whole
+    formatted number, or a spoken "four" where the transcript says "4"); it
+    is hidden from ``repr`` like the transcript it belongs to.
+    """
+
+    text: str = field(repr=False)
+    start_ms: float
+    end_ms: float
+
+
+@dataclass(frozen=True, slots=True)
 class CallerTranscript:
-    """What speech-to-text heard the caller say (``final=False``: an interim)."""
+    """What speech-to-text heard the caller say (``final=False``: an interim).
+
+    ``words``: the speech-to-text's word timings, in stream time, when it gives
+    them; with them a disclosure is masked from the recording where its own
+    words were spoken, without them where the session's VAD heard the
+    utterance's speech (see :meth:`guardrail.session.Session`).
+    """
 
     text: str = field(repr=False)
     final: bool
     t_ms: float
+    words: tuple[Word, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +182,20 @@ class AgentInterrupted:
     t_ms: float
 
 
+@dataclass(frozen=True, slots=True)
+class AuditHealth:
+    """The audit trail became able (``ok``) or unable to keep entries.
+
+    The executor feeds it when its audit callback's ``healthy`` flips (a
+    :class:`~guardrail.audit.BufferedAudit` buffering for a store that is
+    down is not healthy). While it is not, the session fails closed for new
+    sensitive operations: it cannot account for them.
+    """
+
+    ok: bool
+    t_ms: float
+
+
 Event = (
     CallStarted
     | CallerAudio
@@ -171,6 +208,7 @@ Event = (
     | CallEnded
     | StreamStopped
     | AgentInterrupted
+    | AuditHealth
 )
 
 # -- actions -----------------------------------------------------------------

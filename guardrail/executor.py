@@ -19,7 +19,12 @@ for an adapter that shows them). Everything else is carried out here:
 - **the secure sink** gets a complete keyed value (``CaptureComplete``) and
   its answer goes back as ``CaptureResult``; keyed digits (``CaptureDigit``)
   go to ``on_digit`` if given and nowhere else;
-- **audit entries and alerts** go to ``audit``.
+- **audit entries and alerts** go to ``audit``. After each one the executor
+  reads the trail's health (``audit_health``, else the callback's own
+  ``healthy``, as on a :class:`~guardrail.audit.BufferedAudit`; a callback
+  with neither is taken as healthy) and, when it flips, feeds the session
+  :class:`~guardrail.events.AuditHealth`: the session, not the adapter,
+  decides to fail closed while the trail cannot account for what it does.
 
 Because results are fed back as events and never by calling the session
 from inside a control, nothing here recurses, however a control is wired.
@@ -39,6 +44,7 @@ from typing import Protocol
 from .events import (
     Alert,
     Audit,
+    AuditHealth,
     CaptureComplete,
     CaptureDigit,
     CaptureResult,
@@ -132,6 +138,9 @@ class Executor:
     arrive later and go to ``deliver`` (a plain function or a coroutine
     function). ``sink`` has ``check(digits, category)`` (synchronous, used when
     present) or ``submit(digits, category)`` (awaitable), answering ``(ok, summary)``.
+    ``audit_health`` says whether the audit trail is keeping entries (an
+    adapter whose ``audit`` wraps a :class:`~guardrail.audit.BufferedAudit`
+    passes its ``healthy``); without it, ``audit.healthy`` if there is one.
     """
 
     def __init__(
@@ -143,6 +152,7 @@ class Executor:
         audit: Callable[[Audit | Alert], None] | None = None,
         deliver: Deliver | None = None,
         on_digit: Callable[[str], None] | None = None,
+        audit_health: Callable[[], bool] | None = None,
     ) -> None:
         self.session = session
         self.control: Control = control if control is not None else NoControl()
@@ -151,6 +161,10 @@ class Executor:
         self.deliver = deliver
         self.on_digit = on_digit
         self._tasks: set[asyncio.Task] = set()
+        if audit_health is None and hasattr(audit, "healthy"):
+            audit_health = lambda: audit.healthy  # noqa: E731
+        self._audit_health = audit_health
+        self._audit_ok = True
 
     # -- driving -------------------------------------------------------------
 
@@ -211,6 +225,8 @@ class Executor:
             if kind is Audit or kind is Alert:
                 if self.audit is not None:
                     self.audit(a)
+                    if self._audit_health is not None:
+                        pending[i:i] = self._check_audit()
                 continue
             if kind is CaptureDigit:
                 if self.on_digit is not None:
@@ -223,6 +239,17 @@ class Executor:
             if kind in CONTROL_ACTIONS and not (kind is Handoff and a.kind == "keypad"):
                 pending[i:i] = self._control(a)
         return out
+
+    def _check_audit(self) -> list:
+        """The session's actions if the trail's health flipped (none otherwise)."""
+        try:
+            ok = bool(self._audit_health())  # type: ignore[misc]
+        except Exception:  # a health probe that fails says the trail is not healthy
+            ok = False
+        if ok is self._audit_ok:
+            return []
+        self._audit_ok = ok
+        return self.session.feed(AuditHealth(ok, self.session.now))
 
     def _control(self, a: object) -> list:
         try:

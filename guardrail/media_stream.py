@@ -27,6 +27,7 @@ from .events import (
     CallerTranscript,
     CallStarted,
     StreamStopped,
+    Word,
 )
 
 __all__ = [
@@ -43,6 +44,9 @@ MAX_MESSAGE_BYTES = 64 * 1024
 MAX_PAYLOAD_BYTES = 16 * 1024
 _DTMF = frozenset("0123456789*#ABCD")
 _IGNORED = frozenset({"connected", "mark", "clear"})
+MAX_WORDS = 512
+"""Most word timings one ``guardrail.transcript`` may carry."""
+MAX_WORD_CHARS = 64
 MAX_INT_DIGITS = 100
 """Longest JSON integer accepted (sign included); Python's own limit is 4,300 digits."""
 _SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
@@ -240,11 +244,49 @@ def decode_message(message: object, error: type[StreamProtocolError] = StreamPro
 def side_channel_event(
     obj: dict, t_ms: float, error: type[StreamProtocolError] = StreamProtocolError
 ) -> CallerTranscript | AgentText:
-    """A ``guardrail.transcript``/``guardrail.agent_text`` message as its event."""
+    """A ``guardrail.transcript``/``guardrail.agent_text`` message as its event.
+
+    ``guardrail.transcript`` may carry the speech-to-text's word timings,
+    ``"words": [{"word": "four", "start_ms": 7410, "end_ms": 7690}, ...]``,
+    in stream time (the ``media.timestamp`` clock, in ms), in the order they
+    were spoken: with them a disclosure is masked from the recording where
+    its own words were spoken, not over the whole utterance. At most
+    :data:`MAX_WORDS` words, each ``word`` a string of at most
+    :data:`MAX_WORD_CHARS` characters and ``0 <= start_ms <= end_ms``; any
+    other shape refuses the message (a refused message is not forwarded).
+    """
     text = obj.get("text")
     final = obj.get("final", True)
     if not isinstance(text, str) or not isinstance(final, bool):
         raise error("side-channel message needs text (string) and final (bool)")
     if obj["event"] == "guardrail.transcript":
-        return CallerTranscript(text, final, t_ms)
+        words = obj.get("words")
+        return CallerTranscript(text, final, t_ms, _words(words, error) if words else ())
     return AgentText(text, final, t_ms)
+
+
+def _words(words: object, error: type[StreamProtocolError]) -> tuple[Word, ...]:
+    """The ``words`` of a transcript message, checked; the error never quotes one."""
+    if not isinstance(words, list) or len(words) > MAX_WORDS:
+        raise error(f"transcript words must be a list of at most {MAX_WORDS} objects")
+    out: list[Word] = []
+    last = 0.0
+    for i, w in enumerate(words):
+        where = f"transcript words[{i}]"
+        if not isinstance(w, dict):
+            raise error(f"{where} must be an object with word, start_ms and end_ms")
+        text = w.get("word")
+        if not isinstance(text, str) or len(text) > MAX_WORD_CHARS:
+            raise error(f"{where}.word must be a string of at most {MAX_WORD_CHARS} characters")
+        times = []
+        for key in ("start_ms", "end_ms"):
+            v = w.get(key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 1e10:
+                raise error(f"{where}.{key} must be a stream time in ms (a number >= 0)")
+            times.append(float(v))
+        start, end = times
+        if end < start or start < last:
+            raise error(f"{where}: times must satisfy start_ms <= end_ms, in spoken order")
+        last = start
+        out.append(Word(text, start, end))
+    return tuple(out)

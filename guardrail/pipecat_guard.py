@@ -124,7 +124,11 @@ class Guard:
     ``not_configured`` and redirects fail closed. ``capture_sink`` receives the
     complete keyed value (:mod:`handoff.sink`; a demo sink by default);
     ``on_digit``, if given, sees each keyed digit (``secure_sink`` is its old
-    name); ``on_audit`` receives audit entries and alerts (never a value).
+    name); ``on_audit`` receives audit entries and alerts (never a value);
+    ``audit_health`` says whether the audit trail keeps them (default:
+    ``on_audit.healthy`` when it has one, as a
+    :class:`~guardrail.audit.BufferedAudit` does): while it does not, the
+    session fails closed for new sensitive operations.
     ``context`` is the bot's to use: it lives as long as the call, across the
     streams of a caller who went to a secure path and came back.
     """
@@ -140,6 +144,7 @@ class Guard:
         on_digit: Callable[[str], None] | None = None,
         secure_sink: Callable[[str], None] | None = None,
         on_audit: Callable[[object], None] | None = None,
+        audit_health: Callable[[], bool] | None = None,
         call_sid: str = "",
         stream_sid: str = "",
     ) -> None:
@@ -148,6 +153,8 @@ class Guard:
         self.call_sid = call_sid
         self.stream_sid = stream_sid
         self.on_audit = on_audit
+        if audit_health is None and hasattr(on_audit, "healthy"):
+            audit_health = lambda: on_audit.healthy  # noqa: E731
         self.executor = Executor(
             self.session,
             control=control,
@@ -155,6 +162,7 @@ class Guard:
             audit=self._audit,
             deliver=self._deliver,
             on_digit=on_digit or secure_sink,
+            audit_health=audit_health,
         )
         self.executor.feed(CallStarted(call_sid, stream_sid, 0.0))
         self.context: object | None = None
@@ -387,7 +395,10 @@ class _TranscriptGuard(_GuardProcessor):
             await g.feed(CallerTranscript(frame.text, final, g.t_ms))
             texts, self.texts = self.texts, []
             for fwd in texts:
-                await self.push_frame(dataclasses.replace(frame, text=fwd.text), direction)
+                # the speech-to-text's raw result holds what was said, value and
+                # all (its transcript, its words): a redacted frame goes on without it
+                extra = {} if fwd.text == frame.text else {"result": None}
+                await self.push_frame(dataclasses.replace(frame, text=fwd.text, **extra), direction)
             return
         await self.push_frame(frame, direction)
 

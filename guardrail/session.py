@@ -21,12 +21,25 @@ States (the transition table :data:`TRANSITIONS` is the whole truth):
     The caller is with a secure path or a human; nothing reaches the bot.
 ``ended``
     The call is over; events are ignored.
+
+Beside the state, ``audit_ok`` (fed as :class:`~guardrail.events.AuditHealth`
+by the executor): while the audit trail cannot keep entries, nothing starts
+that it could not account for. An agent request for a protected category is
+withheld (its audio suppressed, the caller told once, the bot told each
+time), a disclosure that would start a secure capture or a handoff starts
+neither; disclosures are still redacted and masked, keyed runs still
+withheld. When the trail is back, normal service.
+
+A disclosure is masked from the recording where it was spoken: by the
+speech-to-text's word timings when the transcript has them, else on the
+utterance's speech as the VAD heard it (:meth:`Session._disclosure_spans`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from audio import mulaw
@@ -42,6 +55,7 @@ from .events import (
     AgentText,
     Alert,
     Audit,
+    AuditHealth,
     CallEnded,
     CallerAudio,
     CallerDtmf,
@@ -67,6 +81,7 @@ from .events import (
     StreamStopped,
     SuppressAgentAudio,
     UnmuteBotInput,
+    Word,
 )
 from .policy import Policy
 
@@ -128,6 +143,9 @@ for _state in _ACTIVE:
     TRANSITIONS[(_state, HandoffResult)] = "_on_handoff_result"
     TRANSITIONS[(_state, CaptureResult)] = "_on_capture_result"
     TRANSITIONS[(_state, CallEnded)] = "_on_end"
+    # the audit trail can (or can no longer) account for what is done: a flag
+    # beside the state, read when a new sensitive operation would start
+    TRANSITIONS[(_state, AuditHealth)] = "_on_audit_health"
 del _state
 
 KEY_MATCH_MS = 1500.0
@@ -146,6 +164,19 @@ class SessionConfig:
     sink_timeout_ms: float = 5000.0
     say_reenter: str = "That number didn't look right. Please enter it again, then press pound."
     disclosure_lookback_ms: float = 15000.0
+    mask_word_guard_ms: float = 120.0
+    """Guard margin each side of a disclosure masked by the speech-to-text's
+    word timings (they are good to a few tens of ms)."""
+    mask_speech_guard_ms: float = 250.0
+    """Guard margin each side of a disclosure placed proportionally on the
+    utterance's speech (VAD), plus a tenth of its length: the estimate is rougher."""
+    say_audit_unavailable: str = (
+        "I'm sorry, I can't take those details right now. Please don't read them out on this call."
+    )
+    notice_audit_unavailable: str = (
+        "Sensitive details cannot be taken on this call right now. Do not ask the caller"
+        " for them; offer to call back or continue with something else."
+    )
     say_secure_path: str = (
         "I'll take that on our secure line; please enter it on your keypad, then press pound."
     )
@@ -166,6 +197,174 @@ class SessionConfig:
         "The secure line is not available right now. Tell the caller you cannot take that"
         " detail on this call; do not ask them to read it out."
     )
+
+
+_MAX_SEGMENTS = 256
+"""Speech segments kept for one utterance (a caller who talks for minutes
+without a final transcript: the oldest go, and the lookback bounds them anyway)."""
+_MAX_WORDS = 512
+_MAX_SKIP = 40
+"""A transcript word found this many characters past the last one is not taken
+as the same word (a short word can recur later in the text)..."""
+_RUN_CHARS = 12
+"""...plus this many for each word not found since (it stands for text the
+transcript wrote differently: "4111" for "four one one one")."""
+_DIGIT_WEIGHT = 4.0
+"""A digit in a transcript is a spoken word ("seven"): about four letters long."""
+_WORDS_SLACK_MS = 300.0
+_MIN_SPEECH_MS = 300.0
+"""Less speech than this heard in an utterance that disclosed a value: the VAD
+missed it (a quiet caller), so the speech is no guide to where the value is."""
+
+
+def _spoken_weights(text: str) -> list[float]:
+    """Cumulative speaking weight of ``text[:i]`` for each ``i``: how long the
+    characters take to say, relative to one another (letters and spaces 1, a
+    digit a whole word, other punctuation a little)."""
+    cum = [0.0]
+    total = 0.0
+    for ch in text:
+        if ch.isdigit():
+            total += _DIGIT_WEIGHT
+        elif ch.isalpha() or ch.isspace():
+            total += 1.0
+        else:
+            total += 0.5
+        cum.append(total)
+    return cum
+
+
+def _share(cum: list[float], c0: int, c1: int, s: int, e: int) -> tuple[float, float]:
+    """The part ``[s, e)`` of the text ``[c0, c1)`` as fractions of its speaking time."""
+    whole = cum[c1] - cum[c0]
+    if whole <= 0.0:
+        return 0.0, 1.0
+    return (cum[max(s, c0)] - cum[c0]) / whole, (cum[min(e, c1)] - cum[c0]) / whole
+
+
+def _word_key(text: str) -> str:
+    return text.strip().lower().strip(".,;:!?\"'()[]")
+
+
+def _span_by_words(
+    text: str, cum: list[float], words: Sequence[Word], start: int, end: int, guard_ms: float
+) -> tuple[float, float] | None:
+    """When the characters ``[start, end)`` of ``text`` were spoken, from word timings.
+
+    Words are found in the text in order; a word the text wrote differently
+    (and any run of them) stands for the text between the words found around
+    it. A span that is only part of such a run is placed on it by speaking
+    weight and widened by ``guard_ms`` plus a tenth of its length (within the
+    run's own time): that part is an estimate. ``None`` when some letter or
+    digit of the span is covered by no word: the timings do not say where it
+    was.
+    """
+    low = text.lower()
+    pieces: list[tuple[int, int, float, float, bool]] = []  # c0, c1, t0, t1, one word
+    cursor = 0
+    run: list[Word] = []
+    for w in words[:_MAX_WORDS]:
+        key = _word_key(w.text)
+        pos = -1
+        if key:
+            reach = cursor + _MAX_SKIP + len(key) + _RUN_CHARS * len(run)
+            m = re.compile(r"(?<![0-9a-z])" + re.escape(key) + r"(?![0-9a-z])").search(
+                low, cursor, reach
+            )
+            pos = m.start() if m else -1
+        if pos < 0:
+            run.append(w)
+            continue
+        if run:
+            pieces.append(_run_piece(text, cursor, pos, run))
+            run = []
+        pieces.append((pos, pos + len(key), w.start_ms, w.end_ms, True))
+        cursor = pos + len(key)
+    if run:
+        pieces.append(_run_piece(text, cursor, len(text), run))
+    lo = hi = None
+    covered = [False] * (end - start)
+    for c0, c1, t0, t1, whole in pieces:
+        if c1 <= start or c0 >= end:
+            continue
+        for i in range(max(c0, start), min(c1, end)):
+            covered[i - start] = True
+        if whole:
+            a, b = t0, t1  # a word partly in the span is masked whole
+        else:
+            fa, fb = _share(cum, c0, c1, start, end)
+            a, b = t0 + (t1 - t0) * fa, t0 + (t1 - t0) * fb
+            if fa > 0.0 or fb < 1.0:
+                margin = guard_ms + 0.1 * (b - a)
+                a, b = max(t0, a - margin), min(t1, b + margin)
+        lo = a if lo is None else min(lo, a)
+        hi = b if hi is None else max(hi, b)
+    if lo is None or hi is None:
+        return None
+    for i, ok in enumerate(covered):
+        if not ok and text[start + i].isalnum():
+            return None
+    return lo, hi
+
+
+def _run_piece(text: str, c0: int, c1: int, run: list[Word]) -> tuple[int, int, float, float, bool]:
+    """Words the text wrote differently stand for the text between the words
+    found around them, spaces and punctuation at its edges left out."""
+    while c0 < c1 and not text[c0].isalnum():
+        c0 += 1
+    while c1 > c0 and not text[c1 - 1].isalnum():
+        c1 -= 1
+    return (c0, c1, run[0].start_ms, run[-1].end_ms, False)
+
+
+def _words_fit(words: Sequence[Word], segments: list, floor: float, t: float) -> bool:
+    """Word timings that fit the call's clock: inside the lookback, not after the
+    transcript arrived, and (when the VAD heard the utterance) mostly where it
+    heard speech. A speech-to-text on another clock would mask the wrong audio."""
+    if min(w.start_ms for w in words) < floor or any(w.end_ms > t + _WORDS_SLACK_MS for w in words):
+        return False
+    if not segments:
+        return True
+    spoken = inside = 0.0
+    for w in words:
+        spoken += w.end_ms - w.start_ms
+        for a, b in segments:
+            lo, hi = max(w.start_ms, a - _WORDS_SLACK_MS), min(w.end_ms, b + _WORDS_SLACK_MS)
+            if hi > lo:
+                inside += hi - lo
+    return spoken <= 0.0 or inside >= 0.5 * spoken
+
+
+def _span_by_speech(
+    cum: list[float], start: int, end: int, segments: list, guard_ms: float
+) -> tuple[float, float]:
+    """When the characters ``[start, end)`` were spoken, from the utterance's speech.
+
+    The span's share of the text's speaking weight is placed on the same share
+    of the speech time (the segments laid end to end, silences left out), a
+    margin of ``guard_ms`` plus a tenth of its length is added each side (also
+    on speech time, so it does not run out in a pause), and each end is
+    widened to the edge of the segment it falls in when that edge is within
+    one more margin: a caller who pauses around a number is masked exactly
+    from the pause.
+    """
+    total = sum(b - a for a, b in segments)
+    fa, fb = _share(cum, 0, len(cum) - 1, start, end)
+    ta, tb = fa * total, fb * total
+    margin = guard_ms + 0.1 * (tb - ta)
+    ta, tb = max(0.0, ta - margin), min(total, tb + margin)
+
+    def place(x: float, snap_down: bool) -> float:
+        for a, b in segments:
+            if x <= b - a:
+                at = a + x
+                if snap_down:
+                    return a if at - a <= margin else at
+                return b if b - at <= margin else at
+            x -= b - a
+        return segments[-1][1]
+
+    return place(ta, True), place(tb, False)
 
 
 class _KeyPresses:
@@ -229,7 +428,11 @@ class Session:
         self._route: tuple[int, str, str, str] | None = None  # id, route, kind, category
         self._pause_id: int | None = None
         self._agent_buf = ""
-        self._speech_start: float | None = None
+        self._speech_open: float | None = None
+        self._speech: deque[tuple[float, float]] = deque(maxlen=_MAX_SEGMENTS)
+        self._speech_floor = 0.0
+        self.audit_ok = True
+        self._audit_told = False
         self._last_t = 0.0
         self._silence = bytes([mulaw.SILENCE]) * 160
         self._capture_digits = 0
@@ -338,9 +541,13 @@ class Session:
             out = [ForwardAudio(self._silence[:n], ev.t_ms, masked=True)]
         for e in events:
             if isinstance(e, SpeechStarted):
-                self._speech_start = e.t_ms
+                self._speech_open = e.t_ms
             elif isinstance(e, SpeechStopped):
-                self._speech_start = e.start_ms  # the transcript of it may still come
+                # kept until the utterance's final transcript (which may still come)
+                self._speech_open = None
+                start = max(e.start_ms, self._speech_floor)
+                if e.t_ms > start:
+                    self._speech.append((start, e.t_ms))
             elif isinstance(e, KeyDown):
                 # a key is down: its tone is kept from the bot until it is released,
                 # whatever the state (a capture that the key ends included)
@@ -432,17 +639,16 @@ class Session:
         result = self.scanner.caller(ev.text, final=ev.final)
         out.append(ForwardText(result.redacted, "caller", ev.final, ev.t_ms))
         if not result.findings:
+            if ev.final:
+                self._utterance_done(ev.t_ms)
             return out
-        # The transcript carries no audio times: mask from the start of the
-        # caller's latest speech, but never further back than the lookback.
-        floor = ev.t_ms - self.config.disclosure_lookback_ms
-        start = self._speech_start if self._speech_start is not None else floor
-        start = max(start, floor)
-        out.append(MaskAudio(max(0.0, start), ev.t_ms, "recording", ev.t_ms))
-        if ev.final and not self.recording_paused:
-            # the provider's recording heard it before anything could pause it
-            for f in result.findings:
-                self.exposed.append((max(0.0, start), ev.t_ms, f.category))
+        spans = self._disclosure_spans(ev, result.findings)
+        exposed = ev.final and not self.recording_paused
+        for (start, end), f in zip(spans, result.findings, strict=True):
+            out.append(MaskAudio(start, end, "recording", ev.t_ms))
+            if exposed:
+                # the provider's recording heard it before anything could pause it
+                self.exposed.append((start, end, f.category))
         seen: list[str] = []
         for f in result.findings:
             if f.category not in seen:
@@ -451,7 +657,58 @@ class Session:
         for cat in seen:
             out.append(Audit("disclosure", "redacted", ev.t_ms, cat))
         if ev.final:
-            self._apply(out, seen, "on_disclosure", ev.t_ms)
+            self._utterance_done(ev.t_ms)
+            self._apply(out, seen, "on_disclosure", ev.t_ms, exposed=exposed)
+        return out
+
+    def _utterance_done(self, t: float) -> None:
+        """A final transcript closes the utterance: its speech is forgotten; speech
+        still going on belongs to the next one."""
+        self._speech.clear()
+        self._speech_floor = t
+        if self._speech_open is not None:
+            self._speech_open = max(self._speech_open, t)
+
+    def _disclosure_spans(self, ev: CallerTranscript, findings: Sequence) -> list:
+        """Where in stream time each finding of ``ev`` was spoken: ``(start, end)``.
+
+        The recording is masked there, not over the whole utterance. Best, the
+        speech-to-text's word timings: the finding's characters are mapped to
+        the words that spoke them (words the transcript wrote differently, a
+        spoken "four" for a "4", share the text between the words around
+        them), plus :attr:`SessionConfig.mask_word_guard_ms`. Word timings
+        that do not fit the call's own clock (outside the lookback, after the
+        transcript, or not where the VAD heard speech) are not trusted. Else
+        the utterance's speech segments from the VAD since the last final
+        transcript: the finding's share of the text (weighted by how long it
+        takes to say: a digit is a word) placed on the share of the speech
+        time, plus a guard margin, widened to the edges of the segments it
+        touches when they are that close. With neither (or less than
+        :data:`_MIN_SPEECH_MS` of speech heard), the recording is masked from
+        the lookback to the transcript, as before.
+        """
+        t = ev.t_ms
+        floor = max(0.0, t - self.config.disclosure_lookback_ms)
+        segments = [(max(a, floor), min(b, t)) for a, b in self._speech if b > floor and a < t]
+        if self._speech_open is not None:
+            segments.append((max(self._speech_open, floor), max(t, self._speech_open)))
+        cum = _spoken_weights(ev.text)
+        words = ev.words if ev.words and _words_fit(ev.words, segments, floor, t) else ()
+        guard = self.config.mask_word_guard_ms
+        speech_guard = self.config.mask_speech_guard_ms
+        out: list = []
+        for f in findings:
+            span = (
+                _span_by_words(ev.text, cum, words, f.start, f.end, speech_guard) if words else None
+            )
+            if span is not None:
+                start, end = span[0] - guard, span[1] + guard
+            elif sum(b - a for a, b in segments) >= _MIN_SPEECH_MS:
+                start, end = _span_by_speech(cum, f.start, f.end, segments, speech_guard)
+            else:
+                start, end = floor, t
+            start, end = max(floor, start), min(end, t + guard)
+            out.append((start, end) if end > start else (floor, t))
         return out
 
     def _on_agent_text(self, ev: AgentText) -> list:
@@ -479,6 +736,19 @@ class Session:
             r for r in requests if self.policy.rule(r).on_request in ("secure_path", "handoff")
         ]
         blocked = [r for r in requests if self.policy.rule(r).on_request == "block"]
+        held = [
+            r
+            for r in requests
+            if self.policy.rule(r).on_request in ("secure_path", "handoff", "redact")
+        ]
+        if held and not self.audit_ok:
+            # the trail cannot account for what the answer would start: not asked
+            for r in requests:
+                out.append(Audit("agent_request", "withheld_audit_unavailable", ev.t_ms, r))
+            self._agent_buf = ""
+            out.append(SuppressAgentAudio(ev.t_ms))
+            self._withhold_for_audit(out, [], ev.t_ms)
+            return out
         if routed:
             for r in requests:
                 out.append(Audit("agent_request", "intercepted", ev.t_ms, r))
@@ -597,11 +867,25 @@ class Session:
 
     # -- decisions -----------------------------------------------------------
 
-    def _apply(self, out: list, categories: list[str], which: str, t: float) -> None:
-        """Carry out the policy for categories asked for or disclosed."""
+    def _apply(
+        self, out: list, categories: list[str], which: str, t: float, *, exposed: bool = False
+    ) -> None:
+        """Carry out the policy for categories asked for or disclosed.
+
+        ``exposed``: a disclosure the provider's recording already heard. In
+        normal state nothing more of it is coming, so a pause now would
+        protect nothing (and be resumed at once): the recording is marked for
+        remediation after the call instead (:attr:`exposed`, then
+        :class:`DisposeRecording`), and the audit says so. A disclosure that
+        starts a protected flow still pauses: what the caller says or keys
+        next is protected by it.
+        """
         rules = [self.policy.rule(cat) for cat in categories]
         routed = [r for r in rules if getattr(r, which) in ("secure_path", "handoff")]
-        if routed and self.state == NORMAL:
+        if routed and self.state == NORMAL and not self.audit_ok:
+            # no secure capture, no handoff that the trail could not account for
+            self._withhold_for_audit(out, [r.category for r in routed], t)
+        elif routed and self.state == NORMAL:
             if self._keyed:
                 self._settle_keyed(out, t)
             rule = routed[0]
@@ -620,13 +904,42 @@ class Session:
             # else: the prompt, the capture and the redirect wait for the pause,
             # so a pause that fails leaves the caller one thing to hear
             return
-        if any(r.pause_recording for r in rules):
+        paused = [r.category for r in rules if r.pause_recording]
+        if paused and exposed and self.state == NORMAL:
+            mode = self.policy.recording_after_exposure
+            for cat in paused:
+                out.append(Audit("recording_exposed", f"pause_too_late_{mode}", t, cat))
+        elif paused:
             self._pause(out, t, categories[0])
         if which == "on_disclosure":
             redacted = [r.category for r in rules if r.on_disclosure in ("redact", "block")]
             if redacted:
                 names = ", ".join(cat.replace("_", " ") for cat in redacted)
                 out.append(Notice(self.config.notice_redacted.format(categories=names), t))
+
+    def _withhold_for_audit(self, out: list, categories: list[str], t: float) -> None:
+        """The audit trail is down: what would start a sensitive operation does not;
+        the caller hears once why, the bot every time."""
+        for cat in categories:
+            out.append(Audit("sensitive_operation", "withheld_audit_unavailable", t, cat))
+        if not self._audit_told:
+            self._audit_told = True
+            self._say(out, self.config.say_audit_unavailable, t)
+        out.append(Notice(self.config.notice_audit_unavailable, t))
+
+    def _on_audit_health(self, ev: AuditHealth) -> list:
+        """The trail can (again) or can no longer keep entries: fail closed for new
+        sensitive operations while it cannot; normal service when it can."""
+        if ev.ok == self.audit_ok:
+            return []
+        self.audit_ok = ev.ok
+        if not ev.ok:
+            return [
+                Alert("audit_unavailable", ev.t_ms),
+                Audit("audit_trail", "unavailable", ev.t_ms),
+            ]
+        self._audit_told = False
+        return [Audit("audit_trail", "restored", ev.t_ms)]
 
     def _proceed(self, out: list, t: float) -> None:
         """The recording is paused (or needs no pause): send the caller on."""
@@ -679,6 +992,9 @@ class Session:
         return [ForwardText(ev.text, "agent", True, ev.t_ms)]
 
     def _mute(self, out: list, t: float) -> None:
+        # the bot's speech-to-text hears silence from here: speech so far is no
+        # part of a transcript still to come, and speech from here on none at all
+        self._utterance_done(t)
         if not self.bot_muted:
             self.bot_muted = True
             out.append(MuteBotInput(t))
@@ -758,6 +1074,7 @@ class Session:
         return out
 
     def _back_to_bot(self, out: list, t: float, summary: str) -> None:
+        self._utterance_done(t)  # the next transcript is of speech from here on
         self._close_mask(out, t)
         self.state = NORMAL
         self._resume(out, t)

@@ -18,8 +18,9 @@ from guardrail.events import (
     CallerTranscript,
     CallStarted,
     StreamStopped,
+    Word,
 )
-from guardrail.media_stream import StreamParser, StreamProtocolError
+from guardrail.media_stream import MAX_WORDS, StreamParser, StreamProtocolError
 
 
 def test_real_capture(data_dir):
@@ -107,6 +108,10 @@ def test_bad_messages_get_clear_errors_that_never_quote_them(message, words):
                             "text",
                             "final",
                             "track",
+                            "words",
+                            "word",
+                            "start_ms",
+                            "end_ms",
                         ]
                     ),
                     kids,
@@ -121,3 +126,56 @@ def test_bad_messages_get_clear_errors_that_never_quote_them(message, words):
 def test_fuzz_parse_or_raise_the_documented_error(message):
     with contextlib.suppress(StreamProtocolError):
         StreamParser().parse(message)
+
+
+def _transcript(words: object) -> str:
+    return json.dumps(
+        {"event": "guardrail.transcript", "text": "my pin is 4111", "final": True, "words": words}
+    )
+
+
+def test_transcript_word_timings_are_parsed_in_stream_time():
+    words = [
+        {"word": "my", "start_ms": 1000, "end_ms": 1150},
+        {"word": "pin", "start_ms": 1200.5, "end_ms": 1400},
+        {"word": "is", "start_ms": 1450, "end_ms": 1500},
+        {"word": "4111", "start_ms": 1600, "end_ms": 2600},
+    ]
+    [ev] = StreamParser().parse(_transcript(words))
+    assert isinstance(ev, CallerTranscript)
+    assert ev.words == (
+        Word("my", 1000.0, 1150.0),
+        Word("pin", 1200.5, 1400.0),
+        Word("is", 1450.0, 1500.0),
+        Word("4111", 1600.0, 2600.0),
+    )
+    assert "4111" not in repr(ev)  # the words are hidden like the text
+    [plain] = StreamParser().parse(_transcript([]))
+    assert plain.words == ()
+
+
+@pytest.mark.parametrize(
+    ("words", "says"),
+    [
+        ("4111 at 1600", "must be a list"),
+        ([{"word": "4111"}] * (MAX_WORDS + 1), "at most"),
+        (["4111"], r"words\[0\] must be an object"),
+        ([{"word": 4111, "start_ms": 0, "end_ms": 1}], r"words\[0\]\.word must be a string"),
+        ([{"word": "4111" * 20, "start_ms": 0, "end_ms": 1}], r"\.word must be a string"),
+        ([{"word": "4111", "start_ms": "0", "end_ms": 1}], r"\.start_ms must be a stream time"),
+        ([{"word": "4111", "start_ms": 0, "end_ms": True}], r"\.end_ms must be a stream time"),
+        ([{"word": "4111", "start_ms": -5, "end_ms": 1}], r"\.start_ms must be a stream time"),
+        ([{"word": "4111", "start_ms": 9, "end_ms": 1}], "start_ms <= end_ms"),
+        (
+            [
+                {"word": "my", "start_ms": 500, "end_ms": 600},
+                {"word": "4111", "start_ms": 100, "end_ms": 400},
+            ],
+            "in spoken order",
+        ),
+    ],
+)
+def test_bad_word_timings_are_refused_without_quoting_them(words, says):
+    with pytest.raises(StreamProtocolError, match=says) as info:
+        StreamParser().parse(_transcript(words))
+    assert "4111" not in str(info.value)

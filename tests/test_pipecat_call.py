@@ -323,14 +323,15 @@ def test_a_slow_twilio_does_not_hold_up_transcripts_or_prompts(config):
         fake.plan = ["slow"]
         guard, _, audits, _ = make_guard(config, fake, deadline_s=3.0)
         frames = [
-            TranscriptionFrame(text="my social is 078-05-1123", user_id="u", timestamp="t"),
+            *ask("What's your date of birth?"),  # asked: the recording pauses, slowly
+            TranscriptionFrame(text="it's the fourth of July 1976", user_id="u", timestamp="t"),
             TranscriptionFrame(text="and what's the weather", user_id="u", timestamp="t"),
             Settle(),
         ]
         _, _, probe = run(guard, frames)
     seen = [(f.text, busy) for f, busy in probe.seen if isinstance(f, TranscriptionFrame)]
     # both transcripts passed while the pause was still in flight
-    assert seen == [("my social is [ssn]", 1), ("and what's the weather", 1)]
+    assert seen == [("it's the [date_of_birth]", 1), ("and what's the weather", 1)]
     assert outcomes(audits, "pause_recording") == ["confirmed"]
 
 

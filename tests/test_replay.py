@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from audio.dtmf import DtmfDetector, KeyUp
 from audio.wav import read_wav
@@ -56,7 +59,7 @@ def test_replay_prints_the_actions_of_the_example_call(tmp_path):
         row for row in rows if row["action"] == "redact"
     ).items()
     # no value in the output
-    for secret in ("4111", "078-05-1123", "1123"):
+    for secret in ("4111", "386-48-9361", "9361"):
         assert secret not in r.stdout
     # the recording holds no keypad tone
     pcm, _ = read_wav(out)
@@ -65,6 +68,15 @@ def test_replay_prints_the_actions_of_the_example_call(tmp_path):
     for i in range(0, len(pcm) - 159, 160):
         keys += [e for e in det.process(pcm[i : i + 160], i / 8) if isinstance(e, KeyUp)]
     assert keys == []
+    # the SSN is masked from the recording where it was spoken, and only there
+    spec = importlib.util.spec_from_file_location(
+        "make_card_call", ROOT / "examples/make_card_call.py"
+    )
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    for _word, start, end, ssn in gen.PLACED:
+        level = float(np.abs(pcm[int(start * 8) : int(end * 8)].astype(np.float64)).mean())
+        assert (level < 50.0) if ssn else (level > 1000.0)
 
 
 def test_replay_bad_lines_become_alerts_and_the_rest_goes_on(tmp_path):
@@ -107,7 +119,8 @@ def test_replay_never_prints_a_keyed_digit(tmp_path):
         {"event": "connected", "protocol": "Call", "version": "1.0.0"},
         {"event": "start", "start": {"streamSid": "MZ1", "callSid": "CA1", "mediaFormat":
             {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}},
-        {"event": "guardrail.agent_text", "text": "What's the number on your Mastercard?"},
+        # words the request detector does not take as a request: the keyed run alone
+        {"event": "guardrail.agent_text", "text": "Okay, go ahead whenever you are ready."},
     ]  # fmt: skip
     t = 0
     for i, d in enumerate(card + "1#"):  # the card, then a menu choice

@@ -11,6 +11,7 @@ from guardrail.events import (
     AgentText,
     Alert,
     Audit,
+    AuditHealth,
     CallEnded,
     CallerAudio,
     CallerDtmf,
@@ -20,6 +21,7 @@ from guardrail.events import (
     CaptureDigit,
     CaptureResult,
     ControlResult,
+    DisposeRecording,
     ForwardAudio,
     ForwardDtmf,
     ForwardText,
@@ -34,10 +36,12 @@ from guardrail.events import (
     Say,
     SuppressAgentAudio,
     UnmuteBotInput,
+    Word,
 )
 from guardrail.session import Session
 
 CARD = "4111111111111111"
+SSN = "386-48-9361"  # made up (examples/make_card_call.py's seeded generator)
 SPOKEN = "four one one one, one one one one, one one one one, one one one one"
 
 
@@ -139,18 +143,52 @@ def test_masked_audio_keeps_the_payload_length():
     assert fwd.payload == bytes([0xFF]) * 480
 
 
-def test_disclosure_is_redacted_masked_and_pauses_the_recording():
+def test_disclosure_is_redacted_masked_and_marked_exposed_not_paused_after_the_fact():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    acts = s.feed(CallerTranscript("my social is 078-05-1123", True, 5000.0))
+    acts = s.feed(CallerTranscript(f"my social is {SSN}", True, 5000.0))
     [fwd] = of(acts, ForwardText)
     assert fwd.text == "my social is [ssn]"
     assert [r.category for r in of(acts, Redact)] == ["ssn"]
     assert of(acts, MaskAudio)[0].target == "recording"
-    assert of(acts, PauseRecording)
+    # the recording heard it already and nothing more is coming: a pause (and a
+    # resume at the next agent turn) would protect nothing; remedied after the call
+    assert not of(acts, PauseRecording)
+    assert [(a.event, a.outcome, a.category) for a in of(acts, Audit)][-1] == (
+        "recording_exposed",
+        "pause_too_late_quarantine",
+        "ssn",
+    )
+    assert not of(s.feed(AgentText("Thanks. Anything else?", True, 6000.0)), ResumeRecording)
     # by default an SSN the caller volunteers is redacted; asked for, it goes to a human
     assert not of(acts, Handoff)
     assert "ssn" in of(acts, Notice)[0].text.replace(" ", "")  # names the category only
+    [dispose] = of(s.feed(CallEnded(9000.0)), DisposeRecording)
+    assert dispose.mode == "quarantine"
+    assert [cat for _, _, cat in dispose.spans] == ["ssn"]
+
+
+def test_a_disclosure_that_starts_a_protected_flow_still_pauses():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(CallerTranscript(f"my card is {CARD}", True, 5000.0))
+    # what the caller keys next is protected by the pause
+    assert of(acts, PauseRecording)
+    assert of(acts, MuteBotInput)
+    assert s.state == "protecting"
+    assert [cat for _, _, cat in s.exposed] == ["payment_card"]  # the spoken card: remedied too
+
+
+def test_a_disclosure_while_the_recording_is_paused_is_not_exposed():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(AgentText("What's your date of birth?", True, 0.0))
+    confirm(s, acts, 10.0)  # asked for: paused before the answer
+    acts = s.feed(CallerTranscript("it's the fourth of July 1976", True, 3000.0))
+    assert of(acts, Redact)
+    assert not of(acts, PauseRecording)
+    assert not [a for a in of(acts, Audit) if a.event == "recording_exposed"]
+    assert s.exposed == []
 
 
 def test_block_replaces_the_request():
@@ -167,7 +205,7 @@ def test_block_replaces_the_request():
 def test_unconfirmed_pause_fails_closed():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    s.feed(CallerTranscript("my social is 078-05-1123", True, 1000.0))
+    assert of(s.feed(AgentText("What's your date of birth?", True, 1000.0)), PauseRecording)
     assert s.next_deadline() == 3000.0
     assert s.on_timer(2999.0) == []
     out = s.on_timer(3000.0)
@@ -215,7 +253,8 @@ def test_keyed_digits_are_protected_even_when_no_request_was_detected():
     """The agent asked in words the detector missed; the caller keys the card anyway."""
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))
-    s.feed(AgentText("Punch in the sixteen digits whenever you're ready.", True, 0.0))
+    # (words the request detector does not take as a request for anything)
+    s.feed(AgentText("Okay, go ahead whenever you are ready.", True, 0.0))
     out = []
     for i, d in enumerate(CARD):
         out += s.feed(CallerDtmf(d, 1000.0 + 150 * i))
@@ -267,9 +306,15 @@ def events(draw):
     seq = [CallStarted("CA1", "MZ1", 0.0)]
     for _ in range(draw(st.integers(0, 25))):
         t += draw(st.floats(0, 3000))
-        kind = draw(st.integers(0, 7))
+        kind = draw(st.integers(0, 8))
         if kind == 0:
-            seq.append(CallerTranscript(draw(TEXTS), draw(st.booleans()), t))
+            words = ()
+            if draw(st.booleans()):  # word timings, on the call's clock or not
+                offsets = draw(st.lists(st.floats(-20_000, 1_000), max_size=6))
+                words = tuple(Word("four", t + o, t + o + 200) for o in sorted(offsets))
+            seq.append(CallerTranscript(draw(TEXTS), draw(st.booleans()), t, words))
+        elif kind == 8:
+            seq.append(AuditHealth(draw(st.booleans()), t))
         elif kind == 1:
             seq.append(AgentText(draw(AGENT), draw(st.booleans()), t))
         elif kind == 2:
@@ -409,7 +454,7 @@ def test_transitions_name_a_handler_for_every_state_and_event():
 
     events = {
         CallStarted, CallerAudio, CallerDtmf, CallerTranscript, AgentText, ControlResult,
-        HandoffResult, CaptureResult, CallEnded,
+        HandoffResult, CaptureResult, CallEnded, AuditHealth,
     }  # fmt: skip
     for state in ("normal", "protecting", "secure_capture", "handed_off"):
         for ev in events:
@@ -524,3 +569,180 @@ def test_the_guardrails_own_prompt_spoken_by_the_bot_is_let_through_once():
     again = s.feed(AgentText(say.text, True, 30.0))
     assert of(again, ForwardText) == []
     assert of(again, SuppressAgentAudio)
+
+
+# -- where a disclosure is masked from the recording ------------------------------
+
+
+def recording_masks(acts):
+    return [(a.start_ms, a.end_ms) for a in of(acts, MaskAudio) if a.target == "recording"]
+
+
+SSN_WORDS = (
+    Word("yes", 1000, 1300),
+    Word("my", 1400, 1550),
+    Word("social", 1600, 2000),
+    Word("is", 2050, 2200),
+    *(Word(w, 2400 + 350 * i, 2700 + 350 * i) for i, w in enumerate(["three", "eight", "six"])),
+    Word("48", 3600, 4100),
+    *(Word(w, 4300 + 350 * i, 4600 + 350 * i) for i, w in enumerate(["nine", "three", "six"])),
+    Word("one", 5350, 5650),
+    Word("thanks", 5900, 6300),
+)
+
+
+def test_a_disclosure_with_word_timings_is_masked_over_its_own_words():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    text = f"yes, my social is {SSN} thanks"
+    acts = s.feed(CallerTranscript(text, True, 6800.0, SSN_WORDS))
+    guard = s.config.mask_word_guard_ms
+    # spoken "three eight six" for "386": the words between those found stand for it
+    assert recording_masks(acts) == [(2400 - guard, 5650 + guard)]
+    assert s.exposed == [(2400 - guard, 5650 + guard, "ssn")]
+
+
+def test_a_value_inside_a_run_of_words_written_differently_is_placed_with_a_margin():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    digits = tuple(Word("one", 1000 + 350 * i, 1300 + 350 * i) for i in range(16))
+    words = (Word("it", 500, 600), Word("is", 650, 800), *digits, Word("o.k.", 6600, 7000))
+    acts = s.feed(
+        CallerTranscript(
+            f"it is {' '.join([CARD[i : i + 4] for i in range(0, 16, 4)])} okay",
+            True,
+            7500.0,
+            words,
+        )
+    )
+    [(start, end)] = recording_masks(acts)
+    # the number and "okay" are one run of words the transcript wrote differently:
+    # the number is its share of the run, with a margin, never less than its words
+    assert start <= digits[0].start_ms - s.config.mask_word_guard_ms
+    assert end >= digits[-1].end_ms + s.config.mask_word_guard_ms
+    assert start >= 800.0  # "it is" was found: not masked
+
+
+@pytest.mark.parametrize(
+    ("shift", "t"),
+    [(0.0, 30_000.0), (5_000.0, 6_800.0)],  # before the lookback; after the transcript
+)
+def test_word_timings_on_another_clock_are_not_trusted(shift, t):
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    words = tuple(Word(w.text, w.start_ms + shift, w.end_ms + shift) for w in SSN_WORDS)
+    acts = s.feed(CallerTranscript(f"yes, my social is {SSN} thanks", True, t, words))
+    # no speech heard either: from the lookback to the transcript, as without times
+    assert recording_masks(acts) == [(max(0.0, t - s.config.disclosure_lookback_ms), t)]
+
+
+def test_word_timings_that_leave_the_value_out_are_not_trusted():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    words = SSN_WORDS[:4]  # the speech-to-text timed the words before the number only
+    acts = s.feed(CallerTranscript(f"yes, my social is {SSN}", True, 6800.0, words))
+    assert recording_masks(acts) == [(0.0, 6800.0)]
+
+
+def speech_then_silence(s, data_dir, t0=0.0):
+    """The espeak utterance as caller audio, then a second of silence: one VAD segment."""
+    from audio.wav import read_wav
+
+    pcm, _ = read_wav(data_dir / "espeak_card_digits.wav")
+    codes = mulaw.encode_bytes(pcm) + bytes([0xFF]) * 8000
+    t = t0
+    for i in range(0, len(codes) - 159, 160):
+        t = t0 + i / 8
+        s.feed(CallerAudio(codes[i : i + 160], t))
+    return t
+
+
+def test_without_word_timings_a_disclosure_is_placed_on_the_utterances_speech(data_dir):
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    t = speech_then_silence(s, data_dir, 1000.0)
+    [(seg_start, seg_end)] = list(s._speech)
+    text = "my card number is 4111 1111 1111 1111, the expiry is 04 29 and the code is 737"
+    acts = s.feed(CallerTranscript(text, True, t))
+    card, expiry, code = recording_masks(acts)
+    # each value on its own share of the speech the VAD heard, in the order spoken:
+    # the code is not masked with the card, nor the words between them
+    for start, end in (card, expiry, code):
+        assert seg_start <= start < end <= seg_end
+    assert card[0] < expiry[0] < code[0]
+    assert card[1] < code[0]
+    assert code[0] - card[1] > 1000.0
+    assert s._speech == type(s._speech)()  # the final transcript closed the utterance
+
+
+def test_speech_while_the_bot_was_muted_is_no_part_of_the_next_utterance(data_dir):
+    s = Session()
+    capture_ready(s)
+    t = speech_then_silence(s, data_dir, 100.0)  # spoken during the secure capture
+    s.feed(CallerDtmf("#", t))
+    assert s.state == "normal"
+    assert list(s._speech) == []
+
+
+# -- when the audit trail cannot keep entries -------------------------------------
+
+
+def test_while_the_audit_trail_is_down_no_sensitive_operation_starts():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    down = s.feed(AuditHealth(False, 100.0))
+    assert [a.reason for a in of(down, Alert)] == ["audit_unavailable"]
+    assert s.feed(AuditHealth(False, 150.0)) == []  # said once, not per report
+    acts = s.feed(AgentText("What's the card number?", True, 200.0))
+    assert of(acts, SuppressAgentAudio)  # the request never reaches the caller
+    assert not of(acts, ForwardText)
+    assert [a.text for a in of(acts, Say)] == [s.config.say_audit_unavailable]
+    assert of(acts, Notice)  # the bot learns it cannot take them now
+    for kind in (Handoff, PauseRecording, MuteBotInput):
+        assert not of(acts, kind)
+    assert s.state == "normal"
+    assert ("agent_request", "withheld_audit_unavailable", "payment_card") in [
+        (a.event, a.outcome, a.category) for a in of(acts, Audit)
+    ]
+    # asked again: withheld again, the caller told only once
+    again = s.feed(AgentText("What's your social security number?", True, 300.0))
+    assert of(again, SuppressAgentAudio)
+    assert not of(again, Say)
+    assert not of(again, Handoff)
+    # a card the caller volunteers: redacted and masked, but no capture, no handoff
+    acts = s.feed(CallerTranscript(f"my card is {CARD}", True, 400.0))
+    assert [f.text for f in of(acts, ForwardText)] == ["my card is [payment_card]"]
+    assert recording_masks(acts)
+    assert s.state == "normal"
+    assert not of(acts, Handoff)
+    assert not of(acts, MuteBotInput)
+    # keyed digits are still withheld from the bot
+    out = []
+    for i, d in enumerate(CARD):
+        out += s.feed(CallerDtmf(d, 1000.0 + 150 * i))
+    out += s.on_timer(1000.0 + 150 * 16 + s.policy.keyed_digits_gap_ms)
+    assert of(out, ForwardDtmf) == []
+    assert [a.outcome for a in of(out, Audit) if a.event == "keyed_digits"] == ["withheld"]
+
+
+def test_when_the_audit_trail_is_back_service_is_normal():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AuditHealth(False, 100.0))
+    back = s.feed(AuditHealth(True, 500.0))
+    assert [(a.event, a.outcome) for a in of(back, Audit)] == [("audit_trail", "restored")]
+    acts = confirm(s, s.feed(AgentText("What's the card number?", True, 600.0)), 700.0)
+    assert s.state == "secure_capture"
+    [h] = of(acts, Handoff)
+    assert h.kind == "keypad"
+    # down again: the caller is told again (once for this outage)
+    s.feed(AuditHealth(False, 800.0))
+    assert s.state == "secure_capture"  # a flow under way is finished, not abandoned
+
+
+def test_a_request_that_starts_nothing_is_served_while_the_trail_is_down():
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AuditHealth(False, 0.0))
+    [fwd] = of(s.feed(AgentText("How can I help?", True, 10.0)), ForwardText)
+    assert fwd.text == "How can I help?"

@@ -4,7 +4,12 @@ Measures, from a fresh clone (all material is in ``bench/data``):
 
 - our generated items (``bench/data/generated``, see its README): ``dev``,
   which detector work may look at and tune on, and ``test``, held out (its
-  phrasings are not in dev; do not tune on it). Findings (caller
+  phrasings are not in dev; do not tune on it);
+- the hand-written held-out set (``bench/data/handwritten``, see its
+  README): realistic call lines written by a separate author who read
+  neither the detector nor the generator. It is never tuned on: it is
+  scored like the generated items, and ``--misses`` refuses to print its
+  items. Findings (caller
   disclosures, agent read-backs) and requests (what an agent line asks
   for) are scored separately. An item with ``context`` is played through
   :class:`~guardrail.detect.CallScanner` (context turns first, the last
@@ -26,7 +31,8 @@ positive for its category and a miss for the right one). Requests are
 compared as sets per item.
 
 ``--split dev --category pin --misses 20`` prints up to 20 missed and 20
-false items of that category on dev, to see what fails.
+false items of that category on dev, to see what fails (never of the
+hand-written held-out set).
 """
 
 from __future__ import annotations
@@ -48,11 +54,17 @@ from . import presidio_baseline
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_EVAL = DATA / "outside"
 DEFAULT_GENERATED = DATA / "generated"
+DEFAULT_HANDWRITTEN = DATA / "handwritten" / "holdout.jsonl"
 MAP = presidio_baseline.ENTITY_TO_CATEGORY
 SPLIT_NOTE = {
     "dev": "generated dev (tune on this)",
     "test": "generated test (held out: phrasings not in dev; do not tune on it)",
+    "holdout": "hand-written held-out (never tuned on)",
 }
+HOLDOUT_REFUSED = (
+    "--misses does not print items of the hand-written held-out set: it is never tuned on. "
+    "Use --split dev (or test) with --misses."
+)
 
 Span = tuple[int, int]
 
@@ -107,6 +119,18 @@ def load_items(folder: Path, split: str) -> list[dict]:
     """The items of ``split`` (``dev`` or ``test``) from ``folder``."""
     path = folder / f"{split}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def load_holdout(path: Path) -> list[dict]:
+    """The hand-written held-out items (same schema as the generated ones, no style or kind)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _style(item: dict) -> str:
+    """The item's STT style; for items without one, its role and whether it has context."""
+    if "style" in item:
+        return item["style"]
+    return f"{item['role']}+context" if item.get("context") else item["role"]
 
 
 def predict(item: dict) -> tuple[list[tuple[str, int, int]], list[str]]:
@@ -197,12 +221,12 @@ def eval_generated(
         for cat, t in local_f.items():
             findings[cat].add_counts(t.tp, t.fp, t.fn)
             if category in (None, cat):
-                by_style[item["style"]].add_counts(t.tp, t.fp, t.fn)
-                by_kind[item["kind"]].add_counts(t.tp, t.fp, t.fn)
+                by_style[_style(item)].add_counts(t.tp, t.fp, t.fn)
+                by_kind[item.get("kind", "-")].add_counts(t.tp, t.fp, t.fn)
         for cat, t in local_r.items():
             requests[cat].add_counts(t.tp, t.fp, t.fn)
             if category in (None, cat):
-                by_kind[item["kind"]].add_counts(t.tp, t.fp, t.fn)
+                by_kind[item.get("kind", "-")].add_counts(t.tp, t.fp, t.fn)
         if misses:
             _collect(examples, item, flags, found, requested, category, misses)
     report = {
@@ -467,7 +491,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--generated", type=Path, default=DEFAULT_GENERATED, help="folder of dev/test.jsonl"
     )
-    p.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    p.add_argument(
+        "--handwritten",
+        type=Path,
+        default=DEFAULT_HANDWRITTEN,
+        help="the hand-written held-out JSON Lines (scored, never printed item by item)",
+    )
+    p.add_argument(
+        "--split",
+        choices=("dev", "test", "holdout", "all"),
+        default="all",
+        help="all: dev, test and the hand-written held-out set",
+    )
     p.add_argument("--category", choices=REQUEST_CATEGORIES, help="report only this category")
     p.add_argument("--misses", type=int, default=0, metavar="N", help="print N missed and N false")
     p.add_argument(
@@ -476,8 +511,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--no-presidio", action="store_true", help="skip the Presidio baseline")
     args = p.parse_args(argv)
+    if args.misses and args.split == "holdout":
+        p.error(HOLDOUT_REFUSED)
     w = sys.stdout.write
     splits = ("dev", "test") if args.split == "all" else (args.split,)
+    splits = tuple(s for s in splits if s != "holdout")
     use_presidio = not args.no_presidio and presidio_baseline.available()
     report: dict = {"generated": {}}
     if use_presidio:
@@ -493,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
             print_beside(w, split, rep["findings"], base, args.category)
         if args.misses:
             print_examples(w, split, examples)
+    if args.split in ("holdout", "all"):
+        _holdout(args, report, w, use_presidio)
     if not args.generated_only:
         _outside(args, report, w)
     if args.json:
@@ -501,6 +541,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 PRESIDIO_CATEGORIES = tuple(sorted(set(MAP.values())))
+
+
+def _holdout(
+    args: argparse.Namespace, report: dict, w: Callable[[str], object], use_presidio: bool
+) -> None:
+    """Score the hand-written held-out set into ``report``; never prints its items."""
+    items = load_holdout(args.handwritten)
+    rep, _ = eval_generated(items, category=args.category)
+    report["handwritten_holdout"] = rep
+    print_generated(w, "holdout", rep, args.category)
+    if use_presidio:
+        base = presidio_on_generated(items)
+        report["handwritten_holdout_presidio"] = base
+        print_beside(w, "holdout", rep["findings"], base, args.category)
+    if args.misses:
+        w("  (its missed and false items are not printed: it is never tuned on)\n")
 
 
 def presidio_on_generated(items: list[dict]) -> dict:

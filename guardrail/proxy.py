@@ -58,6 +58,14 @@ from where the call's clock is; and a per-call ticker (every
 the wall time since it arrived, so a timeout fires even when no media comes
 (the caller away, Twilio's side gone quiet).
 
+Several servers on one store (:mod:`guardrail.server`): a call taken on
+from another server starts with :meth:`ProxyCall.resume` (a restored
+session, a new bot connection with its own ``connected``/``start``); a call
+another server has taken on is let go with :meth:`ProxyCall.release` (the
+bot socket closed 1001, no end of the call here); ``on_away`` hears when the
+caller has left and whenever the session moves on while they are away, so
+the server can write what the return needs.
+
 Failures stay in their call: a bot that refuses the connection
 (:class:`BotUnavailable`) or drops mid-call, a Twilio socket that closes
 without ``stop`` (handled as ``stop``), bad messages from either side
@@ -304,6 +312,7 @@ class ProxyCall:
         metrics: Telemetry,
         audit: AuditSink,
         on_end: Callable[[ProxyCall], None],
+        on_away: Callable[[ProxyCall], None] | None = None,
     ) -> None:
         self.call_sid = call_sid
         self.session = session
@@ -318,6 +327,9 @@ class ProxyCall:
         self.ended = False
         self._audit_sink = audit
         self._on_end = on_end
+        self._on_away = on_away
+        self.released = False
+        self.started_once = False
         self._bot_parser = BotParser()
         self._loop = asyncio.get_running_loop()
         self._last_media_t = 0.0
@@ -341,6 +353,7 @@ class ProxyCall:
         leg = Leg(first.ws, first.stream_sid, first.parser)
         self.first_sid = first.stream_sid
         self.leg = leg
+        self.started_once = True
         self.metrics.call_started()
         await self._carry(
             self.executor.feed(CallStarted(self.call_sid, first.stream_sid, 0.0)), None, leg
@@ -353,6 +366,70 @@ class ProxyCall:
             self._loop.create_task(self._tick(), name="guardrail-ticker"),
         ]
         return leg
+
+    async def resume(self, again: StreamStart, parameters: dict[str, str]) -> Leg:
+        """Attach a returning caller's stream to a call taken on from another server.
+
+        The session was restored from the store (its clock goes on from
+        there); this is a new bot connection (:meth:`open_bot` first), so the
+        bot gets ``connected`` and a ``start`` for the same CallSid, its
+        ``customParameters`` being ``parameters`` (the resume token never
+        reaches the bot). Addressed to the new stream's ``streamSid``.
+        """
+        assert self.bot is not None, "open_bot() first"
+        offset = self.session.now + FRAME_MS
+        leg = Leg(again.ws, again.stream_sid, again.parser, offset)
+        self.first_sid = again.stream_sid
+        self.leg = leg
+        self._last_media_t, self._last_media_wall = offset, self._loop.time()
+        self.metrics.call_started()
+        await self._carry(
+            self.executor.feed(CallStarted(self.call_sid, again.stream_sid, offset)), None, leg
+        )
+        start = json.loads(again.start)
+        start["start"]["customParameters"] = dict(parameters)
+        if again.connected is not None:
+            await self._send_bot(again.connected)
+        else:
+            await self._send_bot(json.dumps({"event": "connected", "protocol": "Call"}))
+        await self._send_bot(json.dumps(start, separators=(",", ":")))
+        self._tasks = [
+            self._loop.create_task(self._read_bot(), name="guardrail-bot-reader"),
+            self._loop.create_task(self._tick(), name="guardrail-ticker"),
+        ]
+        return leg
+
+    async def feed(self, event: object) -> None:
+        """Feed ``event`` to the session and carry out what it answers."""
+        if not self.ended:
+            await self._carry(self.executor.feed(event), None, None)
+
+    async def tell_bot(self, text: str) -> None:
+        """A notice to the bot that makes it go on (``respond``): a return's outcome
+        that the session heard on another server."""
+        await self._send_bot(notice(text, self.first_sid, respond=True))
+
+    async def release(self, reason: str) -> None:
+        """Another server holds this call now: let the bot connection go (1001,
+        ``reason``) without ending the call, so nothing post-call happens here.
+        Idempotent; ``on_end`` is called once, after."""
+        if self.ended:
+            return
+        self.ended = self.released = True
+        leg, self.leg = self.leg, None
+        self._audit(Audit("call_released", reason, self.session.now))
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        if self.bot is not None:
+            with contextlib.suppress(Exception):
+                await self.bot.close(CLOSE_GOING_AWAY, reason)
+        if leg is not None:
+            with contextlib.suppress(Exception):
+                await leg.ws.close(code=CLOSE_GOING_AWAY, message=reason.encode())
+        self.metrics.call_ended()
+        self._on_end(self)
 
     async def returning(self, event: HandoffResult | None) -> None:
         """The return webhook fired: the caller is on the way back.
@@ -505,6 +582,8 @@ class ProxyCall:
             await self.end("hang_up")
         else:
             await self._discard_held()
+            if self._on_away is not None:
+                self._on_away(self)  # what the return needs, for any server
         with contextlib.suppress(Exception):
             await leg.ws.close()
 
@@ -665,6 +744,8 @@ class ProxyCall:
             kind = self.session.routes.get(route or "", "other")
         self.metrics.observe_audit(entry, handoff_kind=kind)
         self._audit_sink(self.call_sid, entry, None)
+        if self.leg is None and self.started_once and self._on_away is not None and not self.ended:
+            self._on_away(self)  # the caller is away and the call's state moved on
 
     def _audit(self, entry: Audit, detail: str | None = None) -> None:
         self._audit_sink(self.call_sid, entry, detail)

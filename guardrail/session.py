@@ -1137,3 +1137,75 @@ class Session:
         aid = self._next_id
         self._next_id += 1
         return aid
+
+    # -- snapshot and restore (call state shared across servers) -------------
+
+    SNAPSHOT_VERSION = 1
+
+    def snapshot(self) -> dict:
+        """What another server needs to take this call on after the caller returns.
+
+        States, times (stream ms), ids and categories only, never a value: no
+        transcript, no keyed digit, no agent text (those buffers are left
+        out by construction, and :func:`guardrail.call_state.check_no_value`
+        checks again before anything is stored). Control steps in flight are
+        left out too: their answers belong to this process's executor.
+        """
+        return {
+            "v": self.SNAPSHOT_VERSION,
+            "state": self.state,
+            "started": self.started,
+            "recording_paused": self.recording_paused,
+            "bot_muted": self.bot_muted,
+            "next_id": self._next_id,
+            "handoff_id": self._handoff_id,
+            "route": list(self._route) if self._route is not None else None,
+            "capture_category": self._capture_category,
+            "recording_mask_open": self._recording_mask_open,
+            "last_t": self._last_t,
+            "exposed": [[s, e, cat] for s, e, cat in self.exposed],
+            "expected": list(self.scanner.expected),
+            "routes": dict(self.routes),
+        }
+
+    @classmethod
+    def restore(
+        cls, config: SessionConfig | None, snapshot: Mapping, *, policy: Policy | None = None
+    ) -> Session:
+        """A session that goes on from ``snapshot`` (:meth:`snapshot`) with ``config``
+        and ``policy`` (the server's own: every server runs the same policy).
+
+        ``ValueError`` (naming the field, never its content) for a snapshot
+        this version cannot take on.
+        """
+        if snapshot.get("v") != cls.SNAPSHOT_VERSION:
+            raise ValueError("session snapshot: unknown version")
+        state = snapshot.get("state")
+        if state not in _ACTIVE:
+            raise ValueError("session snapshot: state is not one a call can go on from")
+        routes = snapshot.get("routes")
+        if not isinstance(routes, dict):
+            raise ValueError("session snapshot: routes missing")
+        s = cls(policy, routes=routes, config=config)
+        try:
+            s.state = state
+            s.started = bool(snapshot["started"])
+            s.recording_paused = bool(snapshot["recording_paused"])
+            s.bot_muted = bool(snapshot["bot_muted"])
+            s._next_id = int(snapshot["next_id"])
+            handoff = snapshot["handoff_id"]
+            s._handoff_id = None if handoff is None else int(handoff)
+            route = snapshot["route"]
+            if route is not None:
+                aid, name, kind, category = route
+                s._route = (int(aid), str(name), str(kind), str(category))
+            category = snapshot["capture_category"]
+            s._capture_category = None if category is None else str(category)
+            mask = snapshot["recording_mask_open"]
+            s._recording_mask_open = None if mask is None else float(mask)
+            s._last_t = float(snapshot["last_t"])
+            s.exposed = [(float(a), float(b), str(cat)) for a, b, cat in snapshot["exposed"]]
+            s.scanner._expected = tuple(str(x) for x in snapshot["expected"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError("session snapshot: a field is missing or malformed") from None
+        return s

@@ -121,6 +121,27 @@ class CallController:
         aid, self.handoff_id = self.handoff_id, None
         return None, HandoffResult(aid, "returned", t_ms, summary)
 
+    def state(self) -> dict:
+        """What another server needs to take the return webhook: ids and names, no value."""
+        return {
+            "recording_sid": self.recording_sid,
+            "handoff_id": self.handoff_id,
+            "route_name": self.route_name,
+            "attempt": self.attempt,
+        }
+
+    def restore_state(self, state: dict) -> None:
+        """Go on from :meth:`state` of this call's controller on another server."""
+        rec = state.get("recording_sid")
+        if isinstance(rec, str) and rec.startswith("RE"):  # a known SID, never the default
+            self.recording_sid = rec
+        handoff = state.get("handoff_id")
+        self.handoff_id = handoff if isinstance(handoff, int) else None
+        route = state.get("route_name")
+        self.route_name = route if isinstance(route, str) else None
+        attempt = state.get("attempt")
+        self.attempt = attempt if isinstance(attempt, int) and attempt >= 0 else 0
+
     def _twiml(self, name: str, say: str) -> str | None:
         route = self.routes.get(name)
         self.route_name = name

@@ -8,6 +8,11 @@ stream to the call's session. A token is single-use, expires, and only
 works for the call it was issued for; a call has at most one token out.
 Time is an argument; nothing here sleeps or reads a clock.
 
+This is the in-memory store of one process. With a ``[store] url`` the
+server keeps tokens in the shared store instead
+(:class:`guardrail.call_state.CallStateStore`: the same contract, only a
+hash of each token stored, redeemed once over all servers).
+
 Every operation is O(1) amortized (expired tokens are dropped lazily, oldest
 first, on each call) and memory is bounded by ``max_tokens``: a server
 takes returns from untrusted-but-signed requests, so neither the count of

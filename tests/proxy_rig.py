@@ -235,3 +235,93 @@ def assert_clean(*texts: Iterable[str] | str) -> None:
         for text in [group] if isinstance(group, str) else group:
             for pattern in LEAKS:
                 assert not pattern.search(text), f"a fed-in value leaked: {pattern.pattern}"
+
+
+# -- ``guardrail serve`` as a child process ---------------------------------------------
+
+
+class ServeProcess:
+    """``guardrail serve --config F --port 0`` as a child process; its stderr (JSON
+    Lines) collected as it comes. Stop it with :meth:`stop` (SIGTERM: it drains)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[dict] = []
+        self.raw: list[str] = []
+        self._changed = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+        self.base = ""
+
+    @classmethod
+    async def start(cls, config_path: str, env: dict[str, str]) -> ServeProcess:
+        """Start it and wait for its startup line; :attr:`base` is where it listens."""
+        import os
+        import sys
+
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "guardrail.cli",
+            "serve",
+            "--config",
+            config_path,
+            "--port",
+            "0",
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        )
+        server = cls(proc)
+        try:
+            started = await server.line("guardrail serving", timeout=30)
+        except BaseException:
+            await server.kill()
+            raise
+        server.base = f"http://127.0.0.1:{started['port']}"
+        return server
+
+    async def _read(self) -> None:
+        assert self.proc.stderr is not None
+        async for line in self.proc.stderr:
+            text = line.decode("utf-8", "replace")
+            self.raw.append(text)
+            with contextlib.suppress(ValueError):
+                obj = json.loads(text)
+                if isinstance(obj, dict):
+                    self.lines.append(obj)
+            self._changed.set()
+        self._changed.set()
+
+    def audits(self, event: str | None = None) -> list[dict]:
+        """The audit lines it logged (their fields), of ``event`` if given."""
+        out = [o for o in self.lines if o.get("msg") == "audit"]
+        return [o for o in out if event is None or o.get("event") == event]
+
+    async def line(self, msg: str, timeout: float = 10.0, **match: object) -> dict:
+        """The first log line with ``msg`` (and the fields in ``match``); waits for it."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for obj in self.lines:
+                    if obj.get("msg") == msg and all(obj.get(k) == v for k, v in match.items()):
+                        return obj
+                if self._reader.done():
+                    raise AssertionError("server exited: " + "".join(self.raw[-20:]))
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM, then its exit code (killed if it does not exit in ``timeout``)."""
+        import signal
+
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = await asyncio.wait_for(self.proc.wait(), timeout)
+        finally:
+            await self.kill()
+        return code
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+        await self._reader

@@ -145,6 +145,7 @@ class Guard:
         secure_sink: Callable[[str], None] | None = None,
         on_audit: Callable[[object], None] | None = None,
         audit_health: Callable[[], bool] | None = None,
+        on_transcript: Callable[[ForwardText], None] | None = None,
         call_sid: str = "",
         stream_sid: str = "",
     ) -> None:
@@ -153,6 +154,7 @@ class Guard:
         self.call_sid = call_sid
         self.stream_sid = stream_sid
         self.on_audit = on_audit
+        self.on_transcript = on_transcript
         if audit_health is None and hasattr(on_audit, "healthy"):
             audit_health = lambda: on_audit.healthy  # noqa: E731
         self.executor = Executor(
@@ -253,6 +255,8 @@ class Guard:
             elif kind is ForwardText:
                 proc = self.transcripts if a.role == "caller" else self.agent
                 proc.texts.append(a)
+                if self.on_transcript is not None and a.final:
+                    self.on_transcript(a)
             elif kind is MuteBotInput or kind is UnmuteBotInput:
                 await self.input.emit(STTMuteFrame(mute=kind is MuteBotInput))
             elif kind is ForwardDtmf:

@@ -72,6 +72,7 @@ from .logs import forbidden
 from .pipecat_guard import Guard, GuardConfigError
 from .secrets import SecretError
 from .session import SessionConfig
+from .transcripts import TranscriptStore
 
 __all__ = ["TwilioCalls"]
 
@@ -106,6 +107,9 @@ class TwilioCalls:
         self.on_audit = on_audit
         # [store] url: every call's audit entries go to the store's chain as well
         self.audit_store = AuditStore.open(config.store_url) if config.store_url else None
+        # and each call's redacted transcript ([retention] transcripts_days)
+        self.transcripts = TranscriptStore.for_config(config)
+        self._trails: dict[str, BufferedAudit] = {}
         self.tokens = ResumeTokens()
         self.replays: WebhookReplayGuard[asyncio.Future[tuple[int, str]]] = WebhookReplayGuard()
         self.guards: dict[str, Guard] = {}
@@ -170,10 +174,18 @@ class TwilioCalls:
             )
         keypad = next((r for r in routes.values() if isinstance(r, KeypadRoute)), None)
         on_audit = self.on_audit
+        health = None
+        sid = call_sid if CALL_SID.fullmatch(call_sid) else None
         if self.audit_store is not None:
-            sid = call_sid if CALL_SID.fullmatch(call_sid) else None
-            trail = BufferedAudit(self.audit_store, actor="pipecat", call_sid=sid)
+            # a writer thread: the pipeline never waits on the store's commit
+            trail = BufferedAudit(self.audit_store, actor="pipecat", call_sid=sid, background=True)
+            self._trails[call_sid] = trail
             on_audit = _both(trail, self.on_audit)
+            health = lambda: trail.healthy  # noqa: E731
+        store = self.transcripts
+        keep = None
+        if store is not None and sid is not None:
+            keep = lambda a: store.record(sid, a)  # noqa: E731
         guard = Guard(
             config.policy,
             routes={name: r.kind for name, r in routes.items()} or None,
@@ -181,6 +193,8 @@ class TwilioCalls:
             control=controller,
             capture_sink=sink_for(keypad) if keypad is not None else DemoSink(),
             on_audit=on_audit,
+            audit_health=health,
+            on_transcript=keep,
             call_sid=call_sid,
             stream_sid=stream_sid,
         )
@@ -305,6 +319,7 @@ class TwilioCalls:
             self.guards.pop(call_sid, None)
             self.tokens.revoke(call_sid)
             await guard.aclose()
+            await self._close_trail(call_sid)
         return 204, ""
 
     async def stream_done(self, guard: Guard) -> None:
@@ -317,6 +332,13 @@ class TwilioCalls:
         if guard.session.state == "ended" and self.guards.get(guard.call_sid) is guard:
             self.guards.pop(guard.call_sid, None)
             await guard.aclose()
+            await self._close_trail(guard.call_sid)
+
+    async def _close_trail(self, call_sid: str) -> None:
+        """Drain the call's audit writer and stop it (off the event loop)."""
+        trail = self._trails.pop(call_sid, None)
+        if trail is not None:
+            await asyncio.to_thread(trail.close, 5.0)
 
     async def aclose(self) -> None:
         """End every call still held (shutdown): post-call steps carried out."""
@@ -324,6 +346,9 @@ class TwilioCalls:
             await guard.carry_out(guard.executor.feed(CallEnded(guard.session.now)), None)
             await guard.aclose()
             self.guards.pop(call_sid, None)
+            await self._close_trail(call_sid)
+        for call_sid in list(self._trails):
+            await self._close_trail(call_sid)
 
 
 def _both(trail: Callable[[object], None], then: Callable[[object], None] | None):

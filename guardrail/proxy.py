@@ -313,14 +313,22 @@ class ProxyCall:
         audit: AuditSink,
         on_end: Callable[[ProxyCall], None],
         on_away: Callable[[ProxyCall], None] | None = None,
+        audit_health: Callable[[], bool] | None = None,
+        transcript: Callable[[str, ForwardText], None] | None = None,
     ) -> None:
         self.call_sid = call_sid
         self.session = session
         self.control = control
         self.metrics = metrics
         self.executor = Executor(
-            session, control=control, sink=sink, audit=self._on_audit, deliver=self._deliver
+            session,
+            control=control,
+            sink=sink,
+            audit=self._on_audit,
+            deliver=self._deliver,
+            audit_health=audit_health,
         )
+        self._transcript = transcript
         self.bot: ClientConnection | None = None
         self.leg: Leg | None = None
         self.first_sid = ""
@@ -691,6 +699,8 @@ class ProxyCall:
             elif kind is SuppressAgentAudio:
                 await self._suppress()
             elif kind is ForwardText:
+                if self._transcript is not None and a.final:
+                    self._transcript(self.call_sid, a)
                 if a.role == "caller":
                     if a.text != self._heard:
                         await self._send_bot(typed_notice("transcript", sid, a.text))

@@ -87,7 +87,7 @@ from handoff.twiml import back_to_bot, hang_up
 from .audit import AuditStore, BufferedAudit
 from .call_state import CallRecord, CallStateError, CallStateStore, supports
 from .config import Config, ConfigError, is_loopback_host
-from .events import Alert, Audit, CallEnded, HandoffResult
+from .events import Alert, Audit, CallEnded, ForwardText, HandoffResult
 from .executor import Control, Executor, NoControl
 from .logs import AccessLog, configure_logging, forbidden, startup_line
 from .media_stream import StreamProtocolError
@@ -105,6 +105,7 @@ from .proxy import (
 )
 from .secrets import SecretError
 from .session import Session, SessionConfig
+from .transcripts import TranscriptStore
 
 __all__ = ["STATE", "make_app", "run", "serve"]
 
@@ -113,6 +114,8 @@ audit_log = logging.getLogger("guardrail.audit")
 
 _MAX_BODY = 64 * 1024
 _DISPOSAL_TIMEOUT_S = 10.0
+_TRAIL_CLOSE_S = 5.0
+"""How long a call's audit writer may take to drain when the call is over."""
 LEASE_S = 30.0
 """How long a server's hold on a call's bot connection lasts without a heartbeat."""
 LEASE_CHECK_S = 1.0
@@ -198,6 +201,9 @@ class _State:
         # (resume tokens, snapshots, recording SIDs, replay keys): guardrail.call_state
         self.shared = CallStateStore.open(config.store_url) if supports(config.store_url) else None
         self._trails: dict[str, BufferedAudit] = {}
+        # [store] url also keeps each call's redacted transcript, for
+        # [retention] transcripts_days (guardrail.transcripts; none with 0)
+        self.transcripts = TranscriptStore.for_config(config)
         self.session_config = (
             SessionConfig(
                 capture_digit_timeout_ms=keypad.digit_timeout_s * 1000.0,
@@ -672,7 +678,20 @@ class _State:
             audit=self._audit,
             on_end=self._forget_later,
             on_away=self._away if self.shared is not None else None,
+            audit_health=lambda: self._audit_healthy(call_sid),
+            transcript=self._keep_transcript if self.transcripts is not None else None,
         )
+
+    def _audit_healthy(self, call_sid: str) -> bool:
+        """Whether the call's audit trail is keeping up (no store: nothing to fail)."""
+        trail = self._trails.get(call_sid)
+        return trail is None or trail.healthy
+
+    def _keep_transcript(self, call_sid: str, action: ForwardText) -> None:
+        """A final redacted utterance to the transcript store (off the event loop)."""
+        store = self.transcripts
+        if store is not None:
+            self._spawn(asyncio.to_thread(store.record, call_sid, action))
 
     def _controller(
         self, call_sid: str, request: web.Request | None, record: CallRecord | None = None
@@ -740,10 +759,14 @@ class _State:
 
     # -- the calls' ends --------------------------------------------------------------
 
-    def _forget(self, call: ProxyCall) -> None:
-        trail = self._trails.pop(call.call_sid, None)
+    def _close_trail(self, call_sid: str) -> None:
+        """Drain the call's audit writer and stop it, beside the event loop."""
+        trail = self._trails.pop(call_sid, None)
         if trail is not None:
-            trail.flush()
+            self._spawn(asyncio.to_thread(trail.close, _TRAIL_CLOSE_S))
+
+    def _forget(self, call: ProxyCall) -> None:
+        self._close_trail(call.call_sid)
         if self.calls.get(call.call_sid) is call:
             del self.calls[call.call_sid]
             self.recordings.pop(call.call_sid, None)
@@ -824,9 +847,7 @@ class _State:
         self._audit(call_sid, Audit("remediation", "orphan_claimed", session.now), None)
         executor.feed(CallEnded(session.now))
         await executor.aclose(_DISPOSAL_TIMEOUT_S)
-        trail = self._trails.pop(call_sid, None)
-        if trail is not None:
-            trail.flush()
+        self._close_trail(call_sid)
 
     async def _check_lease(self, store: CallStateStore, call: ProxyCall) -> None:
         mine = await asyncio.to_thread(
@@ -895,11 +916,14 @@ class _State:
                 await self._lease_task
             self._lease_task = None
         await self.end_all("shutdown")
-        for trail in self._trails.values():
-            trail.flush()
-        self._trails.clear()
+        for call_sid in list(self._trails):
+            self._close_trail(call_sid)
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
         if self.audit_store is not None:
             self.audit_store.close()
+        if self.transcripts is not None:
+            self.transcripts.close()
         if self.shared is not None:
             self.shared.close()
 
@@ -912,8 +936,9 @@ class _State:
             trail = self._trails.get(call_sid)
             if trail is None:
                 sid = call_sid if CALL_SID.fullmatch(call_sid) else None
+                # a writer thread per call: the media path never waits on a commit
                 trail = self._trails[call_sid] = BufferedAudit(
-                    self.audit_store, actor="proxy", call_sid=sid
+                    self.audit_store, actor="proxy", call_sid=sid, background=True
                 )
             trail(entry)
         if type(entry) is Alert:

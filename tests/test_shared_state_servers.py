@@ -468,6 +468,13 @@ def test_a_human_route_walks_its_fallbacks_whichever_server_takes_each_return(tm
                 await wait_until(lambda: ra.session(CA).state == "handed_off", what="handed off")
                 await twilio.hangup()
                 await wait_until(lambda: ra.state.calls[CA].leg is None, what="detached")
+                store = ra.state.shared
+
+                def saved() -> bool:  # Twilio's first return comes a ring timeout later
+                    record = store.load(CA)
+                    return bool(record and record.snapshot and record.controller)
+
+                await wait_until(saved, what="the call's state in the store")
                 answers = []
                 for server, form in (
                     (rb, {"DialCallStatus": "no-answer"}),

@@ -249,7 +249,8 @@ def run_purge(config: Any, *, now: dt.datetime, dry_run: bool) -> tuple[list[dic
     ok = True
 
     def row(kind: str, period: str, **more: Any) -> dict:
-        out = {"kind": kind, "dry_run": dry_run, "before": _iso(cut[kind]), "period": period}
+        before = _iso(cut.get(kind, now))  # call state: each row's own expiry, due by now
+        out = {"kind": kind, "dry_run": dry_run, "before": before, "period": period}
         out.update(more)
         rows.append(out)
         return out
@@ -328,6 +329,7 @@ def run_purge(config: Any, *, now: dt.datetime, dry_run: bool) -> tuple[list[dic
             except (AuditError, ValueError) as exc:
                 ok = False
                 row("audit", months, error=str(exc))
+    ok &= _purge_call_state(url, now, dry_run, row)
     try:
         if store is not None and not dry_run:
             for rec in rows:
@@ -346,6 +348,37 @@ def run_purge(config: Any, *, now: dt.datetime, dry_run: bool) -> tuple[list[dic
     return rows, ok
 
 
+def _purge_call_state(url: str | None, now: dt.datetime, dry_run: bool, row: Any) -> bool:
+    """Call state shared across servers (resume tokens, snapshots, replay keys):
+    each row carries its own expiry (hours, not a retention period), so what
+    is past it goes; a dry run counts the rows held."""
+    from .call_state import CallStateError, CallStateStore, supports
+
+    if url is None or not supports(url):
+        return True
+    if url.startswith("sqlite:") and dry_run:
+        path = url.removeprefix("sqlite://")
+        if not os.path.exists(path):
+            row("call_state", "expiry per row", skipped="the store does not exist yet")
+            return True
+    try:
+        store = CallStateStore.open(url)
+    except CallStateError as exc:
+        row("call_state", "expiry per row", error=str(exc))
+        return False
+    try:
+        if dry_run:
+            row("call_state", "expiry per row", held=store.counts())
+        else:
+            row("call_state", "expiry per row", deleted=store.purge(now.timestamp()))
+        return True
+    except CallStateError as exc:
+        row("call_state", "expiry per row", error=str(exc))
+        return False
+    finally:
+        store.close()
+
+
 def _outcome(rec: dict) -> str | None:
     """The audit outcome of one kind's purge: kind, result, counts (no paths, no dates)."""
     kind, period = rec["kind"], rec["period"]
@@ -353,6 +386,8 @@ def _outcome(rec: dict) -> str | None:
         return None
     if "error" in rec:
         return f"{kind}: failed, older than {period}"
+    if kind == "call_state":
+        return f"call_state: deleted {_n(rec['deleted'])} expired"
     text = f"{kind}: deleted {_n(rec['deleted'])} older than {period}"
     if rec.get("failed"):
         text += f", {_n(rec['failed'])} could not be deleted"

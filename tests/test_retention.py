@@ -259,11 +259,12 @@ def test_purge_removes_what_is_due_keeps_the_rest_and_is_audited(tmp_path, capsy
     try:
         entries = list(audit.export())
         purges = [e for e in entries if e["event"] == "purge"]
-        assert [e["actor"] for e in purges] == ["purge"] * 3
+        assert [e["actor"] for e in purges] == ["purge"] * 4
         assert [e["outcome"] for e in purges] == [
             "recordings: deleted 2 older than 30 days",
             "transcripts: deleted 1 older than 30 days",
             "audit: deleted 3 older than 12 months, seq 1 to 3",
+            "call_state: deleted 0 expired",  # the call state shared across servers
         ]
         assert [e["seq"] for e in entries if e["event"] == "call_started"] == [4, 5]
         result = audit.verify()
@@ -296,3 +297,28 @@ def test_purge_counts_pass_the_audit_value_guard():
     outcome = _outcome(rec)
     assert outcome == "audit: deleted 123_456 older than 12 months, seq 1_000_001 to 1_123_456"
     check_entry(AuditEntry(actor="purge", event="purge", outcome=outcome))
+
+
+def test_purge_deletes_expired_call_state_and_keeps_live_tokens(tmp_path, capsys, store_url):
+    from guardrail.call_state import CallStateStore
+
+    cfg = _setup(tmp_path, store_url)
+    state = CallStateStore.open(store_url)
+    try:
+        wall = NOW.timestamp()
+        expired = state.issue_token("CA" + "1" * 32, wall - 7200, ttl_s=600)
+        live = state.issue_token("CA" + "2" * 32, wall - 60, ttl_s=3600)
+    finally:
+        state.close()
+    code, rows = _purge(cfg, capsys, "--dry-run")
+    assert code == 0
+    assert rows["call_state"]["held"]["tokens"] == 2
+    code, rows = _purge(cfg, capsys)
+    assert code == 0
+    assert rows["call_state"]["deleted"] == 1
+    state = CallStateStore.open(store_url)
+    try:
+        assert not state.redeem_token(expired, "CA" + "1" * 32, wall)
+        assert state.redeem_token(live, "CA" + "2" * 32, wall)
+    finally:
+        state.close()

@@ -9,7 +9,11 @@ Measures, from a fresh clone (all material is in ``bench/data``):
   README): realistic call lines written by a separate author who read
   neither the detector nor the generator. It is never tuned on: it is
   scored like the generated items, and ``--misses`` refuses to print its
-  items. Findings (caller
+  items;
+- the hand-written dev set (``bench/data/handwritten_dev``, see its
+  README): more realistic call lines by another separate author, for
+  detector work to tune on (``--split handwritten_dev --misses N`` prints
+  its items). Findings (caller
   disclosures, agent read-backs) and requests (what an agent line asks
   for) are scored separately. An item with ``context`` is played through
   :class:`~guardrail.detect.CallScanner` (context turns first, the last
@@ -31,8 +35,8 @@ positive for its category and a miss for the right one). Requests are
 compared as sets per item.
 
 ``--split dev --category pin --misses 20`` prints up to 20 missed and 20
-false items of that category on dev, to see what fails (never of the
-hand-written held-out set).
+false items of that category on dev, to see what fails (also on
+``handwritten_dev``; never of the hand-written held-out set).
 """
 
 from __future__ import annotations
@@ -55,11 +59,13 @@ DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_EVAL = DATA / "outside"
 DEFAULT_GENERATED = DATA / "generated"
 DEFAULT_HANDWRITTEN = DATA / "handwritten" / "holdout.jsonl"
+DEFAULT_HANDWRITTEN_DEV = DATA / "handwritten_dev" / "dev.jsonl"
 MAP = presidio_baseline.ENTITY_TO_CATEGORY
 SPLIT_NOTE = {
     "dev": "generated dev (tune on this)",
     "test": "generated test (held out: phrasings not in dev; do not tune on it)",
     "holdout": "hand-written held-out (never tuned on)",
+    "handwritten_dev": "hand-written dev (tune on this)",
 }
 HOLDOUT_REFUSED = (
     "--misses does not print items of the hand-written held-out set: it is never tuned on. "
@@ -258,8 +264,8 @@ def _collect(
             examples[key].append(
                 {
                     "id": item["id"],
-                    "kind": item["kind"],
-                    "style": item["style"],
+                    "kind": item.get("kind", "-"),
+                    "style": _style(item),
                     "renderings": item.get("renderings", []),
                     "context": [f"{t['role']}: {t['text']}" for t in item.get("context", [])],
                     "text": f"{item['role']}: {text}",
@@ -498,10 +504,16 @@ def main(argv: list[str] | None = None) -> int:
         help="the hand-written held-out JSON Lines (scored, never printed item by item)",
     )
     p.add_argument(
+        "--handwritten-dev",
+        type=Path,
+        default=DEFAULT_HANDWRITTEN_DEV,
+        help="the hand-written dev JSON Lines (tuned on; --misses prints its items)",
+    )
+    p.add_argument(
         "--split",
-        choices=("dev", "test", "holdout", "all"),
+        choices=("dev", "test", "holdout", "handwritten_dev", "all"),
         default="all",
-        help="all: dev, test and the hand-written held-out set",
+        help="all: dev, test, the hand-written held-out set and the hand-written dev set",
     )
     p.add_argument("--category", choices=REQUEST_CATEGORIES, help="report only this category")
     p.add_argument("--misses", type=int, default=0, metavar="N", help="print N missed and N false")
@@ -515,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(HOLDOUT_REFUSED)
     w = sys.stdout.write
     splits = ("dev", "test") if args.split == "all" else (args.split,)
-    splits = tuple(s for s in splits if s != "holdout")
+    splits = tuple(s for s in splits if s not in ("holdout", "handwritten_dev"))
     use_presidio = not args.no_presidio and presidio_baseline.available()
     report: dict = {"generated": {}}
     if use_presidio:
@@ -533,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
             print_examples(w, split, examples)
     if args.split in ("holdout", "all"):
         _holdout(args, report, w, use_presidio)
+    if args.split in ("handwritten_dev", "all"):
+        _handwritten_dev(args, report, w, use_presidio)
     if not args.generated_only:
         _outside(args, report, w)
     if args.json:
@@ -557,6 +571,22 @@ def _holdout(
         print_beside(w, "holdout", rep["findings"], base, args.category)
     if args.misses:
         w("  (its missed and false items are not printed: it is never tuned on)\n")
+
+
+def _handwritten_dev(
+    args: argparse.Namespace, report: dict, w: Callable[[str], object], use_presidio: bool
+) -> None:
+    """Score the hand-written dev set into ``report``; with ``--misses``, print its items."""
+    items = load_holdout(args.handwritten_dev)
+    rep, examples = eval_generated(items, category=args.category, misses=args.misses)
+    report["handwritten_dev"] = rep
+    print_generated(w, "handwritten_dev", rep, args.category)
+    if use_presidio:
+        base = presidio_on_generated(items)
+        report["handwritten_dev_presidio"] = base
+        print_beside(w, "handwritten_dev", rep["findings"], base, args.category)
+    if args.misses:
+        print_examples(w, "handwritten_dev", examples)
 
 
 def presidio_on_generated(items: list[dict]) -> dict:

@@ -1,9 +1,9 @@
 """The proxy test rig: a real ``guardrail serve`` app between a simulated Twilio and a bot.
 
 Everything is real and on loopback: the aiohttp server with its signature
-checks, the ``websockets`` connection to :class:`examples.ws_bot.ScriptedBot`,
-:class:`twilio_sim.TwilioCall` as Twilio's media stream and webhooks, and
-:class:`fake_twilio.FakeTwilio` as Twilio's REST API. Tests wait for
+checks, the ``websockets`` connection to :class:`guardrail.sim.bot.ScriptedBot`,
+:class:`guardrail.sim.twilio.TwilioCall` as Twilio's media stream and webhooks, and
+:class:`guardrail.sim.rest.FakeTwilio` as Twilio's REST API. Tests wait for
 conditions with timeouts (:func:`wait_until`), never for a fixed time, and
 everything is stopped before a test returns (:func:`run` fails a test that
 leaves a task running).
@@ -26,13 +26,13 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
-from fake_twilio import FakeTwilio
-from twilio_sim import TwilioCall, parse_connect_stream, post_webhook, voice_form
 
-from examples.ws_bot import ScriptedBot
 from guardrail.config import Config
 from guardrail.metrics import Metrics
 from guardrail.server import STATE, make_app
+from guardrail.sim.bot import ScriptedBot
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import TwilioCall, parse_connect_stream, post_webhook, voice_form
 from handoff.control import TwilioControl
 
 AC = "AC00000000000000000000000000000001"

@@ -6,8 +6,8 @@ import asyncio
 import random
 
 import pytest
-from fake_twilio import FakeTwilio
 
+from guardrail.sim.rest import FakeTwilio
 from handoff.control import ScopeError, TwilioControl
 
 AC = "AC00000000000000000000000000000001"

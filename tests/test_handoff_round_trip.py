@@ -18,7 +18,6 @@ import xml.etree.ElementTree as ET
 import aiohttp
 import pytest
 from aiohttp import web
-from fake_twilio import FakeTwilio
 from twilio.request_validator import RequestValidator
 
 from guardrail.config import Config
@@ -28,6 +27,7 @@ from guardrail.metrics import Metrics
 from guardrail.proxy import ProxyCall
 from guardrail.server import STATE, make_app
 from guardrail.session import Session
+from guardrail.sim.rest import FakeTwilio
 from handoff.control import TwilioControl
 from handoff.controller import CallController
 

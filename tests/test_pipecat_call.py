@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from fake_twilio import FakeTwilio
 from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import (
     CancelFrame,
@@ -43,6 +42,7 @@ from audio import synth
 from guardrail.config import Config
 from guardrail.events import Audit
 from guardrail.pipecat_guard import Guard
+from guardrail.sim.rest import FakeTwilio
 from handoff.control import TwilioControl
 from handoff.controller import CallController
 

@@ -2,8 +2,8 @@
 
 Each test starts the example's FastAPI app under uvicorn in a thread (on a
 socket bound before the thread starts, so nothing waits for it to listen),
-the Twilio REST stand-in (:mod:`fake_twilio`) and a simulated Twilio
-(:mod:`twilio_sim`): a signed incoming-call webhook, then the media stream
+the Twilio REST stand-in (:mod:`guardrail.sim.rest`) and a simulated Twilio
+(:mod:`guardrail.sim.twilio`): a signed incoming-call webhook, then the media stream
 the TwiML names, streamed in real time the way Twilio streams (silence
 included, between what the caller says). Waits are on conditions: what the
 caller received (:meth:`TwilioCall.wait_for`) and what the bot's parties saw
@@ -34,9 +34,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import uvicorn
-from fake_twilio import FakeTwilio
 from loguru import logger
-from twilio_sim import (
+
+from audio.dtmf import DtmfDetector, KeyUp
+from guardrail.config import Config
+from guardrail.events import Audit
+from guardrail.session import SessionConfig
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import (
     StreamRejected,
     TwilioCall,
     parse_connect_stream,
@@ -44,11 +49,6 @@ from twilio_sim import (
     speech_like,
     voice_form,
 )
-
-from audio.dtmf import DtmfDetector, KeyUp
-from guardrail.config import Config
-from guardrail.events import Audit
-from guardrail.session import SessionConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location(

@@ -15,7 +15,6 @@ import logging
 import xml.etree.ElementTree as ET
 
 import pytest
-from fake_twilio import FakeTwilio
 from proxy_rig import (
     AC,
     AUTH,
@@ -29,13 +28,14 @@ from proxy_rig import (
     run,
     wait_until,
 )
-from twilio_sim import TwilioCall, speech_like
 
 from audio import mulaw
 from audio.dtmf import DtmfDetector, KeyUp
-from examples.ws_bot import DEFAULT_TURNS, BotConnection, ScriptedBot, Utterance
 from guardrail.policy import Policy
 from guardrail.session import SessionConfig
+from guardrail.sim.bot import DEFAULT_TURNS, BotConnection, ScriptedBot, Utterance
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import TwilioCall, speech_like
 from handoff.control import SCOPES, TwilioControl
 
 CA = "CA" + "7" * 32

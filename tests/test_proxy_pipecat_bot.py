@@ -16,7 +16,6 @@ import socket
 import threading
 
 import uvicorn
-from fake_twilio import FakeTwilio
 from fastapi import FastAPI, WebSocket
 from pipecat.frames.frames import (
     Frame,
@@ -36,10 +35,11 @@ from pipecat.transports.websocket.fastapi import (
 )
 from pipecat.workers.runner import WorkerRunner
 from proxy_rig import AC, AUTH, CARD, assert_clean, record_texts, rig, run, wait_until
-from twilio_sim import speech_like
 
 from audio import mulaw
-from examples.ws_bot import ScriptedBot
+from guardrail.sim.bot import ScriptedBot
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import speech_like
 
 CA = "CA" + "5" * 32
 GREETING = speech_like(400, seed=7)

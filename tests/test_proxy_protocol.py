@@ -16,12 +16,12 @@ from crash_shapes import seeded as _seeded
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from examples.ws_bot import garbage_messages
 from guardrail.bot_protocol import BotParser, BotProtocolError, notice, typed_notice
 from guardrail.config import Config, ConfigError
 from guardrail.events import AgentText, CallerTranscript
 from guardrail.media_stream import StreamProtocolError
 from guardrail.proxy import _masked
+from guardrail.sim.bot import garbage_messages
 
 SECRETISH = "4111111111111111"
 

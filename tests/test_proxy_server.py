@@ -16,9 +16,13 @@ from unittest import mock
 import aiohttp
 import pytest
 from aiohttp.test_utils import make_mocked_request
-from fake_twilio import FakeTwilio
 from proxy_rig import AUTH, assert_clean, bot_texts, config_text, record_texts, rig, run
-from twilio_sim import (
+
+from guardrail.config import Config, ConfigError
+from guardrail.server import STATE, make_app, serve
+from guardrail.sim.bot import ScriptedBot
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import (
     StreamRejected,
     TwilioCall,
     parse_connect_stream,
@@ -26,10 +30,6 @@ from twilio_sim import (
     speech_like,
     voice_form,
 )
-
-from examples.ws_bot import ScriptedBot
-from guardrail.config import Config, ConfigError
-from guardrail.server import STATE, make_app, serve
 
 CA = "CA" + "1" * 32
 CB = "CA" + "2" * 32

@@ -23,7 +23,6 @@ import logging
 import xml.etree.ElementTree as ET
 
 import pytest
-from fake_twilio import FakeTwilio
 from proxy_rig import (
     AC,
     AUTH,
@@ -37,11 +36,18 @@ from proxy_rig import (
     run,
     wait_until,
 )
-from twilio_sim import TwilioCall, parse_connect_stream, post_webhook, speech_like, voice_form
 
-from examples.ws_bot import BotConnection, ScriptedBot
 from guardrail.audit import AuditStore
 from guardrail.call_state import CallStateStore
+from guardrail.sim.bot import BotConnection, ScriptedBot
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import (
+    TwilioCall,
+    parse_connect_stream,
+    post_webhook,
+    speech_like,
+    voice_form,
+)
 
 CA = "CA" + "ab" * 16
 PUBLIC = "http://127.0.0.1:8443"  # the load balancer's address: what Twilio signs

@@ -23,8 +23,13 @@ import aiohttp
 import numpy as np
 import pytest
 from aiohttp import web
-from fake_twilio import FakeTwilio
-from twilio_sim import (
+
+from audio import mulaw
+from audio.dtmf import DtmfDetector, KeyDown, KeyUp
+from audio.vad import VoiceActivityDetector
+from guardrail.sim.bot import DEFAULT_TURNS, ScriptedBot, garbage_messages, utterance_pcm
+from guardrail.sim.rest import FakeTwilio
+from guardrail.sim.twilio import (
     FRAME_BYTES,
     StreamRejected,
     TwilioCall,
@@ -34,11 +39,6 @@ from twilio_sim import (
     speech_like,
     voice_form,
 )
-
-from audio import mulaw
-from audio.dtmf import DtmfDetector, KeyDown, KeyUp
-from audio.vad import VoiceActivityDetector
-from examples.ws_bot import DEFAULT_TURNS, ScriptedBot, garbage_messages, utterance_pcm
 from handoff import twiml
 from handoff.signatures import signature_ok
 

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 from proxy_rig import AC, AUTH, config_text
-from twilio_sim import post_webhook, sign, voice_form
 
 from guardrail.config import Config
 from guardrail.metrics import Metrics
 from guardrail.pipecat_twilio import TwilioCalls
 from guardrail.server import STATE, make_app
+from guardrail.sim.twilio import post_webhook, sign, voice_form
 from handoff.replay_guard import WebhookReplayGuard, identifiers_refusal
 from handoff.resume import ResumeTokens
 

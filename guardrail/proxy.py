@@ -121,6 +121,7 @@ from .events import (
 )
 from .executor import Control, Executor
 from .media_stream import StreamParser, StreamProtocolError
+from .recording import LocalRecording
 from .session import Session
 
 __all__ = [
@@ -315,6 +316,7 @@ class ProxyCall:
         on_away: Callable[[ProxyCall], None] | None = None,
         audit_health: Callable[[], bool] | None = None,
         transcript: Callable[[str, ForwardText], None] | None = None,
+        recording: LocalRecording | None = None,
     ) -> None:
         self.call_sid = call_sid
         self.session = session
@@ -329,6 +331,7 @@ class ProxyCall:
             audit_health=audit_health,
         )
         self._transcript = transcript
+        self.recording = recording
         self.bot: ClientConnection | None = None
         self.leg: Leg | None = None
         self.first_sid = ""
@@ -499,6 +502,8 @@ class ProxyCall:
             if self.session.state != _ENDED:
                 await self._carry(self.executor.feed(CallEnded(self.stream_now())), None, None)
         finally:
+            if self.recording is not None:
+                self.recording.close()
             self._audit(Audit("call_closed", reason, self.session.now))
             current = asyncio.current_task()
             for task in self._tasks:
@@ -561,6 +566,8 @@ class ProxyCall:
             if type(ev) is CallerAudio:  # the per-frame path
                 if leg.offset:
                     ev = CallerAudio(ev.payload, ev.t_ms + leg.offset)
+                if self.recording is not None:
+                    self.recording.audio(ev)
                 self._last_media_t = ev.t_ms
                 self._last_media_wall = wall()
                 actions = feed(ev)
@@ -679,6 +686,8 @@ class ProxyCall:
         """Turn the adapter's actions into messages; ``text`` is the Twilio
         message they answer (for ``ForwardAudio``, which passes it on)."""
         sid = self.first_sid
+        if self.recording is not None:
+            self.recording.actions(actions)
         for a in actions:
             kind = type(a)
             if kind is ForwardAudio:

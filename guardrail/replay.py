@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from audio import mulaw
-from audio.recorder import CallRecorder
 from handoff.sink import DemoSink
 
 from .events import (
@@ -41,6 +39,7 @@ from .events import (
 from .executor import DryRunControl, Executor
 from .media_stream import StreamParser, StreamProtocolError
 from .policy import Policy
+from .recording import LocalRecording
 from .session import Session
 
 __all__ = ["action_record", "replay"]
@@ -107,8 +106,7 @@ def replay(
     executor = Executor(session, control=DryRunControl(), sink=_SINK, audit=audit)
     bind_call = getattr(audit, "bind_call", None)
     parser = StreamParser()
-    recorder = CallRecorder(record, hold_ms=30_000.0) if record else None
-    open_masks: dict = {}
+    recorder = LocalRecording(record) if record else None
     try:
         for lineno, line in enumerate(lines, 1):
             if not line.strip():
@@ -121,40 +119,24 @@ def replay(
             for ev in events:
                 if bind_call is not None and isinstance(ev, CallStarted):
                     bind_call(ev.call_sid)
-                if recorder is not None and isinstance(ev, CallerAudio) and ev.payload:
-                    recorder.write(mulaw.decode(ev.payload), ev.t_ms)
-                yield from _print(executor.feed(ev), recorder, open_masks)
+                if recorder is not None and isinstance(ev, CallerAudio):
+                    recorder.audio(ev)
+                yield from _print(executor.feed(ev), recorder)
         if session.state != "ended":  # the log is the whole call
-            yield from _print(executor.feed(CallEnded(parser.last_t)), recorder, open_masks)
+            yield from _print(executor.feed(CallEnded(parser.last_t)), recorder)
     finally:
         if recorder is not None:
             recorder.close()
 
 
-def _print(actions: list, recorder, open_masks: dict) -> Iterator[dict]:
+def _print(actions: list, recorder: LocalRecording | None) -> Iterator[dict]:
     """The printed records of the adapter's actions; masks applied to the recording."""
     for a in actions:
         rec = action_record(a)
         if rec is not None:
             yield rec
-        if recorder is not None:
-            _record(recorder, a, open_masks)
-
-
-def _record(recorder: CallRecorder, a: object, open_masks: dict) -> None:
-    if isinstance(a, MaskAudio) and a.target == "recording":
-        if a.end_ms is None:
-            recorder.mask(a.start_ms)
-            open_masks[a.start_ms] = True
-        elif open_masks.pop(a.start_ms, None):
-            recorder.end_mask(a.end_ms, a.start_ms)
-        else:
-            recorder.mask(a.start_ms, a.end_ms)
-    elif isinstance(a, PauseRecording):
-        recorder.mask(a.t_ms)
-        open_masks["pause"] = a.t_ms
-    elif isinstance(a, ResumeRecording) and "pause" in open_masks:
-        recorder.end_mask(a.t_ms, open_masks.pop("pause"))
+    if recorder is not None:
+        recorder.actions(actions)
 
 
 def run(

@@ -71,6 +71,7 @@ import secrets
 import signal
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -103,6 +104,7 @@ from .proxy import (
     StreamStart,
     read_start,
 )
+from .recording import LocalRecording
 from .secrets import SecretError
 from .session import Session, SessionConfig
 from .transcripts import TranscriptStore
@@ -680,7 +682,23 @@ class _State:
             on_away=self._away if self.shared is not None else None,
             audit_health=lambda: self._audit_healthy(call_sid),
             transcript=self._keep_transcript if self.transcripts is not None else None,
+            recording=self._local_recording(call_sid),
         )
+
+    def _local_recording(self, call_sid: str) -> LocalRecording | None:
+        """With ``[retention] recordings_dir``: the caller's track of this call (or of
+        this server's part of it), protected as the session says, in that folder."""
+        folder = self.config.retention.recordings_dir
+        if folder is None or not CALL_SID.fullmatch(call_sid):
+            return None
+        root = Path(folder)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = root / f"{call_sid}.wav"
+        k = 1
+        while path.exists():  # the caller came back to this server: a second part
+            k += 1
+            path = root / f"{call_sid}.{k}.wav"
+        return LocalRecording(path)
 
     def _audit_healthy(self, call_sid: str) -> bool:
         """Whether the call's audit trail is keeping up (no store: nothing to fail)."""

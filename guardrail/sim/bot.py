@@ -403,12 +403,15 @@ class ScriptedBot:
             conn.dropped = True
             conn._closer = asyncio.create_task(conn.ws.close(self.drop_code, "scripted drop"))
 
-    async def _send_transcript(self, conn: BotConnection, text: str) -> None:
+    async def _send_transcript(
+        self, conn: BotConnection, text: str, words: Sequence[dict[str, Any]] | None = None
+    ) -> None:
         conn.heard.append(text)
+        message: dict[str, Any] = {"event": "guardrail.transcript", "text": text, "final": True}
+        if words:
+            message["words"] = list(words)
         with contextlib.suppress(ConnectionClosed):
-            await conn.ws.send(
-                json.dumps({"event": "guardrail.transcript", "text": text, "final": True})
-            )
+            await conn.ws.send(json.dumps(message))
 
     # -- what the bot says --------------------------------------------------
 
@@ -524,14 +527,23 @@ class ScriptedBot:
         conn = await self.connection(call_sid)
         return await self._outcome(self._spawn(conn, self._next_line(conn)))
 
-    async def hear(self, call_sid: str, text: str, *, respond: bool = False) -> None:
+    async def hear(
+        self,
+        call_sid: str,
+        text: str,
+        *,
+        respond: bool = False,
+        words: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         """The bot's STT "heard" ``text``: send it as ``guardrail.transcript``.
 
-        With ``respond`` the bot then says its next scripted line (and this
+        ``words``: the speech-to-text's word timings, ``{"word", "start_ms",
+        "end_ms"}`` in stream time, as a real STT reports them. With
+        ``respond`` the bot then says its next scripted line (and this
         returns once it has).
         """
         conn = await self.connection(call_sid)
-        await self._send_transcript(conn, text)
+        await self._send_transcript(conn, text, words)
         await self._notify()
         if respond:
             await self.say_next(call_sid)

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -222,6 +223,41 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``guardrail demo``: two protected calls offline; exit 0 only if every protection held."""
+    from .demo.report import plot, timeline_text
+    from .demo.run import run
+
+    out = Path(args.out)
+    err = sys.stderr
+    err.write(f"guardrail demo: two calls through guardrail serve on loopback; files in {out}/\n")
+    result = run(out, say=lambda line: (err.write(line + "\n"), err.flush()))
+    text = timeline_text(result)
+    (out / "timeline.txt").write_text(text)
+    checks = [
+        {"call": c.call, "check": c.name, "ok": c.ok, "detail": c.detail} for c in result.checks
+    ]
+    summary = {"ok": result.ok, "checks": checks, "added_latency_us": result.latency_us}
+    (out / "checks.json").write_text(json.dumps(summary, indent=1) + "\n")
+    sys.stdout.write("\n" + text)
+    try:
+        plot(result, out / "timeline.png")
+        png = f", {out / 'timeline.png'}"
+    except ImportError:
+        png = " (no PNG: pip install -e '.[demo]' for matplotlib)"
+    store = out / "guardrail.db"
+    sys.stdout.write(
+        f"\nfiles: {out / 'timeline.txt'}{png}, the recordings in {out / 'recordings'}/, "
+        f"the audit store {store} (guardrail audit verify --store sqlite:///{store})\n"
+    )
+    failed = [c for c in result.checks if not c.ok]
+    if failed:
+        sys.stdout.write(f"demo FAILED: {len(failed)} protection(s) did not happen\n")
+        return 1
+    sys.stdout.write(f"demo ok: all {len(result.checks)} protections happened\n")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .config import ConfigError
     from .server import run
@@ -422,6 +458,18 @@ def _build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8080, help="port to listen on (0: any free port; see the log)"
     )
     sv.set_defaults(func=cmd_serve)
+
+    dm = sub.add_parser(
+        "demo",
+        help="two protected calls, offline on loopback (exit 0 only if every protection held)",
+        description="Runs guardrail serve in proxy mode, a simulated Twilio caller, the example "
+        "bot, a Twilio REST stand-in and the audit store on loopback: a call that pays on the "
+        "secure path and comes back, then blurts out an SSN; a call whose recording pause is "
+        "refused. Prints the timeline from the audit trail; writes it, a PNG, the recordings "
+        "and the store to --out.",
+    )
+    dm.add_argument("--out", default="guardrail-demo", help="folder for the files (created)")
+    dm.set_defaults(func=cmd_demo)
 
     ck = sub.add_parser(
         "check",

@@ -201,6 +201,9 @@ class ScriptedBot:
     is. ``realtime`` paces its audio at 20 ms a frame (as a TTS stream would);
     ``tts_latency_ms`` is the pause between ``agent_text`` and the first
     frame. ``greet=False`` waits for a cue instead of speaking on ``start``.
+    ``speak_says`` speaks what a ``say`` notice asks (the guardrail's own words
+    for the caller, announced with ``agent_text`` first, as a bot with
+    text-to-speech does behind the proxy).
     """
 
     def __init__(
@@ -217,6 +220,7 @@ class ScriptedBot:
         drop_code: int = 1011,
         ignore_notices: bool = False,
         garbage: bool = False,
+        speak_says: bool = False,
         path: str = "/twilio",
     ) -> None:
         self.turns = list(turns)
@@ -230,6 +234,7 @@ class ScriptedBot:
         self.drop_code = drop_code
         self.ignore_notices = ignore_notices
         self.garbage = garbage
+        self.speak_says = speak_says
         self.path = path
         self.url = ""
         self.connections: dict[str, BotConnection] = {}
@@ -362,6 +367,8 @@ class ScriptedBot:
                     conn._epoch += 1  # cut the utterance in progress short
                 if obj.get("respond") is True:
                     self._spawn(conn, self._next_line(conn))
+                elif self.speak_says and obj.get("type") == "say" and obj.get("text"):
+                    self._spawn(conn, self._speak(conn, str(obj["text"])))
 
     async def _on_start(self, conn: BotConnection, obj: dict[str, Any]) -> None:
         conn.starts.append(obj)

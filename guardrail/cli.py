@@ -286,12 +286,12 @@ def _scan_line(raw: bytes, lineno: int, default_role: str) -> tuple[str, str] | 
     JSON is read by :func:`~guardrail.media_stream.loads_json`, so an integer
     too long to convert or ``NaN`` is an error for this line only, and a lone
     surrogate escape in the text is U+FFFD (same length: spans still index the
-    text as sent): the text returned always encodes as UTF-8.
+    text as sent): the text returned always encodes as UTF-8. A line of any
+    length is scanned (a long text in overlapping windows, see
+    :mod:`guardrail.detect.scan`): nothing is passed through unscanned.
     """
     from .media_stream import loads_json
 
-    if len(raw) > MAX_LINE_BYTES:
-        return {"error": f"line {lineno}: longer than 8 MiB; split the text"}
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -171,7 +171,8 @@ CALLER = [
         "it's correct horse battery staple",
         [(PWD, "correct horse battery staple")],
     ),
-    (None, "my passcode is 9 9 8 8", [(PWD, "9 9 8 8")]),
+    # a numeric passcode is a PIN (issue 10); a passcode in letters stays a password
+    (None, "my passcode is 9 9 8 8", [(PIN, "9 9 8 8")]),
     (
         None,
         "yeah it's a visa, four two four two, four two four two, four two four two, four two four two",

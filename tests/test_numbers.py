@@ -138,3 +138,52 @@ def test_prefilter_words_are_the_letter_runs(text):
 
     low = text.lower()
     assert _words(low) == re.findall(r"[a-z]+", low)
+
+
+@pytest.mark.parametrize(
+    ("spoken", "digits"),
+    [
+        ("six oh two eighty-one", ["60281"]),
+        ("oh four twenty-nine", ["0429"]),
+        ("five slash you know twenty six", ["526"]),
+        ("four five five... hang on, four five five eight", ["4554558"]),
+        ("4111_1111_1111_1111", ["4111111111111111"]),
+    ],
+)
+def test_pauses_and_joined_words_stay_in_one_run(spoken, digits):
+    assert digits_of(spoken) == digits
+
+
+def test_hang_on_alone_does_not_join_numbers():
+    assert digits_of("i paid 40 on 04/29") == ["40", "0429"]
+
+
+def test_a_restart_without_a_marker_offers_the_restarted_reading():
+    (run,) = number_runs(tokenize("five eight one, five eight one one seven two four four seven"))
+    assert run.readings[0] == "581581172447"
+    assert "581172447" in run.readings
+
+
+def test_where_was_i_drops_the_group_said_again():
+    (run,) = number_runs(tokenize("4111 1111 1111 where was i 1111 1111"))
+    assert "4111111111111111" in run.readings
+
+
+def test_a_group_said_again_after_i_mean_is_dropped_whole():
+    (run,) = number_runs(tokenize("four one one two, i mean, four one one one"))
+    assert "4111" in run.readings
+
+
+def test_very_long_corrected_runs_keep_only_their_plain_reading():
+    (run,) = number_runs(tokenize("one two sorry " * 100))
+    assert run.readings == [run.digits]
+
+
+def test_a_long_stretch_of_ohs_inside_a_card_is_all_digits():
+    assert digits_of("four nine one seven, six one oh oh, oh oh oh oh, oh oh oh oh") == [
+        "4917610000000000"
+    ]
+
+
+def test_oh_away_from_numbers_is_a_word():
+    assert digits_of("oh, oh, oh I see") == []

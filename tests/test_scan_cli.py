@@ -107,3 +107,16 @@ def test_a_megabyte_of_text():
     assert len(cards) == text.count("4111 1111")
     assert "4111" not in out["redacted"]
     assert len(out["findings"]) == len(cards)
+
+
+def test_a_line_longer_than_a_scan_window_is_redacted_everywhere():
+    from guardrail.detect.scan import _OVERLAP, _WINDOW
+
+    chunk = "the weather is nice, my card is 4111 1111 1111 1111 thanks and "
+    text = chunk * ((3 * _WINDOW + 4 * _OVERLAP) // len(chunk))
+    r = run(lines({"text": text}))
+    assert r.returncode == 0
+    out = json.loads(r.stdout)
+    assert len(out["findings"]) == text.count("4111 1111")
+    assert "4111" not in out["redacted"]
+    assert all(text[f["start"] : f["end"]] == "4111 1111 1111 1111" for f in out["findings"])

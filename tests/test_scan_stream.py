@@ -113,10 +113,12 @@ def test_releases_plain_text_at_once_and_holds_back_numbers_until_decided():
     assert sr.held == 4
     assert sr.push(" 1111 1111 1111") == ""
     # decided once three words follow it (an address word could still come:
-    # "... Hounslow Rd"); the last word is held until it is known to be whole
+    # "... Hounslow Rd"), the last of them one the detector gives no meaning
+    # to ("everyone"); the last word is held until it is known to be whole
     assert sr.push(" thanks") == ""
-    assert sr.push(" for the help") == "[payment_card] thanks for the "
-    assert sr.flush() == "help"
+    assert sr.push(" for the help everyone") == ""
+    assert sr.push(" today") == "[payment_card] thanks for the help everyone "
+    assert sr.flush() == "today"
 
 
 def test_held_text_is_bounded():
@@ -124,3 +126,67 @@ def test_held_text_is_bounded():
     out = "".join(sr.push("1 ") for _ in range(200)) + sr.flush()
     assert not re.search(r"\d", out)
     assert sr.held_max <= 102
+
+
+# Random texts: words, cues and numbers in every rendering, split anywhere.
+_FULLWIDTH_CARD = "4111 1111 1111 1111".translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+_ARABIC_CARD = "4111 1111 1111 1111".translate({ord(d): 0x0660 + int(d) for d in "0123456789"})
+_PROSE = [
+    "thanks", "hello", "weather", "nice", "great", "send", "calling", "today", "the", "for",
+    "is", "my", "and", "please", "okay", ".", ",", "?", "so", "then", "that",
+]  # fmt: skip
+_CUES = [
+    "card", "number", "social", "security", "code", "expires", "routing", "account", "password",
+    "pin", "born", "date", "of", "birth", "last", "four", "digits", "iban", "zip", "phone",
+    "order", "call", "me", "at", "on", "the", "back", "try", "as", "use", "sorry", "um",
+    "double", "oh", "hundred", "thousand", "a", "July", "4th", "may",
+]  # fmt: skip
+_NUMBERS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "078-05-1123",
+            "121000358", "04/29", "737", "1234", "12345678901", "GB82 WEST 1234 5698 7654 32",
+            "four one one one", "one one one one", "seven three seven", "forty one eleven",
+            "nineteen eighty", "hunter2", "555-867-5309", _FULLWIDTH_CARD,
+            _ARABIC_CARD, "4111\u200b1111\u200b1111\u200b1111", "4111_1111_1111_1111",
+            "(411) 111 1111"]  # fmt: skip
+_PIECE = st.one_of(st.sampled_from(_PROSE), st.sampled_from(_CUES), st.sampled_from(_NUMBERS))
+_RANDOM_TEXT = st.lists(_PIECE, min_size=1, max_size=40).map(" ".join)
+_EXPECTED = st.sampled_from([
+    (), ("payment_card",), ("card_security_code",), ("password",), ("ssn", "date_of_birth"),
+    ("iban",), ("pin",), ("bank_account", "routing_number"), ("card_expiry",),
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RANDOM_TEXT, st.lists(st.integers(0, 400), max_size=25), _EXPECTED)
+def test_random_texts_split_anywhere_give_the_whole_text_redaction(text, cuts, expected):
+    whole = scan(text, expected=expected).redacted
+    chunks, sr = stream(text, cuts, expected)
+    assert "".join(chunks) == whole
+    assert sr.held == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(_RANDOM_TEXT, _EXPECTED)
+def test_random_texts_character_by_character(text, expected):
+    whole = scan(text, expected=expected).redacted
+    chunks, _ = stream(text, list(range(len(text))), expected)
+    assert "".join(chunks) == whole
+
+
+def test_released_text_never_holds_part_of_a_finding():
+    text = "so my card is 4111 1111 1111 1111 thanks, and my social is 078-05-1123 okay bye now"
+    sr = StreamingRedactor()
+    released = ""
+    for ch in text:
+        released += sr.push(ch)
+        assert "4111" not in released
+        assert "1123" not in released
+    released += sr.flush()
+    assert released == scan(text).redacted
+
+
+def test_normalized_digits_are_redacted_in_the_original_characters():
+    text = f"card {_FULLWIDTH_CARD} thanks so much"
+    chunks, _ = stream(text, list(range(len(text))))
+    assert "".join(chunks) == "card [payment_card] thanks so much"
+    zw = "card 4111\u200b1111\u200b1111\u200b1111 ok"
+    assert "".join(stream(zw, [3, 9, 14])[0]) == scan(zw).redacted == "card [payment_card] ok"

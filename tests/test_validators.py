@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrail.detect.validators import aba_ok, card_brand, iban_ok, luhn_ok, ssn_ok
+from guardrail.detect.validators import (
+    CARD_LENGTHS,
+    LuhnSums,
+    aba_ok,
+    card_brand,
+    iban_ok,
+    luhn_ok,
+    ssn_ok,
+)
 
 # Public test numbers (Adyen, Stripe, card-scheme documentation).
 TEST_CARDS = {
@@ -128,3 +136,31 @@ def test_luhn_matches_the_textbook_algorithm(digits):
 def test_luhn_refuses_anything_but_ascii_digits(text):
     if not (text.isascii() and text.isdigit()):
         assert luhn_ok(text) is False
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=40), st.data())
+def test_luhn_sums_agree_with_luhn_ok_on_every_stretch(digits, data):
+    sums = LuhnSums(digits)
+    start = data.draw(st.integers(0, len(digits) - 1))
+    end = data.draw(st.integers(start + 1, len(digits)))
+    assert sums.ok(start, end) == luhn_ok(digits[start:end])
+
+
+def test_luhn_sums_on_a_card_inside_a_longer_run():
+    digits = "99" + "4111111111111111" + "7"
+    sums = LuhnSums(digits)
+    assert sums.ok(2, 18)
+    assert not sums.ok(2, 17)
+
+
+def test_luhn_sums_refuse_what_is_not_digits():
+    with pytest.raises(ValueError, match="ASCII digits"):
+        LuhnSums("4111 1111")
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789", min_size=12, max_size=19))
+def test_card_lengths_by_prefix_admit_every_branded_number(digits):
+    if card_brand(digits):
+        assert len(digits) in CARD_LENGTHS[digits[:2]]

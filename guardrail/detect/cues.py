@@ -10,11 +10,13 @@ and tracking numbers, ZIP codes, money, times, "the last four digits").
 from __future__ import annotations
 
 import re
-from itertools import compress
+from bisect import bisect_left
+from itertools import compress, islice
+from operator import eq
 from typing import NamedTuple
 
 from . import categories as c
-from .numbers import Tokens, tokenize
+from .numbers import DIGITS, NUMBER_WORDS, WORD, Tokens, tokenize
 
 __all__ = ["Cue", "find_cues"]
 
@@ -25,50 +27,85 @@ NEG_MONEY = "neg:money"
 NEG_TIME = "neg:time"
 NEG_LAST4 = "neg:last4"
 NEG_OTHER = "neg:other"
+SKIP = "skip"
+"""A phrase that covers words which would otherwise be a cue; never reported."""
 
 # Each entry: (label, head words, pattern matched at a head word's position).
 # Cues are found by looking each token up in a table of head words and trying
 # only the patterns of that head: a dictionary lookup per token instead of a
 # scan of the whole text with one big alternation (about 20x faster).
-# Where phrases overlap, the earlier entry for a head wins.
+# Where phrases overlap, the earlier entry for a head wins. Patterns are
+# matched with fillers and stammered repeats blanked out ("date of um birth").
+#
+# To add a phrasing: find the category's section below, and add its head word
+# and pattern there (or widen an entry's pattern). A section's entries come
+# before the generic ones that share a head ("card verification" before "card").
 _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
-    (NEG_LAST4, ("last", "final", "ending", "ends", "end"),
-     r"(?:last|final|ending|ends|end)\s+(?:in|with)?\s*(?:four|4|two|2|three|3)?\s*"
-     r"(?:digits?|numbers?)?(?:\s+(?:of|on|are|is|were|was))?"),
-    (c.CARD_SECURITY_CODE, ("security",), r"security\s+code"),
+    # == card_security_code ====================================================================
+    (c.CARD_SECURITY_CODE, ("last", "final"),
+     r"(?:last|final)\s+(?:three|3|four|4)\s+(?:digits?|numbers?)\s+(?:on|at)\s+the\s+back"),
+    (c.CARD_SECURITY_CODE, ("on",),
+     r"on\s+(?:(?:the|um|uh|er|like)\s+)+back(?:\s+of\s+the\s+card)?"),
+    (c.CARD_SECURITY_CODE, ("by", "near", "next"),
+     r"(?:by|near|next\s+to)\s+the\s+signature(?:\s+(?:strip|panel|box))?"),
+    (c.CARD_SECURITY_CODE, ("the",), r"the\s+(?:four|4)(?:\s+digits?)?\s+on\s+the\s+front"),
+    (c.CARD_SECURITY_CODE, ("security",), r"security\s+(?:code|number|digits)"),
     (c.CARD_SECURITY_CODE, ("cvv", "cvv2", "cvc", "cvc2", "cid", "csc"), r"\w+"),
     (c.CARD_SECURITY_CODE, ("card",), r"card\s+verification"),
     (c.CARD_SECURITY_CODE, ("three", "3", "four", "4"),
-     r"(?:three|3|four|4)[\s-]+digits?\s+(?:code|number)"),
+     r"(?:three|3|four|4)[\s-]+(?:digits?|numbers)(?:\s+(?:code|number))?"),
     (c.CARD_SECURITY_CODE, ("code", "digits", "number", "numbers"),
      r"(?:code|digits|numbers?)\s+on\s+the\s+back"),
     (c.CARD_SECURITY_CODE, ("back",), r"back\s+of\s+the\s+card"),
     (c.CARD_SECURITY_CODE, ("verification",), r"verification\s+(?:code|value|number)"),
     (c.CARD_SECURITY_CODE, ("code",), r"code"),
+    # == card_expiry ===========================================================================
     (c.CARD_EXPIRY, ("expiry", "expire", "expires", "expired", "expiring", "expiration", "exp",
                      "expiries"), r"\w+"),
-    (c.CARD_EXPIRY, ("valid",), r"valid\s+(?:thru|through|until)"),
-    (c.CARD_EXPIRY, ("good",), r"good\s+thru"),
-    (c.ROUTING_NUMBER, ("routing", "aba"), r"(?:routing|aba)(?:\s+number)?"),
+    (c.CARD_EXPIRY, ("valid", "good"),
+     r"(?:valid|good)(?:\s+(?:um|uh|er|like))?[\s-]+(?:thru|through|until|till|til|to)"),
+    (c.CARD_EXPIRY, ("runs", "run", "running"), r"(?:runs|run|running)\s+out"),
+    (c.CARD_EXPIRY, ("month",), r"month\s+and\s+year"),
+    (c.CARD_EXPIRY, ("card",), r"card(?:'s)?\s+(?:expires|expiry|expiration|exp)\w*"),
+    (c.CARD_EXPIRY, ("date",), r"date\s+on\s+the\s+(?:front|card)"),
+    # == routing_number ========================================================================
+    (c.ROUTING_NUMBER, ("routing", "aba"),
+     r"(?:routing|aba)(?:\s+(?:and|&)\s+transit)?(?:\s+number)?"),
     (c.ROUTING_NUMBER, ("transit",), r"transit\s+number"),
+    (c.ROUTING_NUMBER, ("nine", "9", "number", "numbers", "digits", "first"),
+     r"(?:(?:nine|9|first)[\s-]+(?:nine\s+)?)?(?:digits?|numbers?)(?:\s+number)?\s+(?:at|on)\s+"
+     r"the\s+(?:(?:very|bottom|far)\s+)?left"),
     (c.ROUTING_NUMBER, ("sort",), r"sort\s+code"),
-    (c.IBAN, ("iban",), r"iban"),
+    # == iban (values: ibans.py) ===============================================================
+    (c.IBAN, ("iban", "ibans"), r"\w+"),
+    (c.IBAN, ("international",), r"international\s+(?:bank\s+)?account(?:\s+(?:number|no))?"),
+    # == ssn ===================================================================================
     (c.SSN, ("social",), r"social(?:\s+security(?:\s+number)?)?"),
     (c.SSN, ("ssn",), r"ssn"),
+    (c.SSN, ("ss",), r"ss(?:\s+(?:number|no|#))?"),
     (c.SSN, ("s",), r"s\s*\.?\s*s\s*\.?\s*n\b"),
+    # == date_of_birth =========================================================================
     (c.DATE_OF_BIRTH, ("date",), r"date\s+of\s+birth"),
     (c.DATE_OF_BIRTH, ("birth",), r"birth\s*date"),
     (c.DATE_OF_BIRTH, ("birthdate", "birthday", "dob", "born"), r"\w+"),
     (c.DATE_OF_BIRTH, ("d",), r"d\s*\.?\s*o\s*\.?\s*b\b"),
-    (c.PIN, ("pin",), r"pin(?:\s+(?:number|code))?"),
+    # == pin (a numeric passcode is a PIN; one in letters is a password) =======================
+    (c.PIN, ("pin",), r"pin(?:\s+(?:um|uh|er))?(?:\s+(?:number|code))?"),
     (c.PIN, ("personal",), r"personal\s+identification\s+number"),
-    (c.PASSWORD, ("password", "passcode", "passphrase", "passwords"), r"\w+"),
-    (c.PASSWORD, ("pass",), r"pass\s*(?:word|code|phrase)"),
+    (c.PIN, ("passcode", "passcodes"), r"\w+"),
+    (c.PIN, ("pass",), r"pass\s*code"),
+    # == password (values in words: passwords.py) ==============================================
+    (c.PASSWORD, ("password", "passphrase", "passwords", "pw", "pwd", "passwd"), r"\w+"),
+    (c.PASSWORD, ("pass",), r"pass\s*(?:word|phrase)"),
     (c.PASSWORD, ("secret",), r"secret\s+word"),
+    # == bank_account ==========================================================================
     (c.BANK_ACCOUNT, ("bank", "checking", "savings", "chequing"),
      r"(?:bank|checking|savings|chequing)\s+account(?:\s+(?:number|no|#))?"),
+    (c.BANK_ACCOUNT, ("checking", "savings", "chequing"),
+     r"(?:checking|savings|chequing)\s+(?:number|no|#)"),
     (c.BANK_ACCOUNT, ("account",), r"account(?:\s+(?:number|no|#))?"),
     (c.BANK_ACCOUNT, ("acct",), r"acct"),
+    # == payment_card ==========================================================================
     (c.PAYMENT_CARD, ("credit", "debit", "payment", "bank", "visa", "master", "mastercard", "amex",
                       "discover"),
      r"(?:credit|debit|payment|bank|visa|master\s*card|amex|discover)\s+"
@@ -78,7 +115,28 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.PAYMENT_CARD, ("master",), r"master\s*card"),
     (c.PAYMENT_CARD, ("american",), r"american\s+express"),
     (c.PAYMENT_CARD, ("long",), r"long\s+number"),
+    (c.PAYMENT_CARD, ("primary",), r"primary\s+account\s+number"),
     (c.PAYMENT_CARD, ("sixteen", "16", "fifteen", "15"), r"(?:sixteen|16|fifteen|15)[\s-]+digit"),
+    # == not the value =========================================================================
+    # "the last four", "card ending fifty two ten": what follows is the last digits, not the card
+    (NEG_LAST4, ("last", "final"),
+     r"(?:last|final)\s+(?:in|with)?\s*(?:four|4|two|2|three|3)?\s*"
+     r"(?:digits?|numbers?)?(?:\s+(?:of|on|are|is|were|was))?"),
+    (NEG_LAST4, ("end",), r"end\s+(?:in|with)(?:\s+(?:four|4|two|2|three|3))?"),
+    (NEG_LAST4, ("ending", "ends"),
+     r"(?:ending|ends)(?:\s+(?:in|with))?(?:\s+(?:four|4|two|2|three|3)\s+(?:digits?|numbers?))?"
+     r"(?:\s+(?:of|on|are|is|were|was))?"),
+    # "the pin on the account", "the zip for the card": the account or card is what the value
+    # belongs to; the cue before it decides (with none before, it is the account or card cue)
+    (SKIP, ("on", "for", "of", "with", "to", "in", "under", "from"),
+     r"(?:on|for|of|with|to|in|under|from)\s+(?:the|my|your|this|that|our|his|her)\s+"
+     r"(?:(?:debit|credit|bank|atm|visa|mastercard|amex|checking|savings|online|new|old)\s+)?"
+     r"(?:account|card)(?:\s+on\s+file)?"),
+    # cards that are not payment cards
+    (NEG_REFERENCE, ("insurance", "medicare", "medicaid", "library", "health", "sim", "business",
+                     "key", "green", "student", "benefits", "gym", "club", "store", "metro",
+                     "bus", "boarding"),
+     r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
     (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "access", "booking",
                      "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+code"),
     (NEG_PHONE, ("area",), r"area\s+code"),
@@ -99,7 +157,9 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (NEG_ZIP, ("post", "postcode", "zipcode"), r"post\s*code|\w+"),
     (NEG_MONEY, ("dollar", "dollars", "buck", "bucks", "cent", "cents", "euro", "euros", "pound",
                  "pounds", "usd", "amount", "balance", "total", "price", "cost", "costs",
-                 "charged", "refund", "paid", "owe"), r"\w+"),
+                 "charged", "refund", "paid", "owe", "limit", "pay", "paying", "spent", "spend",
+                 "spending", "transfer", "transferring", "transferred", "deposit", "deposited",
+                 "withdraw", "withdrew", "withdrawal", "fee", "fees", "interest"), r"\w+"),
     (NEG_MONEY, ("$", "€", "£", "¥"), r"."),
     (NEG_MONEY, ("payment",), r"payment\s+of"),
     (NEG_TIME, ("o'clock", "oclock", "am", "pm", "minute", "minutes", "hour", "hours", "second",
@@ -110,7 +170,8 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (NEG_OTHER, ("street", "avenue", "road", "rd", "st", "ave", "blvd", "boulevard", "lane", "ln",
                  "drive", "court", "ct", "place", "highway", "hwy", "apt", "apartment", "suite",
                  "unit", "floor", "room", "flight", "gate", "address", "version", "percent",
-                 "times", "item", "items", "people", "points", "miles", "kilo", "kilos"), r"\w+"),
+                 "times", "item", "items", "people", "points", "miles", "kilo", "kilos",
+                 "characters", "character", "chars", "letters", "symbols"), r"\w+"),
     (NEG_OTHER, ("%",), r"%"),
 ]  # fmt: skip
 
@@ -120,6 +181,9 @@ for _label, _heads, _pat in _ENTRIES:
     _compiled = re.compile(rf"(?:{_pat})(?![^\W_])" if _bounded else _pat, re.IGNORECASE)
     for _h in _heads:
         _HEADS.setdefault(_h, []).append((_label, _compiled))
+        if _h.isalpha() and len(_h) > 2:
+            # "social's", "birthday's": speech-to-text writes the contraction as one word
+            _HEADS.setdefault(_h + "'s", []).append((_label, _compiled))
 del _label, _heads, _pat, _compiled, _h, _bounded
 HEADS: frozenset[str] = frozenset(_HEADS)
 """Every word a cue phrase can start with."""
@@ -145,6 +209,50 @@ class Cue(NamedTuple):
     end: int
 
 
+_OWNER_REACH = 30
+"""How far (in characters) a cue may stand before "on the account" to own the value."""
+_FILLERS = frozenset({"um", "uh", "er", "erm", "umm", "uhh", "hmm", "like", "mm"})
+
+
+def _without_fillers(text: str, toks: Tokens) -> str:
+    """``text`` with fillers, "you know" and stammered repeats blanked out, same length.
+
+    Speech-to-text puts them inside cue phrases ("date of um birth", "the
+    three you know numbers", "date of of birth"); the cue patterns are
+    matched on this copy, so the phrases stay one pattern each.
+    """
+    texts, kinds = toks.texts, toks.kinds
+    fillers = not _FILLERS.isdisjoint(texts) or "know" in texts
+    repeats = any(map(eq, texts, islice(texts, 1, None)))
+    if not (fillers or repeats):
+        return text
+    n = len(texts)
+    blank = list(compress(range(n), map(_FILLERS.__contains__, texts))) if fillers else []
+    if repeats:
+        same = compress(range(1, n), map(eq, islice(texts, 1, None), texts))
+        blank.extend(i for i in same if kinds[i] == WORD)
+    if "know" in texts:
+        for i in compress(range(1, n), map("know".__eq__, islice(texts, 1, None))):
+            if texts[i - 1] == "you":
+                blank.extend((i - 1, i))
+    if not blank:
+        return text
+    chars = list(text)
+    starts, ends = toks.starts, toks.ends
+    for i in blank:
+        chars[starts[i] : ends[i]] = " " * (ends[i] - starts[i])
+    return "".join(chars)
+
+
+def _number_next(toks: Tokens, pos: int) -> bool:
+    """Whether the token after character ``pos`` is a number (or "#", ":" before one)."""
+    k = bisect_left(toks.starts, pos)
+    n = len(toks.texts)
+    while k < n and toks.texts[k] in ("#", ":", "number", "no"):
+        k += 1
+    return k < n and (toks.kinds[k] == DIGITS or toks.texts[k] in NUMBER_WORDS)
+
+
 def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
     """Every cue phrase in ``text``, in order, non-overlapping.
 
@@ -159,14 +267,32 @@ def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
     out: list[Cue] = []
     heads = _HEADS
     covered = -1
-    for i in compress(range(len(texts)), map(heads.__contains__, texts)):
+    at_heads = list(compress(range(len(texts)), map(heads.__contains__, texts)))
+    if not at_heads:
+        return out
+    matched = _without_fillers(text, toks)
+    for i in at_heads:
         start = starts[i]
         if start < covered:
             continue
         for label, pat in heads[texts[i]]:
-            m = pat.match(text, start)
+            m = pat.match(matched, start)
             if m is not None:
                 covered = m.end()
+                if label is SKIP:
+                    # "the zip for the card is ...": the cue before names the value; with
+                    # none before, or the number right after ("limit on my card # 5038..."),
+                    # it is a card or account cue after all
+                    owned = (
+                        out
+                        and start - out[-1].end <= _OWNER_REACH
+                        and out[-1].label not in (NEG_OTHER, NEG_TIME)
+                    )
+                    if owned and not _number_next(toks, covered):
+                        break
+                    phrase = m.group().lower()
+                    label = c.BANK_ACCOUNT if "account" in phrase else c.PAYMENT_CARD
+                    start += phrase.rfind("account" if label == c.BANK_ACCOUNT else "card")
                 out.append(Cue(label, start, covered))
                 break
     return out

@@ -3,32 +3,56 @@
 The decision for each number uses, in this order:
 
 1. the nearest *cue* ("card", "social", "routing", "tracking", "ZIP", "the
-   last four digits"...): a negative cue means the number is not sensitive,
-   a category cue means it is that category if its shape fits;
+   last four digits"...; the table is :mod:`.cues`, one section per
+   category): a negative cue means the number is not sensitive, a category
+   cue means it is that category if its shape fits. A specific cue beats a
+   generic one after it ("the social on the account is ..." is an SSN), and
+   a cue governs the number after it, not one past another number;
 2. the conversation: the categories the agent has just asked for;
 3. the number's own structure: a 13-19 digit number with a valid Luhn check
-   and a real IIN range is a card wherever it appears; a 3-2-4 grouped number
-   that keeps the SSA rules is an SSN; a 9-digit number with a valid ABA
-   checksum is a routing number; an IBAN with a valid mod-97 is an IBAN.
+   and a real IIN range is a card wherever it appears (even written as one
+   cardinal, "5,105,105,105,105,100"); a 3-2-4 grouped number that keeps the
+   SSA rules is an SSN; a 9-digit number with a valid ABA checksum is a
+   routing number.
 
 Context is what catches speech-to-text that got a digit wrong: a 16-digit
 number that fails Luhn is still a card number when the caller says "card" or
 the agent just asked for the card. And a partial number in that context (the
 first four digits, before the next transcript fragment arrives) is already
 treated as card data.
+
+Speech adds what writing does not:
+
+- a card, its expiry and its code in one breath, with no cue ("4111 ...
+  1111, 9/29, 384", "4111... then 04/28 then 123"): :func:`_card_and_tail`
+  and :func:`_bundled`;
+- self-corrections and restarts ("06, sorry, 06 28"; "five eight one, five
+  eight one one seven ..."): a number fits a category when one of its
+  readings does (:func:`_fits`, :func:`_final_part`);
+- a PIN named only after it ("I tried 2 4 6 8 but it said wrong PIN").
+
+Values that are not numbers have recognizers of their own: IBANs, written or
+spelled with letters (:mod:`.ibans`), and passwords (:mod:`.passwords`).
+Every step looks at a bounded window of tokens, so the work is linear in
+the text.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
 
 from . import categories as c
-from .cues import NEG_OTHER, Cue, find_cues
+from .cues import NEG_LAST4, NEG_MONEY, NEG_OTHER, NEG_TIME, Cue, find_cues
+from .ibans import spoken_ibans, written_ibans
 from .numbers import ALNUM, PUNCT, WORD, NumberRun, Tokens, number_runs, tokenize
-from .validators import aba_ok, card_brand, iban_ok, luhn_ok, ssn_ok
+from .passwords import CUE_WORDS as PASSWORD_CUE_WORDS
+from .passwords import LINK_WORDS as PASSWORD_LINKS
+from .passwords import find_passwords
+from .validators import CARD_LENGTHS, LuhnSums, aba_ok, card_brand, luhn_ok, ssn_ok
 
 __all__ = ["Finding", "find_disclosures"]
 
@@ -59,21 +83,41 @@ COPULA = frozenset(
 _NEG_ADDRESS = "neg:address"
 _LAST4_RE = re.compile(r"\blast\s+(?:four|4)\b", re.IGNORECASE)
 _QUANTITY_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+\.\d{1,2}$")
-_IBAN_RE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?:[ -][A-Za-z0-9]{4}){2,7}"
-    r"(?:[ -][A-Za-z0-9]{1,4})?))(?![A-Za-z0-9])"
-)
-"""An IBAN as written: compact, or in groups of four after the check digits."""
-_PASSWORD_VALUE_RE = re.compile(
-    r"(?:\s*(?:is|was|would\s+be|will\s+be|=|:|it's|it\s+is|its)\b)?\s*[:=]?\s*"
-    r"([^\s,.;!?](?:[^,;!?\n]*?[^\s,.;!?])?)\s*(?=$|[,;!?\n]|\.(?:\s|$)|\s+and\s|\s+but\s)",
-    re.IGNORECASE,
-)
-_LEAD_INS = frozenset(
-    {"yes", "yeah", "yep", "sure", "ok", "okay", "alright", "right", "so", "well", "um", "uh",
-     "er", "erm", "it's", "its", "it", "is", "my", "password", "passcode", "pin", "the", "oh",
-     "hmm", "that's", "thats", "i", "think", "mmm", "certainly", "of", "course"}
+_PASSWORD_HINTS = PASSWORD_CUE_WORDS | frozenset({"pass", "secret"})
+_ATTEMPTS = frozenset(
+    {"tried", "try", "entered", "enter", "typed", "type", "put", "punched", "keyed", "used",
+     "input", "inputted", "dialed", "pressed"}
 )  # fmt: skip
+"""Verbs before a number that a later PIN cue names ("I tried 2468 but it said wrong PIN")."""
+_PIN_AFTER = 10
+_PLAIN_YEAR_NOT = frozenset({c.PAYMENT_CARD, c.BANK_ACCOUNT, c.PIN, c.CARD_SECURITY_CODE})
+_YEAR_PREPOSITIONS = frozenset({"in", "since", "from", "until", "till", "back", "around", "of"})
+_NEG_NOT_CARDS = frozenset({NEG_MONEY, NEG_TIME})
+"""Negative cues that never make a valid card number something else."""
+_OWN_REACH = 4
+"""A cue further than this from a number, with another number between, is that one's."""
+_CARDINAL_VALUES = frozenset({c.PIN, c.CARD_SECURITY_CODE, c.BANK_ACCOUNT, c.SSN, c.ROUTING_NUMBER})
+"""Categories whose value, right after its cue, may be said or written as a cardinal."""
+_CLOSE_LINKS = frozenset(
+    {"is", "was", "'s", "it's", "its", ":", ",", "-", "#", "um", "uh", "number", "no", "code"}
+)  # fmt: skip
+_DATES_AND_WORDS = frozenset({c.DATE_OF_BIRTH, c.CARD_EXPIRY, c.PASSWORD})
+"""Categories whose values may be said as cardinals or with a colon ("two thousand two")."""
+_LIGHT_WORDS = frozenset(
+    {"the", "a", "um", "uh", "er", "like", "you", "know", "is", "are", "was", "my", "it's", "its",
+     "it", "so", "oh", "well", "just"}
+)  # fmt: skip
+"""Words that do not count towards the distance between a cue and its number."""
+_BUNDLE_GAP = frozenset(
+    {"then", "and", ",", ".", "um", "uh", "er", "erm", "so", "okay", "ok", "-", "like", "also",
+     "next", "after", "that", "umm", "uhh", ";"}
+)  # fmt: skip
+"""Words between a card number and the expiry and code said right after it."""
+_AFTER_LINKS = COPULA | frozenset(
+    {"when", "you", "know", "what", "that", "i", "think", "um", "uh", "like", "just", "which",
+     "actually", "those", "these", "they're", "theyre", "there"}
+)  # fmt: skip
+"""Words that may join a number to a cue after it ("06/29 is when it expires")."""
 
 
 @dataclass(slots=True)
@@ -85,6 +129,7 @@ class _Ctx:
     cue_tok: list[tuple[int, int]]
     cue_first: list[int]
     expected: tuple[str, ...]
+    run_firsts: list[int] = dataclasses.field(default_factory=list)
 
 
 def _tok_at(starts: list[int], pos: int) -> int:
@@ -109,17 +154,30 @@ def find_disclosures(
     cues = find_cues(text, toks)
     runs = number_runs(toks)
     # an IBAN's country code and check digits are one mixed token
-    findings = _ibans(text) if ALNUM in toks.kinds else []
+    findings = (
+        [Finding(c.IBAN, s, e) for s, e in written_ibans(text)] if ALNUM in toks.kinds else []
+    )
+    iban_cues = [_tok_at(starts, q.end) - 1 for q in cues if q.label == c.IBAN]
+    mixed = ALNUM in toks.kinds
+    if iban_cues or c.IBAN in expected or runs or mixed:
+        anywhere = bool(runs) or mixed
+        spoken = spoken_ibans(text, toks, iban_cues, c.IBAN in expected[:1], anywhere=anywhere)
+        findings.extend(Finding(c.IBAN, s, e) for s, e in spoken)
     if not runs:
         if not (cues or expected):
             return findings
         ctx = _Ctx(text, toks, starts, cues, [], [], expected)
     else:
         cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
-        ctx = _Ctx(text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected)
+        ctx = _Ctx(
+            text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected,
+            [r.first_token for r in runs],
+        )  # fmt: skip
         _classify_runs(ctx, runs, findings)
-    if cues or expected:
-        findings.extend(_passwords(ctx, findings))
+    if (c.PASSWORD in expected[:1]) or not _PASSWORD_HINTS.isdisjoint(toks.texts):
+        numbers = any(f.category == c.PASSWORD for f in findings)
+        found = find_passwords(text, toks, expected, numbers_found=numbers)
+        findings.extend(Finding(c.PASSWORD, s, e) for s, e in found)
     return merge_findings(findings) if len(findings) > 1 else findings
 
 
@@ -128,8 +186,9 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
     taken = [(f.start, f.end) for f in findings]
     if not _MONTH_WORDS.isdisjoint(ctx.toks.texts):
         for f, used in _month_dates(ctx, runs):
-            findings.append(f)
-            taken.append((f.start, f.end))
+            if f is not None:
+                findings.append(f)
+                taken.append((f.start, f.end))
             for r in used:
                 taken.append((r.start, r.end))
     if taken:
@@ -138,17 +197,205 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
         reach = list(itertools.accumulate((e for _, e in taken), max))
     cues = ctx.cues
     cue_starts = [q.start for q in cues]
+    bundle: tuple[str, int] | None = None  # the card or expiry just read, and its last token
     for run in runs:
         if taken and _inside(reach, taken_starts, run.start, run.end):
             continue
         k = bisect.bisect_right(cue_starts, run.start) - 1
         if k >= 0 and run.start < cues[k].end:
             continue  # "last four" / "three digit code": the number is part of the cue
+        if bundle is not None:
+            cat = _bundled(ctx, run, *bundle)
+            if cat is not None:
+                findings.append(Finding(cat, run.start, run.end))
+                bundle = (cat, run.last_token) if cat == c.CARD_EXPIRY else None
+                continue
+        bundle = None
+        if len(run.digits) >= 16 and len(run.chunks) > 1:
+            tail = _card_and_tail(ctx, run)
+            if tail:
+                findings.extend(tail)
+                if tail[-1].category != c.CARD_SECURITY_CODE:
+                    bundle = (tail[-1].category, run.last_token)
+                continue
         cat = _classify(ctx, run)
+        if cat is None and len(run.chunks) > 1:
+            pair = _expiry_then_code(ctx, run)
+            if pair:
+                findings.extend(pair)
+                continue
         if cat is not None:
             findings.append(Finding(cat, run.start, run.end))
+            if cat == c.PAYMENT_CARD and len(run.digits) >= 13:
+                bundle = (cat, run.last_token)
         elif len(run.chunks) > 1 and len(run.digits) > 9:
-            findings.extend(_split_findings(ctx, run))
+            split = _split_findings(ctx, run)
+            findings.extend(split)
+            if split and split[-1].category == c.PAYMENT_CARD:
+                bundle = (c.PAYMENT_CARD, run.last_token)
+
+
+def _bundled(ctx: _Ctx, run: NumberRun, prev: str, prev_last: int) -> str | None:
+    """The expiry or code said right after a card ("4111..., then 04/28, then 123").
+
+    Only with nothing but "then", "and", commas and fillers between, and no
+    cue of its own that says otherwise. After the card, an expiry (if it
+    reads as one) and then a code; after the expiry, a code.
+    """
+    texts = ctx.toks.texts
+    gap = texts[prev_last + 1 : run.first_token]
+    if len(gap) > 5 or not _BUNDLE_GAP.issuperset(gap):
+        return None
+    label = _nearest_cue(ctx, run.first_token, run.last_token)
+    if label not in (None, c.PAYMENT_CARD):
+        return None
+    part = _final_part(run)
+    d = part.digits
+    if prev == c.PAYMENT_CARD and _plausible_expiry(d):
+        written_pair = len(part.groups) == 2 or len(d) == 6
+        # "nine twenty nine" is a date; "three eight four", digit by digit, a code
+        spoken_date = run.spoken and not run.written and len(part.chunks) < len(d)
+        if written_pair or spoken_date or run.slash:
+            return c.CARD_EXPIRY
+    if len(d) in (3, 4) and not run.slash:
+        return c.CARD_SECURITY_CODE
+    return None
+
+
+def _expiry_then_code(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
+    """ "expiry 12 28 and 456": after an expiry cue, the expiry and then the code."""
+    if len(run.digits) > 14 or _nearest_cue(ctx, run.first_token, run.last_token) != c.CARD_EXPIRY:
+        return None
+    tail = _read_tail(run, 0, set(run.breaks))
+    if not tail or len(tail) != 2:
+        return None
+    spans = run.spans
+    return [Finding(cat, spans[a][0], spans[b - 1][1]) for cat, a, b in tail]
+
+
+def _final_part(run: NumberRun) -> NumberRun:
+    """The run after its last self-correction ("06, sorry, 06 28" is ``06 28``), or
+    after a restart without one ("11 12, 11 12 2006" is ``11 12 2006``)."""
+    if run.corrections:
+        k = run.corrections[-1]
+        if 0 < k < len(run.chunks):
+            return _sub_run(run, k, len(run.chunks))
+        return run
+    plain = run.digits
+    if len(plain) > 48:
+        return run
+    cum = 0
+    k = 0
+    for b in run.breaks:
+        while k < b:
+            cum += len(run.chunks[k])
+            k += 1
+        if cum > 12:
+            break
+        if cum >= 2 and plain.startswith(plain[:cum], cum):
+            return _sub_run(run, b, len(run.chunks))
+    return run
+
+
+def _card_and_tail(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
+    """A card number with its expiry and code said in one breath ("... 1111, 9/29, 384").
+
+    The card is the leading chunks that make a valid card number (or, in card
+    context, 16 digits, 15 for Amex); what follows must read as an expiry, a
+    code, or an expiry then a code. None when the run is no such thing: a
+    whole run that is a valid card stays one card, and so does a card said
+    again from the start.
+    """
+    digits = run.digits
+    if len(digits) <= 19 and _self_validating(run) == c.PAYMENT_CARD:
+        return None
+    label = _nearest_cue(ctx, run.first_token, run.last_token)
+    if label not in (None, c.PAYMENT_CARD, c.CARD_EXPIRY, c.CARD_SECURITY_CODE):
+        return None
+    chunks = run.chunks
+    cum = list(itertools.accumulate(map(len, chunks)))
+    for b in run.breaks:  # said again from the start, with no "sorry": one card
+        if 13 <= len(digits) - cum[b - 1] <= 19:
+            rest = digits[cum[b - 1] :]
+            if luhn_ok(rest) and card_brand(rest):
+                return None
+    brk = set(run.breaks)
+    fixes = run.corrections
+    # the card starts at the run's start or, said again after a "sorry", at a correction
+    for n_fix, start in enumerate([0, *fixes[:3]]):
+        base = cum[start - 1] if start else 0
+        stop = fixes[n_fix] if n_fix < len(fixes) else len(chunks)  # the next correction
+        ends = [
+            e
+            for e in range(start + 1, min(len(chunks), stop + 1))
+            if 13 <= cum[e - 1] - base <= 19 and 3 <= len(digits) - cum[e - 1] <= 24
+        ]
+        card = [digits[base : cum[e - 1]] for e in ends]
+        valid = [e for e, d in zip(ends, card, strict=True) if luhn_ok(d) and card_brand(d)]
+        order = [e for e in valid if e in brk] + [e for e in valid if e not in brk]
+        if not order and start == 0:
+            if label != c.PAYMENT_CARD and c.PAYMENT_CARD not in ctx.expected:
+                continue
+            want = 15 if digits[:2] in ("34", "37") else 16
+            order = [e for e in ends if cum[e - 1] == want]
+        for e in order:
+            tail = _read_tail(run, e, brk)
+            if tail is not None:
+                spans = run.spans
+                out = [Finding(c.PAYMENT_CARD, spans[0][0], spans[e - 1][1])]
+                out.extend(Finding(cat, spans[a][0], spans[b - 1][1]) for cat, a, b in tail)
+                return out
+    return None
+
+
+def _read_tail(run: NumberRun, e: int, brk: set[int]) -> list[tuple[str, int, int]] | None:
+    """Chunks ``e..`` as (category, first chunk, end chunk): an expiry, a code, or both.
+
+    A self-correction inside a part counts from where it restarts ("six thirty
+    two, sorry, five thirty two" is 532).
+    """
+    chunks = run.chunks
+    n = len(chunks)
+    fixes = run.corrections
+
+    def final(a: int, b: int) -> str:
+        k = bisect.bisect_right(fixes, b - 1) - 1
+        start = fixes[k] if k >= 0 and fixes[k] > a else a
+        return "".join(chunks[start:b])
+
+    def slash_inside(a: int, b: int) -> bool:
+        lo = bisect.bisect_right(run.breaks, a)
+        hi = bisect.bisect_left(run.breaks, b, lo)
+        return "/" in run.seps[lo:hi] or "slash" in run.seps[lo:hi]
+
+    splits = [k for k in range(e + 1, n) if len(final(k, n)) in (3, 4)]
+    splits.sort(key=lambda k: (k not in brk, k not in fixes))
+    for k in splits:
+        if _plausible_expiry(final(e, k)) and k not in fixes:
+            return [(c.CARD_EXPIRY, e, k), (c.CARD_SECURITY_CODE, k, n)]
+    rest = final(e, n)
+    if slash_inside(e, n) and _plausible_expiry(rest):
+        return [(c.CARD_EXPIRY, e, n)]
+    if len(rest) == 3:
+        return [(c.CARD_SECURITY_CODE, e, n)]
+    if len(rest) == 4:
+        return [(c.CARD_EXPIRY if _plausible_expiry(rest) else c.CARD_SECURITY_CODE, e, n)]
+    return None
+
+
+def _plausible_expiry(d: str) -> bool:
+    """MYY, MMYY or MMYYYY with a month and a year a card can carry."""
+    if len(d) == 3:
+        m, y = int(d[0]), int(d[1:])
+    elif len(d) == 4:
+        m, y = int(d[:2]), int(d[2:])
+    elif len(d) == 6 and d[2:4] == "20":
+        m, y = int(d[:2]), int(d[4:])
+    elif len(d) == 5 and d[1:3] == "20":
+        m, y = int(d[0]), int(d[3:])
+    else:
+        return False
+    return 1 <= m <= 12 and 20 <= y <= 49
 
 
 def _inside(reach: list[int], starts: list[int], start: int, end: int) -> bool:
@@ -198,8 +445,16 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
     if j >= 0:
         b = cue_tok[j][1]
         if first - b - 1 <= 3 * _PRECEDING_WINDOW:
-            words = kinds[b + 1 : first].count(WORD)
-            if words <= _PRECEDING_WINDOW and "." not in texts[b + 1 : first]:
+            words = sum(
+                1
+                for kind, w in zip(kinds[b + 1 : first], texts[b + 1 : first], strict=True)
+                if kind == WORD and w not in _LIGHT_WORDS
+            )
+            if (
+                words <= _PRECEDING_WINDOW
+                and not _sentence_break(texts, b + 1, first)
+                and (words <= _OWN_REACH or not _run_between(ctx, b, first))
+            ):
                 return ctx.cues[j].label
     if k < len(cue_tok):
         a = cue_tok[k][0]
@@ -208,9 +463,28 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
                 w for kind, w in zip(kinds[last + 1 : a], texts[last + 1 : a], strict=True)
                 if kind != PUNCT
             ]  # fmt: skip
-            if len(words) <= _FOLLOWING_WINDOW and COPULA.issuperset(words):
+            if len(words) <= _FOLLOWING_WINDOW + 1 and _AFTER_LINKS.issuperset(words):
                 return ctx.cues[k].label
     return None
+
+
+def _run_between(ctx: _Ctx, lo: int, hi: int) -> bool:
+    """Whether a number starts strictly between tokens ``lo`` and ``hi``."""
+    firsts = ctx.run_firsts
+    k = bisect.bisect_right(firsts, lo)
+    return k < len(firsts) and firsts[k] < hi
+
+
+def _sentence_break(texts: list[str], lo: int, hi: int) -> bool:
+    """Whether a full stop stands among tokens ``lo..hi-1`` (an ellipsis is a pause, not one)."""
+    for k in range(lo, hi):
+        if k == lo and texts[k] == ".":
+            continue  # "exp. 04/29": the cue was an abbreviation
+        if texts[k] == "." and not (
+            (k > 0 and texts[k - 1] == ".") or (k + 1 < len(texts) and texts[k + 1] == ".")
+        ):
+            return True
+    return False
 
 
 def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
@@ -219,25 +493,33 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
     if label == _NEG_ADDRESS:
         found = _self_validating(run)
         return found if found == c.PAYMENT_CARD else None
+    if label == NEG_LAST4 and len(run.digits) >= 12:
+        label = c.PAYMENT_CARD  # "mastercard ending, well the whole thing is 5555..."
     if label is not None and label.startswith("neg:"):
+        if label in _NEG_NOT_CARDS and _self_validating(run) == c.PAYMENT_CARD:
+            return c.PAYMENT_CARD  # "pay with 4111 1111 1111 1111"
         return None
     if (
         run.colon
         or run.decimal
         or run.quantity
         or (("," in raw or "." in raw) and _QUANTITY_RE.match(raw))
-    ) and label not in (
-        c.DATE_OF_BIRTH,
-        c.CARD_EXPIRY,
-        c.PASSWORD,
-    ):
-        return None
+    ) and (label or (ctx.expected[:1] or ("",))[0]) not in _DATES_AND_WORDS:
+        if label in _CARDINAL_VALUES and not run.decimal and _closely_linked(ctx, run):
+            pass  # "my pin is 1,234", "the code is eight hundred and two"
+        else:
+            # "5,105,105,105,105,100": a card number written as one cardinal
+            return c.PAYMENT_CARD if _self_validating(run) == c.PAYMENT_CARD else None
+    if label in _PLAIN_YEAR_NOT and _year_after_preposition(ctx, run):
+        return None  # "the card I got in 2019"
+    if label == c.PASSWORD and not _linked_to_cue(ctx, run):
+        return None  # "your password must be at least eight characters"
     if label is not None:
         if _fits(label, run, explicit=True):
             return label
         if (
             label == c.SSN
-            and len(run.digits) == 4
+            and 4 in map(len, run.readings)
             and _LAST4_RE.search(ctx.text, max(0, run.start - 60), run.start)
         ):
             return c.SSN  # "the last four of my social are 1234"
@@ -245,16 +527,61 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         for cat in ctx.expected:
             if _fits(cat, run, explicit=False):
                 return cat
+        if _pin_attempt(ctx, run):
+            return c.PIN
     return _self_validating(run)
+
+
+def _year_after_preposition(ctx: _Ctx, run: NumberRun) -> bool:
+    """A four-digit year after "in", "since", "from" ...: a time, not a value."""
+    d = run.digits
+    if len(d) != 4 or len(run.groups) != 1 or not 1950 <= int(d) <= 2039:
+        return False
+    first = run.first_token
+    return first > 0 and ctx.toks.texts[first - 1] in _YEAR_PREPOSITIONS
+
+
+def _closely_linked(ctx: _Ctx, run: NumberRun) -> bool:
+    """Whether the cue right before ``run`` names it, with at most "is", "my", ":" between."""
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 0:
+        return False
+    between = ctx.toks.texts[ctx.cue_tok[j][1] + 1 : run.first_token]
+    return len(between) <= 4 and _CLOSE_LINKS.issuperset(between)
+
+
+def _linked_to_cue(ctx: _Ctx, run: NumberRun) -> bool:
+    """Whether only linking words ("is", "'s", ":") stand between the cue before ``run`` and it."""
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 0 or ctx.cues[j].label != c.PASSWORD:
+        return True  # the cue follows the number ("1234 is my password")
+    between = ctx.toks.texts[ctx.cue_tok[j][1] + 1 : run.first_token]
+    return len(between) <= 6 and PASSWORD_LINKS.issuperset(between)
+
+
+def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
+    """ "I tried 2 4 6 8 but it said wrong PIN": a tried number that a PIN cue names after it."""
+    if not 4 <= len(run.digits) <= 8:
+        return False
+    texts = ctx.toks.texts
+    first = run.first_token
+    if _ATTEMPTS.isdisjoint(texts[max(0, first - 3) : first]):
+        return False
+    k = bisect.bisect_right(ctx.cue_first, run.last_token)
+    if k >= len(ctx.cues) or ctx.cues[k].label != c.PIN:
+        return False
+    a = ctx.cue_tok[k][0]
+    return a - run.last_token <= _PIN_AFTER and not _sentence_break(texts, run.last_token, a)
 
 
 def _sub_run(run: NumberRun, k: int, end: int) -> NumberRun:
     sub = NumberRun(run.spans[k][0], run.spans[end - 1][1], run.first_token, run.last_token)
     sub.chunks = run.chunks[k:end]
     sub.spans = run.spans[k:end]
-    pairs = [(b - k, s) for b, s in zip(run.breaks, run.seps, strict=True) if k < b < end]
-    sub.breaks = [b for b, _ in pairs]
-    sub.seps = [s for _, s in pairs]
+    lo = bisect.bisect_right(run.breaks, k)
+    hi = bisect.bisect_left(run.breaks, end, lo)
+    sub.breaks = [b - k for b in run.breaks[lo:hi]]
+    sub.seps = run.seps[lo:hi]
     sub.written, sub.spoken = run.written, run.spoken
     return sub
 
@@ -263,40 +590,56 @@ def _split_findings(ctx: _Ctx, run: NumberRun) -> list[Finding]:
     """Several numbers read one after another ("4012888888881881 4012-8888-8888-1881").
 
     From each group boundary, the longest stretch of whole groups that
-    validates itself is a finding; only 9 and 13-19 digits can.
+    validates itself is a finding; only 9 and 13-19 digits can. Each
+    stretch costs constant time (:class:`~.validators.LuhnSums`, group
+    shapes checked before anything is built), so a long run stays linear.
     """
     if _nearest_cue(ctx, run.first_token, run.last_token) is not None:
         return []
     bounds = [0, *run.breaks, len(run.chunks)]
-    groups = ["".join(run.chunks[a:b]) for a, b in itertools.pairwise(bounds)]
+    chunk_len = list(itertools.accumulate(map(len, run.chunks), initial=0))
+    gstart = [chunk_len[b] for b in bounds]  # digit offset of each group boundary
+    at = {g: i for i, g in enumerate(gstart)}  # group boundary at a digit offset
+    ng = len(bounds) - 1
+    digits = run.digits
+    if not (digits.isascii() and digits.isdigit()):
+        return []
+    luhn_ok_at = LuhnSums(digits).ok
+    lengths_of = CARD_LENGTHS.get
     out = []
     k = 0
-    while k < len(groups):
+    while k < ng:
+        base = gstart[k]
         hit = None
-        digits = ""
-        stretches = []
-        for e in range(k, len(groups)):
-            digits += groups[e]
-            if len(digits) > 19:
-                break
-            if len(digits) == 9 or len(digits) >= 13:
-                stretches.append((e + 1, digits))
-        for e, digits in reversed(stretches):
-            if len(digits) == 9:  # SSN or routing number: by grouping, as a run of its own
-                sub = _sub_run(run, bounds[k], bounds[e])
-                cat = _self_validating(sub)
-            else:
-                cat = c.PAYMENT_CARD if luhn_ok(digits) and card_brand(digits) else None
-            if cat is not None:
-                start, end = run.spans[bounds[k]][0], run.spans[bounds[e] - 1][1]
-                hit = (e, Finding(cat, start, end))
+        for length in lengths_of(digits[base : base + 2], ()):  # longest first
+            e = at.get(base + length)
+            if (
+                e is not None
+                and length >= 13
+                and luhn_ok_at(base, base + length)
+                and card_brand(digits[base : base + length])
+            ):
+                hit = (e, c.PAYMENT_CARD)
                 break
         if hit is None:
+            e = at.get(base + 9)  # SSN or routing number: by grouping, as a run of its own
+            if e is not None and gstart[k + 1] - base in (3, 4, 9):
+                shape = [gstart[g + 1] - gstart[g] for g in range(k, e)]
+                if shape in _NINE_DIGIT_SHAPES:
+                    cat = _self_validating(_sub_run(run, bounds[k], bounds[e]))
+                    if cat is not None:
+                        hit = (e, cat)
+        if hit is None:
             k += 1
-        else:
-            k = hit[0]
-            out.append(hit[1])
+            continue
+        e, cat = hit
+        out.append(Finding(cat, run.spans[bounds[k]][0], run.spans[bounds[e] - 1][1]))
+        k = e
     return out
+
+
+_NINE_DIGIT_SHAPES = ([3, 2, 4], [9], [4, 4, 1])
+"""Group shapes a nine-digit number validates itself in (SSN 3-2-4, ABA 9 or 4-4-1)."""
 
 
 def _self_validating(run: NumberRun) -> str | None:
@@ -316,10 +659,34 @@ def _self_validating(run: NumberRun) -> str | None:
 
 
 def _fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
-    """Whether a number of this shape can be a value of ``cat``."""
+    """Whether a number of this shape can be a value of ``cat``.
+
+    A self-corrected or restarted number fits when one of its readings does
+    ("06, sorry, 06 28"; "five eight one, five eight one one seven ...").
+    """
+    if _shape_fits(cat, run, explicit=explicit):
+        return True
+    if cat in (c.CARD_EXPIRY, c.DATE_OF_BIRTH):
+        part = _final_part(run)
+        return part is not run and _shape_fits(cat, part, explicit=explicit)
+    if len(run.readings) == 1:
+        return False
+    lengths = set(map(len, run.readings[1:]))
+    if cat == c.SSN or cat == c.ROUTING_NUMBER:
+        return 9 in lengths
+    if cat == c.CARD_SECURITY_CODE:
+        return bool(lengths & {3, 4})
+    if cat == c.PIN:
+        return any(3 <= k <= 8 for k in lengths)
+    if cat == c.BANK_ACCOUNT:
+        return any(5 <= k <= 17 for k in lengths)
+    return False
+
+
+def _shape_fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
     n = len(run.digits)
     if cat == c.PAYMENT_CARD:
-        if run.slash and _expiry_shape(run):
+        if run.slash and (_expiry_shape(run) or _date_shape(run)):
             return False
         return n >= 4
     if cat == c.CARD_SECURITY_CODE:
@@ -329,7 +696,9 @@ def _fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
     if cat == c.SSN:
         return n == 9 or (not explicit and 2 <= n <= 9)
     if cat == c.BANK_ACCOUNT:
-        return 4 <= n <= 17 or (not explicit and 2 <= n <= 17)
+        if explicit:
+            return 5 <= n <= 17 and _account_shape(run)
+        return 2 <= n <= 17 and not run.slash
     if cat == c.ROUTING_NUMBER:
         return n == 9 or (not explicit and 2 <= n <= 9)
     if cat == c.IBAN:
@@ -343,11 +712,24 @@ def _fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
     return False
 
 
+def _account_shape(run: NumberRun) -> bool:
+    """Not a date, a year or a phone number ("the account was opened on 03/14/2019")."""
+    if run.slash or run.ordinal:
+        return False
+    shape = [len(g) for g in run.groups]
+    if shape in ([3, 3, 4], [1, 3, 3, 4]):
+        return False  # 415 555 0134
+    return not (len(shape) == 3 and shape[2] in (2, 4) and max(shape[:2]) <= 2)
+
+
 def _expiry_shape(run: NumberRun) -> bool:
     groups = run.groups
     if len(groups) == 2:
         m, y = groups
-        return m.isdigit() and 1 <= int(m) <= 12 and len(m) <= 2 and len(y) in (2, 4)
+        if m.isdigit() and 1 <= int(m) <= 12 and len(m) <= 2 and len(y) in (2, 4):
+            return True
+        if run.slash:
+            return False
     d = run.digits
     if len(d) == 4:
         return 1 <= int(d[:2]) <= 12
@@ -359,6 +741,11 @@ def _expiry_shape(run: NumberRun) -> bool:
 
 
 def _date_shape(run: NumberRun) -> bool:
+    chunks = run.chunks
+    if run.spoken and len(chunks) == 3 and len(chunks[2]) in (2, 4):
+        m, d = int(chunks[0] or "0"), int(chunks[1] or "0")
+        if 1 <= m <= 12 and 1 <= d <= 31:
+            return True  # "seven four eighty"
     groups = run.groups
     if len(groups) == 3 and all(g.isdigit() for g in groups):
         a, b, y = (int(g) for g in groups)
@@ -380,8 +767,11 @@ def _date_shape(run: NumberRun) -> bool:
     return run.ordinal or (len(d) <= 2 and 1 <= int(d or "0") <= 31)
 
 
-def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[NumberRun]]]:
-    """Dates written with a month name: "July 4th, 1980", "the fourth of July nineteen eighty"."""
+def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding | None, list[NumberRun]]]:
+    """Dates written with a month name: "July 4th, 1980", "the fourth of July nineteen eighty".
+
+    A date that is no disclosure comes with ``None``: its numbers are no card.
+    """
     out = []
     kinds, texts = ctx.toks.kinds, ctx.toks.texts
     n = len(texts)
@@ -390,7 +780,12 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[N
     for i in itertools.compress(range(n), map(_MONTH_WORDS.__contains__, texts)):
         if kinds[i] != WORD:
             continue
-        if texts[i] == "may" and (i + 1) not in by_first and (i - 1) not in by_last:
+        if (
+            texts[i] == "may"
+            and (i + 1) not in by_first
+            and (i - 1) not in by_last
+            and not (i + 2 in by_first and texts[i + 1] == "of")
+        ):
             continue
         used = []
         start, end = ctx.toks.starts[i], ctx.toks.ends[i]
@@ -416,8 +811,11 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[N
         last_tok = max(i, *(r.last_token for r in used))
         label = _nearest_cue(ctx, first_tok, last_tok)
         if label is not None and label.startswith("neg:"):
+            out.append((None, used))  # a date, and not a sensitive one
             continue
-        has_day = any(len(r.digits) <= 2 for r in used)
+        # "March of twenty eight" is a month and a year; "the 4th of July" has a day
+        day_first = used and used[0].end <= ctx.toks.starts[i]
+        has_day = day_first or (len(used) > 1 and any(len(r.digits) <= 2 for r in used))
         cats = (label,) if label else ctx.expected
         for cat in cats:
             if (
@@ -427,74 +825,7 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[N
             ):
                 out.append((Finding(cat, start, end), used))
                 break
+        else:
+            # "sent out on June 23 2024": a date, not a card (unless it is a valid one)
+            out.append((None, [r for r in used if _self_validating(r) != c.PAYMENT_CARD]))
     return out
-
-
-def _ibans(text: str) -> list[Finding]:
-    out = []
-    for m in _IBAN_RE.finditer(text):
-        raw = m.group(1)
-        compact = re.sub(r"[ -]", "", raw)
-        # the match may run into following words; try the registry length
-        cc = compact[:2].upper()
-        from .validators import IBAN_LENGTHS
-
-        want = IBAN_LENGTHS.get(cc)
-        if want is None or len(compact) < want:
-            continue
-        candidate = compact[:want]
-        if iban_ok(candidate):
-            # find the end offset of the want-th alphanumeric char
-            count = 0
-            end = m.start(1)
-            for k, ch in enumerate(raw):
-                if ch.isalnum():
-                    count += 1
-                    if count == want:
-                        end = m.start(1) + k + 1
-                        break
-            out.append(Finding(c.IBAN, m.start(1), end))
-    return out
-
-
-def _passwords(ctx: _Ctx, findings: list[Finding]) -> list[Finding]:
-    out = []
-    text = ctx.text
-    for q in ctx.cues:
-        if q.label != c.PASSWORD:
-            continue
-        m = _PASSWORD_VALUE_RE.match(text, q.end)
-        if m and m.group(1):
-            value = m.group(1)
-            words = value.split()
-            if len(words) > 8 or value.lower() in ("please", "correct", "right", "wrong"):
-                continue
-            if words and words[0].lower() in ("for", "to", "of", "reset", "again", "change"):
-                continue
-            out.append(Finding(c.PASSWORD, m.start(1), m.end(1)))
-    if (
-        not out
-        and ctx.expected
-        and ctx.expected[0] == c.PASSWORD
-        and not any(f.category == c.PASSWORD for f in findings)
-    ):
-        span = _whole_answer(ctx)
-        if span is not None:
-            out.append(Finding(c.PASSWORD, *span))
-    return out
-
-
-def _whole_answer(ctx: _Ctx) -> tuple[int, int] | None:
-    """The caller's whole answer, minus lead-ins: after "what's your password?"."""
-    toks = ctx.toks
-    kinds, texts = toks.kinds, toks.texts
-    kept = [
-        i for i, (kind, w) in enumerate(zip(kinds, texts, strict=True))
-        if not (kind == PUNCT and w in ".,!?;")
-    ]  # fmt: skip
-    i = 0
-    while i < len(kept) and kinds[kept[i]] == WORD and texts[kept[i]] in _LEAD_INS:
-        i += 1
-    if i >= len(kept):
-        return None
-    return toks.starts[kept[i]], toks.ends[kept[-1]]

@@ -17,18 +17,23 @@ Rules, in short:
 - a phrase with "hundred"/"thousand"/"million" is a cardinal number and is
   read as one value ("two thousand and nine" is ``2009``, "forty one
   hundred" is ``4100``); thousands and above mark the run as a *quantity*;
-- "oh"/"o" is a digit only next to another number token;
-- fillers (um, uh, er, ...) and separators (, - . / and the words "dash",
-  "slash") continue a run; a separator marks a group boundary;
-- a correction marker (sorry, no, wait, I mean, actually, scratch that)
-  between number tokens continues the run and adds readings that drop what
-  was corrected;
+- "oh"/"o" is a digit only next to another number token; "eighty-one" is
+  one number;
+- fillers (um, uh, er, ...), pauses ("you know", "hang on") and separators
+  (, - . / _ and the words "dash", "slash") continue a run; a separator
+  marks a group boundary;
+- a correction marker (sorry, no, wait, I mean, actually, scratch that,
+  where was I) between number tokens continues the run and adds readings
+  that drop what was corrected (the last chunk, or the whole last group);
+- a run that starts over without a marker ("five eight one, five eight one
+  one seven ...") has the reading from the restart too;
 - anything else ends the run.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
@@ -148,42 +153,80 @@ def tokenize(text: str) -> Tokens:
     alpha = list(map(str.isalpha, texts))
     kinds = list(map(_WORD_OR_DIGITS.__getitem__, alpha))
     if not all(alpha):
-        for i in reversed(
-            [i for i in compress(range(len(texts)), map(not_, alpha)) if not texts[i].isdigit()]
-        ):
-            _split_piece(low, i, kinds, texts, starts, ends)
+        split = [i for i in compress(range(len(texts)), map(not_, alpha)) if not texts[i].isdigit()]
+        if split:
+            return _split_pieces(low, split, kinds, texts, starts, ends)
     return Tokens(kinds, texts, starts, ends)
 
 
 _WORD_OR_DIGITS = (DIGITS, WORD)
 
 
+def _split_pieces(
+    low: str,
+    split: list[int],
+    kinds: list[int],
+    texts: list[str],
+    starts: list[int],
+    ends: list[int],
+) -> Tokens:
+    """The tokens, with each whitespace-delimited piece in ``split`` cut into its own.
+
+    The lists are rebuilt in one pass (copying the stretches between split
+    pieces in C), so the cost is linear however many pieces need cutting.
+    """
+    out_k: list[int] = []
+    out_t: list[str] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
+    prev = 0
+    for i in split:
+        out_k += kinds[prev:i]
+        out_t += texts[prev:i]
+        out_s += starts[prev:i]
+        out_e += ends[prev:i]
+        _split_piece(low, texts[i], starts[i], ends[i], out_k, out_t, out_s, out_e)
+        prev = i + 1
+    out_k += kinds[prev:]
+    out_t += texts[prev:]
+    out_s += starts[prev:]
+    out_e += ends[prev:]
+    return Tokens(out_k, out_t, out_s, out_e)
+
+
 def _split_piece(
-    low: str, i: int, kinds: list[int], texts: list[str], starts: list[int], ends: list[int]
+    low: str,
+    p: str,
+    s: int,
+    e: int,
+    kinds: list[int],
+    texts: list[str],
+    starts: list[int],
+    ends: list[int],
 ) -> None:
-    """Replace whitespace-delimited piece ``i`` (not a plain word or digit run) by its tokens."""
-    p = texts[i]
-    s = starts[i]
-    e = ends[i]
+    """Append the tokens of piece ``p`` (``low[s:e]``, not a plain word or digit run)."""
     head = p[:-1]
     if head and not p[-1].isalnum() and (head.isalpha() or head.isdigit()):
         # "one," "1111." "card?": a plain token and one punctuation character
-        kinds[i : i + 1] = (WORD if head.isalpha() else DIGITS, PUNCT)
-        texts[i : i + 1] = (head, p[-1])
-        starts[i : i + 1] = (s, e - 1)
-        ends[i : i + 1] = (e - 1, e)
+        kinds += (WORD if head.isalpha() else DIGITS, PUNCT)
+        texts += (head, p[-1])
+        starts += (s, e - 1)
+        ends += (e - 1, e)
     elif (
         "'" in p and p[0] != "'" and p[-1] != "'" and "''" not in p and p.replace("'", "").isalpha()
     ):
-        kinds[i] = WORD  # "it's", "i'm": one word
+        kinds.append(WORD)  # "it's", "i'm": one word
+        texts.append(p)
+        starts.append(s)
+        ends.append(e)
     else:
         # the regex matches every non-space character: the piece's tokens are contiguous
         sub_kinds, sub_texts = _regex_kinds_texts(low, s, e)
         sub_ends = list(accumulate(map(len, sub_texts), initial=s))
-        kinds[i : i + 1] = sub_kinds
-        texts[i : i + 1] = sub_texts
-        starts[i : i + 1] = sub_ends[:-1]
-        ends[i : i + 1] = sub_ends[1:]
+        kinds += sub_kinds
+        texts += sub_texts
+        starts += sub_ends[:-1]
+        ends += sub_ends[1:]
 
 
 def _piece_starts(low: str, pieces: list[str], pos: int = 0) -> list[int]:
@@ -264,12 +307,12 @@ FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "uhm", "hmm", 
 CORRECTIONS = frozenset({"sorry", "no", "wait", "actually", "correction", "oops"})
 _CORRECTION_LEADS = frozenset({"i", "let", "me", "make", "it"})
 _CORRECTION_PHRASE = _CORRECTION_LEADS | frozenset(
-    {"mean", "scratch", "that", "start", "again", "over"}
+    {"mean", "scratch", "that", "start", "again", "over", "where", "was"}
 )
-"""Words of "I mean", "scratch that", "let me start again", "make it": they
-continue a run; all but the leading ones mark a correction."""
+"""Words of "I mean", "scratch that", "let me start again", "make it", "where
+was I": they continue a run; all but the leading ones mark a correction."""
 SPOKEN_SEPARATORS = frozenset({"dash", "hyphen", "slash", "space", "dot"})
-SEPARATORS = frozenset(",-\u2013\u2014./;")
+SEPARATORS = frozenset(",-\u2013\u2014./;_")
 _ORD_SUFFIX = frozenset({"st", "nd", "rd", "th"})
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(SCALES)
 NUMBER_WORDS: frozenset[str] = _NUMBER_WORDS | frozenset(REPEATS) | frozenset(ORDINALS)
@@ -330,18 +373,45 @@ class NumberRun:
     @property
     def readings(self) -> list[str]:
         plain = self.digits
-        if not self.corrections:
-            return [plain]
         out = [plain]
+        if self.breaks and len(plain) <= _RESTART_MAX_RUN:
+            # said again from the start without a "sorry" ("five eight one, five eight
+            # one one seven ..."): the reading from the restart
+            cum = 0
+            k = 0
+            for b in self.breaks:
+                while k < b:
+                    cum += len(self.chunks[k])
+                    k += 1
+                if cum > _RESTART_MAX_PREFIX:
+                    break
+                if cum >= 2 and plain.startswith(plain[:cum], cum) and plain[cum:] not in out:
+                    out.append(plain[cum:])
+        if not self.corrections or len(self.chunks) > _READINGS_MAX_CHUNKS:
+            return out  # a run this long is no single value: its plain reading will do
         for k in self.corrections:
             if k > 0:
                 dropped = "".join(self.chunks[: k - 1] + self.chunks[k:])
                 if dropped not in out:
                     out.append(dropped)
+                # the whole group before the correction, said again ("4111 1111, where
+                # was I, 1111 1111"; "four one one two, I mean, four one one one")
+                g = bisect_left(self.breaks, k) - 1
+                start = self.breaks[g] if g >= 0 else 0
+                regrouped = "".join(self.chunks[:start] + self.chunks[k:])
+                if start < k - 1 and regrouped and regrouped not in out:
+                    out.append(regrouped)
             restart = "".join(self.chunks[k:])
             if restart and restart not in out:
                 out.append(restart)
         return out
+
+
+_READINGS_MAX_CHUNKS = 64
+"""Corrected readings are worked out for runs of at most this many chunks (so linear)."""
+_RESTART_MAX_RUN = 48
+_RESTART_MAX_PREFIX = 12
+"""Restarts are looked for in runs of at most 48 digits, after at most 12 digits."""
 
 
 def _is_number_word(kinds: list[int], texts: list[str], i: int) -> bool:
@@ -367,25 +437,52 @@ def _value_word(kind: int, w: str) -> bool:
 
 
 def _neighbour_number(kinds: list[int], texts: list[str], i: int) -> bool:
-    """Whether "oh"/"o" at ``i`` sits among numbers (skipping other ohs and separators)."""
+    """Whether "oh"/"o" at ``i`` sits among numbers (skipping other ohs and separators).
+
+    The answer for every token of the text is worked out in one pass each
+    way the first time it is asked (and kept for that token list), so a text
+    of nothing but "oh" stays linear.
+    """
+    cached = _OH_CACHE[0]
+    if cached[0] is not texts:
+        cached = (texts, _oh_among_numbers(kinds, texts))
+        _OH_CACHE[0] = cached
+    return cached[1][i]
+
+
+_NO_OH: tuple[list[str] | None, list[bool]] = (None, [])
+_OH_CACHE: list[tuple[list[str] | None, list[bool]]] = [_NO_OH]
+"""The answers for the token list being read (one slot, replaced whole, so threads
+only ever recompute; emptied when :func:`number_runs` returns)."""
+
+
+def _oh_among_numbers(kinds: list[int], texts: list[str]) -> list[bool]:
+    """For each token: whether the nearest token that is neither an "oh" nor a
+    separator or filler, on either side, is a number."""
     n = len(texts)
-    for step in (-1, 1):
-        j = i + step
-        while 0 <= j < n:
-            kind = kinds[j]
-            if kind == DIGITS:
-                return True
-            w = texts[j]
-            if kind == WORD and (w in UNITS or w in TEENS or w in TENS or w in REPEATS):
-                if w not in ("oh", "o"):
-                    return True
-                j += step
-                continue
-            if (kind == PUNCT and w in SEPARATORS) or w in FILLERS or w in SPOKEN_SEPARATORS:
-                j += step
-                continue
-            break
-    return False
+    kind_of = [_oh_class(kinds[k], texts[k]) for k in range(n)]  # 0 anchor, 1 passable, 2 other
+    out = [False] * n
+    anchor = False
+    for k in range(n):
+        out[k] = anchor
+        if kind_of[k] != 1:
+            anchor = kind_of[k] == 0
+    anchor = False
+    for k in range(n - 1, -1, -1):
+        out[k] = out[k] or anchor
+        if kind_of[k] != 1:
+            anchor = kind_of[k] == 0
+    return out
+
+
+def _oh_class(kind: int, w: str) -> int:
+    if kind == DIGITS:
+        return 0
+    if kind == WORD and (w in UNITS or w in TEENS or w in TENS or w in REPEATS):
+        return 1 if w in ("oh", "o") else 0
+    if (kind == PUNCT and w in SEPARATORS) or w in FILLERS or w in SPOKEN_SEPARATORS:
+        return 1
+    return 2
 
 
 def _parse_cardinal(
@@ -494,13 +591,16 @@ def number_runs(toks: Tokens) -> list[NumberRun]:
     scaled = not _SCALE_WORDS.isdisjoint(texts)
     runs: list[NumberRun] = []
     i = 0
-    for k in compress(range(len(texts)), candidates):
-        if k < i or not _is_number_word(kinds, texts, k):
-            continue
-        run = NumberRun(toks.starts[k], toks.ends[k], k, k)
-        i = _extend(toks, k, run, scaled)
-        if run.chunks:
-            runs.append(run)
+    try:
+        for k in compress(range(len(texts)), candidates):
+            if k < i or not _is_number_word(kinds, texts, k):
+                continue
+            run = NumberRun(toks.starts[k], toks.ends[k], k, k)
+            i = _extend(toks, k, run, scaled)
+            if run.chunks:
+                runs.append(run)
+    finally:
+        _OH_CACHE[0] = _NO_OH  # keep no reference to the text's tokens after the call
     return runs
 
 
@@ -518,7 +618,7 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
         w = texts[i]
         kind = kinds[i]
         plain = not scaled and (kind == DIGITS or (kind == WORD and w in _PLAIN))
-        if plain or _is_number_word(kinds, texts, i):
+        if plain or (kind != PUNCT and _is_number_word(kinds, texts, i)):
             if kind == DIGITS and i > run.first_token and kinds[i - 1] == DIGITS:
                 pending_break = True
                 sep = " "
@@ -552,7 +652,9 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
                 break
         elif kind != PUNCT or not (w in SEPARATORS or w == ":"):
             break
-        if not _continues(kinds, texts, i):
+        # "1-1-1": a digit right after is the common case, settled without the look-ahead
+        fast = kind == PUNCT and i + 1 < n and kinds[i + 1] == DIGITS
+        if not fast and not _continues(kinds, texts, i):
             break
         if kind == PUNCT:
             if w in SEPARATORS or w == ":":
@@ -566,7 +668,7 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
                 i += 1
                 continue
             break
-        if w in FILLERS or w == "and":
+        if w in FILLERS or w == "and" or w in _PAUSES:
             i += 1
             continue
         if w in SPOKEN_SEPARATORS:
@@ -608,7 +710,7 @@ def _continues(kinds: list[int], texts: list[str], i: int) -> bool:
     """Whether a number token follows ``i`` with only run-continuing tokens between."""
     n = len(texts)
     j = i
-    limit = i + 6
+    limit = i + 12
     while j < n and j < limit:
         if _is_number_word(kinds, texts, j):
             return True
@@ -623,6 +725,7 @@ def _continues(kinds: list[int], texts: list[str], i: int) -> bool:
             or w in SPOKEN_SEPARATORS
             or w in ("and", "point")
             or w in _CORRECTION_PHRASE
+            or (w in _PAUSES and (w != "on" or (j > 0 and texts[j - 1] in ("hang", "hold"))))
         ):
             j += 1
             continue
@@ -688,6 +791,15 @@ def _consume_number(
         if nxt is not None and kinds[i + 1] == WORD and nxt in UNITS and nxt not in _NOT_UNIT:
             run.chunks.append(str(TENS[w] + UNITS[nxt]))
             return i + 2
+        if (
+            nxt == "-"
+            and i + 2 < n
+            and kinds[i + 2] == WORD
+            and texts[i + 2] in UNITS
+            and texts[i + 2] not in _NOT_UNIT
+        ):  # "eighty-one": one number, not a group boundary
+            run.chunks.append(str(TENS[w] + UNITS[texts[i + 2]]))
+            return i + 3
         run.chunks.append(str(TENS[w]))
         return i + 1
     if w in SCALES:  # a scale word with nothing to scale ("oh thousand")
@@ -696,7 +808,14 @@ def _consume_number(
 
 
 _NOT_UNIT = ("oh", "o", "zero")
+_PAUSES = frozenset({"you", "know", "hang", "hold", "on"})
+"""Pauses inside a number ("you know", "hang on"); "on" only after "hang" or "hold"."""
 _JOINING_WORDS = (
-    FILLERS | CORRECTIONS | SPOKEN_SEPARATORS | _CORRECTION_PHRASE | frozenset({"and", "point"})
+    FILLERS
+    | CORRECTIONS
+    | SPOKEN_SEPARATORS
+    | _CORRECTION_PHRASE
+    | _PAUSES
+    | frozenset({"and", "point"})
 )
 """Words that a run may continue past, if a number follows (see ``_continues``)."""

@@ -1,625 +1,1263 @@
-"""Agent requests: does this text ask the other party for sensitive data?
+"""Agent requests: which sensitive categories does a line ask the other party to provide?
 
-The guardrail must know *before* the words are spoken that the agent is
-about to ask for a card number, so that the request never reaches
-text-to-speech and the caller is moved to a secure path instead. The
-question is per sentence: does it name a category (directly, "what's your
-card number", or indirectly, "the long number on the front of the card",
-"the three digits on the back", "the last four of your social"), and does it
-*ask* for it (a question to "you", an imperative, "I'll need", "go ahead
-with ... whenever you're ready")? Sentences that only mention the data are
-not requests: promises ("we will never ask for your PIN"), reports ("your
-card ending in 4242 has been charged"), and announcements of the secure path
-itself ("I'm moving you to our secure line to enter your card").
+The guardrail must know *before* the words are spoken that the agent is about
+to ask for a card number, so that the request never reaches text-to-speech
+and the caller is moved to a secure path instead.
 
-This runs on every agent utterance before it is spoken, so it is built for
-speed. The answers are those of the plain version (every pattern tried on
-every sentence, ignoring case); what makes it fast is only ever a test that
-a pattern cannot match, or a pattern written so that re finds its matches
-sooner:
+The sentence model
+------------------
+A line is cut into sentences (at ``. ? ! ;`` and line ends; a sentence longer
+than ``_WINDOW`` characters is cut into windows, which keeps every step
+linear) and each sentence into clauses (at commas and colons, and before
+words that start a new thought: "but", "just", "only", "what", "could you",
+"please", ...). A category is asked for when a sentence
 
-* Gates. With each pattern go words (maximal runs of ASCII letters and
-  digits) of which every match holds one; the pattern is tried only on a
-  text that holds one. A text's words are a ``bytes.translate`` and a
-  ``split`` away, and a gate is a set operation, both at C speed. (Other
-  letters count as spaces there: they split words that they join in the
-  text, so a gate may open that need not, never the other way round.)
-* Shape. Python's re tries a pattern at every character unless the pattern
-  starts with something it can look for. So each pattern consumes the
-  non-word character before its match (the sentence is searched with a
-  space in front), which re skips to; branches that start with the same
-  letter are merged (``_alternation``), and every branch starts with a
-  letter, which re checks before stepping into it. Hence ``(?:a|b)c`` is
-  written ``ac|bc`` (``_each``), and a ``\\b`` in front of a branch is written
-  as a lookbehind after its first letters: ``pin(?<!_pin)`` (the consumed
-  character is no letter or digit already; ``\\b`` only adds: nor ``_``).
-* Case. In lower-cased text, ``re.IGNORECASE`` (which makes re slower)
-  changes nothing but for two letters, the dotless i and the long s, which
-  it matches to "i" and "s". Text with either of those is matched ignoring
-  case and with every gate open; other text is matched as it is.
+1. **names it**: a phrase of the category's table in ``TARGETS`` (its names,
+   or an indirect description: "the three digits on the back"; a ``bare``
+   phrase, "just the number", names it only in a line that talks of it);
+   where phrases overlap, the longest counts, and a look-alike from a
+   ``not_it`` list ("the name on the card") counts for nothing;
+2. **asks**: the sentence has an asking form (a question word, "can you",
+   "could I have", "please", "I'll need", "go ahead", ...), starts as a
+   question ("have you ...", "is it ...") or ends in "?";
+
+and the clause that names it is none of:
+
+- **negated** before the name ("no need for the expiry", "we never ask for
+  your PIN") or after it ("your PIN isn't needed"); the negation reaches to
+  the end of its clause only, so "no need for the expiry, just the number"
+  asks for the number;
+- **a report** ("your card ending in 4242 has been charged", "I've updated
+  your password", "your date of birth is on file", "thanks for ...");
+- **an offer** ("want me to read it back?", "shall I repeat the card
+  number?", "I'll text you a new PIN");
+- **getting ready** ("do you have your card handy?", "please hold");
+- **an instruction to do something else with it**: the name right after such
+  a verb ("you can reset your password online", "call the number on the back
+  of your card"; health excepted: "do you use an inhaler?");
+
+and the name itself is not only a **landmark** ("the account number, after
+the routing number"), an **attribute** of the name before it ("the PIN for
+your debit card"), or **read back** with its value ("so the card number is
+4111 ..., right?");
+
+and the sentence is not **about the secure path** ("I'm moving you to our
+secure line to enter your card"), unless the clause is itself a question
+("before I transfer you, what's your date of birth?").
+
+Brand and kind are not card data: "is it a Visa or Mastercard?", "which card
+would you like to use?", "what name is on the card?" ask for nothing.
+
+Adding a phrasing
+-----------------
+Find the category's ``Target`` below and add the phrase to ``names`` or
+``descriptions`` (or a look-alike to ``not_it``). A phrase is a regular
+expression over normalised text (lower case; every run of spaces, hyphens
+and underscores is one space; curly quotes are straight; dotted acronyms are
+joined: "s.s.n." is "ssn"). It starts with a word or with a group of
+alternatives that each start with a word (``(?:three|3) digits``), because
+it is tried only where such a word starts, and it must match whole words.
+Keep quantifiers bounded (no ``.*``). ``tests/test_request_kinds.py`` holds
+the cases by kind; add one there too.
+
+Health has a lexicon of its own in ``health_terms.py`` (medicines, with
+drug-class endings such as "-statin" for names it does not list yet,
+conditions, tests, pain, pregnancy, mental health).
+
+A re-ask ("sorry, could you say that again?") names nothing itself;
+:func:`asks_again` tells the conversation (``CallScanner``) that the last
+request is asked again.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
-from typing import NamedTuple
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from . import categories as c
+from .health_terms import DRUG_SUFFIXES, DRUGS, HEALTH_PHRASES, HEALTH_WORDS, words
 
-__all__ = ["find_requests"]
-
-
-def _each(words: str, rest: str) -> tuple[str, ...]:
-    """``(?:w1|w2)rest`` as branches that each start with a letter: ``w1rest``, ``w2rest``."""
-    return tuple(word + rest for word in words.split())
+__all__ = ["TARGETS", "Target", "asks_again", "find_requests"]
 
 
-class _Term(NamedTuple):
-    """A category a sentence can name, and how."""
+@dataclass(frozen=True)
+class Target:
+    """One category's table: how a sentence names it, and what only looks like it."""
 
-    label: str
-    words: str
-    """Every phrase holds one of these words: the gate."""
-    stems: str
-    """``|``-separated: the category counts only in a sentence that holds one."""
-    branches: tuple[str, ...]
-    """The phrases, in priority order."""
+    category: str
+    names: tuple[str, ...]
+    """What it is called: "security code", "cvv"."""
+    descriptions: tuple[str, ...] = ()
+    """Indirect descriptions: "the three digits on the back"."""
+    bare: tuple[str, ...] = ()
+    """Phrases that name it only in a line that talks of it (``talk``): "just the number"."""
+    talk: str = ""
+    """Words (space-separated): a line with one of them talks of the category."""
+    not_it: tuple[str, ...] = ()
+    """Look-alikes: where one of these covers a name's words, the name does not count."""
 
 
-# In priority order: of two overlapping phrases, the earlier category's wins.
-# A sentence holds no "." but in its closing run, so "s.s.n" and "d.o.b" can
-# only be spelled "ssn" and "dob" in one: the gates need not list "s" or "d".
-_TERMS: tuple[_Term, ...] = (
-    _Term(
+_CARD = r"(?:the|your|this|that) (?:credit |debit )?card"
+_CHECK = r"(?:your|the|a|one of your|any of your) (?:checks|cheques|check|cheque)"
+_BARE_NUMBER = r"(?:the|your) (?:full |whole |long |entire )?(?:number|numbers|digits)"
+
+TARGETS: tuple[Target, ...] = (
+    Target(
         c.CARD_SECURITY_CODE,
-        "security cvv cvv2 cvc cvc2 csc verification digit digits back",
-        "digit|back|secur|cvv|cvc|csc|verification",
-        (
-            r"security\s+code",
-            r"cvv2?",
-            r"cvc2?",
-            r"csc(?<!_csc)\b",
-            r"card\s+verification(?:\s+(?:code|value|number))?",
-            *_each(
-                "three 3 four 4",
-                r"[\s-]+digits?(?:\s+(?:code|number))?\s+(?:on|at|from)\s+the\s+(?:back|front)",
-            ),
-            *_each("three 3 four 4", r"[\s-]+digit\s+(?:security\s+)?code"),
-            *_each("code digits numbers?", r"\s+on\s+the\s+back"),
-            r"back\s+of\s+(?:the|your)\s+card",
+        names=(
+            r"security (?:code|number|digits)(?: (?:on|from|off|of|for) (?:the|your|this|that)"
+            r" (?:credit |debit )?card)?",
+            r"(?:four|4) (?:digit )?(?:code|number|digits) on the front",
+            r"(?:code|digits|number|numbers) on the front of (?:your|the|this|that) (?:amex|american"
+            r" express)(?: card)?",
+            r"(?:cvv|cvv2|cvc|cvc2|csc|cid|cvn|cv2)",
+            r"(?:c v v|c v c|c s c|c v n|c v two|c v v two)",
+            r"card (?:verification|security) (?:code|value|number)",
+            r"verification (?:code|value|number)",
+            r"(?:verification) (?:code|value|number) on (?:the|your) card",
+            r"(?:three|3) digit (?:security |verification )?(?:code|number)",
+            r"(?:four|4) digit (?:security|verification) (?:code|number)",
+        ),
+        descriptions=(
+            r"(?:three|3|four|4|last three|last 3) (?:digits?|numbers?|digit number|digit code)"
+            r"(?: code| number)? (?:on|at|from|in|printed on|off) the (?:back|reverse|signature)",
+            r"(?:digits?|numbers?|code) (?:on|at|from|printed on|written on|off) the"
+            r" (?:back|reverse)",
+            r"(?:digits?|numbers?|code) (?:on|in|beside|next to|by|near|above|printed on|printed in"
+            r"|in the|on the|by the|beside the|next to the|to the right of|right of|to the side of"
+            r"|after|behind|following) (?:the )?(?:signature|white strip)",
+            r"(?:three|3|four|4) (?:digits?|numbers?)(?: printed| written)? (?:above|over|on top of)"
+            r" the (?:card |long |main )?number",
+            r"signature (?:strip|stripe|panel|box|line|bar|area)",
+            r"back of " + _CARD,
+        ),
+        bare=(r"(?:three|3) (?:digits|numbers|digit code|digit number)",),
+        talk="card cards cvv cvc cvv2 security flip",
+        not_it=(
+            r"(?:phone|telephone|service|toll free|contact|support|helpline|customer service|"
+            r"customer care|800|member|membership|policy|group|insurance|id|rx|subscriber)"
+            r" (?:numbers?|id) (?:on|at|from) the back",
+            r"(?:numbers?|digits|code) (?:on|at|from) the back of (?:your|the|this|that) (?:insurance"
+            r"|member|membership|id|health|library|loyalty|rewards|gift|medicare|medicaid|benefits)"
+            r" card",
+            r"(?:call|ring|dial) the numbers? on the back",
         ),
     ),
-    _Term(
+    Target(
         c.CARD_EXPIRY,
-        "expiration expiry expires expire exp valid thru",
-        "expir|exp|valid|good thru",
-        (
-            r"expir(?:ation|y|es|e)(?:\s+date)?",
-            r"exp(?<!_exp)\.?\s+date",
-            r"valid\s+(?:thru|through|until)",
-            r"when\s+does\s+(?:it|the\s+card|your\s+card)\s+expire",
-            r"good\s+thru",
+        names=(
+            r"(?:expiration|expiry|expiration date|expiry date|exp date|expiry month|exp)",
+            r"(?:expires|expire)",
+            r"(?:credit|debit) card (?:expiration|expiry)",
+            r"card (?:expiration|expiry)",
+            r"(?:valid|good) (?:thru|through|until|till)(?: date)?",
+        ),
+        descriptions=(
+            r"(?:date|month and year|month and the year|month year|end date)"
+            r"(?: is| that's| it says)? (?:on|printed on|shown on|written on|on the front of"
+            r"|at the front of) (?:the|your) (?:front|card|credit card|debit card)",
+            r"(?:date|month and year) on the front",
+            r"(?:date|month and year|month and the year|month year)(?: is| that's)?(?: printed| shown"
+            r"| written)? (?:under|below|beneath|underneath) the (?:card |long )?number",
+            r"(?:month and year|month and the year|month slash year|month) (?:it|the card|your"
+            r" card) (?:expires|runs out|is good until)",
+            r"(?:does|will|did) (?:it|the card|your card|that card|the credit card|the debit card)"
+            r" (?:expire|run out|stop working)",
+            r"(?:is|'s) (?:it|the card|your card|that card|the credit card|the debit card)"
+            r" (?:valid|good)",
+        ),
+        not_it=(
+            r"(?:expires|expired|expiring|expire) (?:at|in|on|next|soon|this|today|tomorrow|every"
+            r"|after|before|at the end)",
+            r"(?:before|after|until|once|if) (?:your|the|it|that|a) (?:card |credit"
+            r" card |debit card )?(?:expires|expired|expire)",
+            r"(?:expiry|expiration) (?:policy|policies|rules|notice|reminder|email|letter|period)",
+            r"(?:offer|promotion|promo|trial|subscription|session|link|quote|membership|warranty|"
+            r"contract|lease|policy|coupon|voucher|password|code) (?:expires|expire|expiry|"
+            r"expiration)",
         ),
     ),
-    _Term(
+    Target(
         c.ROUTING_NUMBER,
-        "routing aba transit sort",
-        "routing|aba|transit|sort code",
-        (
-            r"routing(?:\s+number)?",
-            r"aba(?<!_aba)\b(?:\s+number)?",
-            r"transit\s+number",
-            r"sort\s+code",
+        names=(
+            r"routing(?: number| numbers| no| code)?",
+            r"(?:aba|abn)(?: number| routing number| code)?",
+            r"(?:transit|bsb) (?:number|code)",
+            r"sort code",
+            r"bank (?:routing|transit|sort) (?:number|code)",
+            r"(?:bank|branch) (?:code|transit number)",
+        ),
+        descriptions=(
+            r"(?:nine|9) (?:digits?|digit number|numbers?)(?: (?:at|on|in|from) the)? (?:bottom|"
+            r"lower) left",
+            r"(?:bottom|lower) left (?:corner |side |hand corner )?(?:of|on) " + _CHECK,
+            r"(?:nine|9) (?:digits?|digit number|digit code|numbers?)(?: [a-z']+){0,6}? (?:on|of"
+            r"|from|at the bottom of|along the bottom of) " + _CHECK,
+            r"(?:nine|9) (?:digits?|digit number|numbers?) on the left",
+            r"(?:first|left) (?:set of )?(?:numbers|digits|number) (?:at|on|along|across) the (?:bottom|"
+            r"lower edge) of " + _CHECK,
+            r"(?:number|numbers|digits) (?:on|at|in) the (?:bottom|lower) left(?: corner| side| hand"
+            r" corner)?(?: (?:of|on) " + _CHECK + ")?",
         ),
     ),
-    _Term(c.IBAN, "iban", "iban", (r"iban(?<!_iban)\b",)),
-    _Term(
+    Target(
+        c.IBAN,
+        names=(
+            r"iban(?: number| code)?",
+            r"international bank account number",
+            r"(?:international|intl) account number",
+        ),
+        descriptions=(
+            r"(?:account number|number|account|code) (?:that |which )?(?:starts|starting|begins"
+            r"|beginning) with (?:the |a |your )?(?:country code|two letters|letters)",
+            r"(?:starts|starting|begins|beginning) with (?:the|a|your) country code",
+        ),
+    ),
+    Target(
         c.SSN,
-        "social ssn",
-        "social|ssn|s.s|s s n",
-        (
-            r"social\s+security(?:\s+number)?",
-            r"ssn(?<!_ssn)\b",
-            r"s(?<!_s)\.?s\.?n\.?\b",
-            *_each("your the", r"\s+social\b"),
-            r"last\s+(?:four|4)\s+of\s+(?:your|the)\s+social\b",
+        names=(
+            r"social security(?: number| no| card number)?",
+            r"(?:ssn|ssns|s s n)",
+            r"ss (?:number|no|num)",
+            r"(?:social insurance|national insurance) number",
+        ),
+        descriptions=(
+            r"(?:your|the|his|her|their)(?: full| whole| nine digit| 9 digit)? social(?: security"
+            r"(?: number| no)?)?",
+            r"last (?:four|4)(?: digits| numbers)? (?:of|on|from) (?:[a-z']+ ){1,4}?(?:social security"
+            r" number|social security|social|ssn)",
+            r"(?:nine|9) digit (?:social|ssn)",
+            r"(?:number|numbers|digits) (?:on|from|off) (?:your|the|his|her|their) (?:social security"
+            r"|social|ss) card",
+            r"last (?:four|4|five|5|part|digits|few digits)(?: digits| numbers)? (?:of|on|from) "
+            r"(?:your|the) (?:social security number|social security|social|ssn)",
+        ),
+        not_it=(
+            r"social (?:media|worker|workers|services|service|club|event|events|life|skills|"
+            r"network|security (?:office|offices|benefits?|administration|checks?|payments?|"
+            r"income|disability|card(?! number)|retirement))",
         ),
     ),
-    _Term(
+    Target(
         c.DATE_OF_BIRTH,
-        "birth birthdate birthday dob born",
-        "birth|born|dob|d.o.b|d o b",
-        (
-            r"date\s+of\s+birth",
-            r"birth\s*date",
-            r"birthday",
-            r"dob(?<!_dob)\b",
-            r"d(?<!_d)\.?o\.?b\.?\b",
-            r"when\s+(?:were\s+you|was\s+(?:he|she|the\s+\w+))\s+born",
-            r"year\s+of\s+birth",
-            *_each("year date", r"\s+you\s+were\s+born"),
+        names=(
+            r"date of birth",
+            r"(?:birth date|birthdate|birthday|dob|d o b)",
+            r"(?:year|month|day) of birth",
+            r"birth (?:year|month|day)",
+        ),
+        descriptions=(
+            r"(?:were|was) (?:you|he|she|they|the patient|the account holder) born",
+            r"(?:date|day|year|month) (?:you were|he was|she was|they were) born",
+            r"born (?:on|in) what",
+        ),
+        not_it=(
+            r"(?:where|which city|which country|what city|what country) (?:were|was) (?:you|he|"
+            r"she|they) born",
+            r"(?:place|country|city|town) of birth",
+            r"(?:birth certificate|birthplace|birth place)",
         ),
     ),
-    _Term(
+    Target(
         c.PIN,
-        "pin identification",
-        "pin|personal identification",
-        (r"pin(?<!_pin)\b(?:\s+(?:number|code))?", r"personal\s+identification\s+number"),
+        names=(
+            r"(?:pin|pins)(?: number| code)?",
+            r"personal identification number",
+            r"(?:four|4|six|6) digit pin",
+            r"atm (?:code|pin|number)",
+            r"(?:one time|onetime) (?:code|passcode|pass code|password|pin|security code|number)",
+            r"(?:otp|otp code)",
+            r"(?:four|4|five|5|six|6|seven|7|eight|8) digit (?:code|passcode|pass code|access code"
+            r"|phone code|verification code|security number)",
+            r"(?:account|numeric|number|telephone banking|phone banking|telephone|phone|ivr|keypad)"
+            r" (?:passcode|pass code)",
+            r"(?:passcode|pass code) (?:on|for) (?:your|the|this|that) account",
+            r"(?:passcode|pass code) number",
+        ),
+        not_it=(r"pin (?:mailer|letter|envelope|reminder|reset|change|pad)",),
+        descriptions=(
+            r"(?:code|number|digits) you (?:use|enter|type|punch in) at the (?:atm|cash machine|"
+            r"cashpoint|till|keypad|card reader)",
+            r"(?:code|codes|passcode|number) (?:we|i|that we|that i|they|that they|the app)"
+            r"(?: just)? (?:sent|texted|emailed|messaged|sent you|texted you|emailed you)",
+            r"(?:verification|authentication|access|login|confirmation|security|one time|text"
+            r"|sms) (?:code|number|passcode) (?:we|i|that we|that i)(?: just)? (?:sent|texted"
+            r"|emailed)",
+            r"(?:verification|authentication|access|login|confirmation|security|one time|text|sms)"
+            r" (?:code|number|passcode) (?:sent|texted|emailed|on your phone|in the text|in your"
+            r" email|from the app|from the text|from your text|from the message|in the message"
+            r"|you (?:got|received|just got|just received))",
+            r"(?:code|passcode) (?:from|in) (?:the|your|that) (?:text|sms|text message|message"
+            r"|email|app)",
+            r"number (?:from|in) (?:the|your|that) (?:text|sms|text message)",
+            r"(?:text|texted|sms|email|emailed) (?:verification |security |confirmation |access )?"
+            r"(?:code|passcode)",
+            r"(?:sent|texted|emailed) (?:you )?(?:a|the|your) (?:code|passcode|verification code"
+            r"|security code|one time code|access code|text code)",
+        ),
     ),
-    _Term(
+    Target(
         c.PASSWORD,
-        "pass password passcode passphrase secret answer phrase",
-        "pass|secret word|security answer|security phrase",
-        (r"pass\s*(?:word|code|phrase)", r"secret\s+word", r"security\s+(?:answer|phrase)"),
+        names=(
+            r"(?:password|passwords|passcode|passcodes|passphrase|pass code|pass word|pass phrase)",
+            r"(?:secret|security|memorable) (?:word|phrase|answer|answers)",
+            r"(?:answer|answers) to (?:your|the) (?:security|secret) questions?",
+            r"memorable (?:information|info|date|name|place)",
+            r"(?:mother's|mothers|mother) maiden name",
+            r"maiden name",
+            r"(?:login|log in|sign in|signin) (?:details|credentials|info|information)",
+            r"credentials",
+        ),
     ),
-    _Term(
+    Target(
         c.BANK_ACCOUNT,
-        "account bank",
-        "account|bank details",
-        (
-            *_each("bank checking savings chequing", r"\s+account(?:\s+(?:number|details|info))?"),
-            r"account\s+(?:number|no\.?|#)s?",
-            r"account\s+and\s+routing",
-            r"bank\s+details",
+        names=(
+            r"(?:bank|checking|savings|chequing|current|deposit) account(?: number| numbers| no|"
+            r" details| info| information)?",
+            r"account (?:number|numbers|no)",
+            r"account(?= and (?:routing|sort|the routing|transit))",
+            r"account(?<=routing and account)",
+            r"account(?<=routing and the account)",
+            r"account(?<=routing and your account)",
+            r"account(?<=sort code and account)",
+            r"bank (?:details|info|information|account details)",
+            r"(?:acct|a c) (?:number|no)",
+        ),
+        descriptions=(
+            r"(?:second|middle) (?:set of )?(?:numbers|digits) (?:on|at|along) (?:the bottom of )?"
+            + _CHECK,
+            r"(?:longer|long|second|other|next|middle) (?:number|numbers|digits|set of numbers)"
+            r"(?: [a-z']+){0,6}? (?:on|of|from|at the bottom of|along the bottom of) " + _CHECK,
+        ),
+        bare=(_BARE_NUMBER,),
+        talk="account accounts checking savings chequing check cheque checkbook",
+        not_it=(
+            r"account(?= (?:holder|holders|name|type|balance|settings|status|manager|page|"
+            r"password|pin))",
+            r"(?:checking|savings) or (?:a )?(?:checking|savings)(?: account)?",
+            r"(?:checking|savings) account or",
+            r"(?:card|credit card|debit card) or (?:your |the |a )?(?:bank|checking|savings)"
+            r" account",
+            r"(?:bank|checking|savings) account or (?:your |the |a )?(?:credit |debit )?card",
+            r"(?:which|what|whose) (?:bank )?account(?! number)",
+            r"(?:type|kind) of (?:bank )?account",
+            r"name on the account",
+            r"account (?:number|numbers|no) (?:on|from|for) (?:your|the|a|an|this|that)"
+            r"(?: [a-z]+){0,2}? (?:bill|invoice|utility bill)",
+            r"(?:electric|electricity|gas|water|utility|phone|cable|internet|power|energy|insurance"
+            r"|policy|member|membership|customer|loyalty|frequent flyer|rewards|mobile|wireless)"
+            r" account (?:number|numbers|no)",
         ),
     ),
-    _Term(
+    Target(
         c.PAYMENT_CARD,
-        "card long digit front visa mastercard amex payment",
-        "card|long number|digit|number on|number across|visa|mastercard|amex|payment",
-        (
-            *_each(
-                "credit debit payment bank",
-                r"\s+card(?:\s+(?:number|details|info(?:rmation)?))?",
-            ),
-            r"card\s+(?:number|no\.?|#|details|info(?:rmation)?)",
-            r"long\s+number",
-            *_each("sixteen 16 fifteen 15", r"[\s-]+digit(?:\s+(?:card\s+)?number)?"),
-            r"number\s+(?:on|across)\s+the\s+front",
-            *_each("visa mastercard amex", r"\s+number"),
-            *_each("your the", r"\s+card\b"),
-            r"card\s+(?:whenever|when)",
-            r"payment\s+(?:details|information|info)",
+        names=(
+            r"card (?:number|numbers|no|details|detail|info|information|digits)",
+            r"(?:credit|debit|payment|bank|visa|mastercard|amex|american express|discover|atm"
+            r"|check) card(?: number| numbers| details| info| information| digits| no)?",
+            r"(?:visa|mastercard|amex|discover) (?:number|card number)",
+            r"(?:payment) (?:details|information|info)",
+        ),
+        descriptions=(
+            r"(?:long|full|whole|entire|complete|main|big|raised|embossed) (?:card )?(?:number|"
+            r"numbers|digits)",
+            r"(?:sixteen|16|fifteen|15)(?: digits?| digit number| digit card number| numbers)",
+            r"(?:number|numbers|digits) (?:on|across|along|printed on|printed across|embossed on|"
+            r"written on|running across) the front",
+            r"(?:number|numbers|digits) (?:on|across|printed on|from|off) " + _CARD,
+            r"go ahead with " + _CARD,
+            r"card (?:whenever|when) you're ready",
+            r"read (?:me |out |off |me out |me off )?" + _CARD,
+            r"(?:give|tell) me " + _CARD,
+            r"(?:the|your) card please",
+        ),
+        bare=(_BARE_NUMBER,),
+        talk="card cards expiry expiration expires exp security cvv cvc visa mastercard amex thru",
+        not_it=(
+            r"name on " + _CARD,
+            r"(?:card holder|cardholder|card holder's|cardholder's)",
+            r"card (?:on file|ending|that ends|in (?:your|whose|my|his|her|their) name|type|brand|"
+            r"issuer|company|balance|limit|statement|account)",
+            r"last (?:four|4|two|2)(?: digits| numbers)? (?:of|on|from) (?:the|your|this|that)"
+            r" (?:credit |debit )?card(?: number)?",
+            r"(?:type|kind|brand|sort) of (?:credit |debit )?card",
+            r"(?:which|what|whose|another|a new|a different|new|a|any|other|replacement|gift|"
+            r"library|sim|id|business|loyalty|rewards|membership|insurance) (?:credit |debit )?card"
+            r"(?! (?:number|numbers|details|digits|info|information))",
+            r"credit or debit",
+            r"(?:any|all|most|every|all the|all of the) (?:major |of the major |major )?(?:credit |debit"
+            r" )?(?:card|cards)(?! (?:number|numbers|details|digits|info|information))",
+            r"(?:visa|mastercard|amex|discover) or (?:visa|mastercard|amex|discover|a)",
+            r"billing (?:address|zip|postcode|post code)",
+            r"(?:zip|postal|post) code",
         ),
     ),
-    _Term(
+    Target(
         c.HEALTH,
-        "medication medications medicine medicines prescription prescriptions prescribed "
-        "diagnosis diagnoses diagnosed medical health condition conditions symptom symptoms "
-        "allergy allergies allergic illness illnesses disability disabilities treatment "
-        "treatments surgery surgeries therapy existing preexisting taking",
-        "medic|prescri|diagnos|condition|symptom|allerg|illness|disabilit|treatment|surger|"
-        "therap|existing|taking any|health",
-        (
-            r"medications?",
-            r"medicines?",
-            r"prescriptions?",
-            r"prescribed",
-            r"diagnos(?:is|es|ed)",
-            r"medical\s+(?:history|conditions?|records?|problems?|issues?)",
-            r"health\s+(?:conditions?|issues?|problems?|history|information|concerns?)",
-            r"condition(?<!terms\sand\scondition)s?",
-            r"symptoms?",
-            r"allerg(?:y|ies|ic)",
-            r"illness(?:es)?",
-            r"disabilit(?:y|ies)",
-            r"treatments?",
-            r"surger(?:y|ies)",
-            r"therapy",
-            r"pre-?existing",
-            r"taking\s+any",
+        names=(*HEALTH_PHRASES, *sorted(HEALTH_WORDS), *sorted(DRUGS)),
+        not_it=(
+            r"terms and conditions",
+            r"conditions? (?:apply|of (?:the|your|this|that) (?:account|loan|offer|contract|"
+            r"policy|service|sale|use|package|item|car|vehicle|road|roads|property|agreement))",
+            r"(?:good|bad|new|working|mint|perfect|poor|excellent|great|used) condition",
+            r"(?:weather|road|market|economic|network|traffic|driving|trading) conditions",
+            r"(?:special|preferential|vip|silent) treatment",
+            r"(?:a|such a|what a|bit of a) pain",
+            r"pain in the (?:neck|butt|backside)",
+            r"(?:stroke|strokes) of (?:luck|genius|midnight)",
+            r"(?:side|hearing|visual|teaching) (?:effects? of the (?:update|change))",
+            r"(?:allergic|allergy) to (?:spam|paperwork|mornings)",
+            r"prescription (?:refill|refills|pickup|ready|order|delivery|status|number|benefits|"
+            r"coverage|plan|drug plan|card)",
+            r"(?:prescription|prescriptions|medication|medications) (?:is|are) (?:ready|on its way"
+            r"|on their way|shipped|covered)",
+            r"(?:purchase|payment|order|transaction|call|account|billing|credit|browsing|search|"
+            r"service|employment|rental|address|delivery) history",
         ),
     ),
 )
+"""The categories in priority order: where phrases of two categories cover the same
+words, the longer phrase counts ("credit card expiration" is an expiry), and of two as
+long, the earlier category's."""
 
 
-class _Rule(NamedTuple):
-    """A kind of sentence that names a category without asking for it."""
-
-    gate: tuple[str, ...]
-    """Every match holds one word of each of these lists."""
-    hints: tuple[str, ...]
-    """The rule is off unless the sentence holds one of these substrings."""
-    branches: tuple[str, ...]
-    hints_first: bool = False
-    """Test the hints before the pattern: cheaper where the gate opens often."""
-
-
-_NEG_HINTS = ("never", "not", "n't", "no need", "no one", "no longer", "without", "nor ",
-              "neither", "nobody", "cannot")  # fmt: skip
-_REPORT_HINTS = ("ending", "ends ", "been", "was ", "were ", "on file", "thank", "got it", "i see",
-                 "i have", "is now", "is charged", "is declined", "is approved", "is accepted",
-                 "is updated", "is processed", "is verified", "is saved", "is confirmed",
-                 "is valid", "is expired", "is correct", "is incorrect", "is locked",
-                 "is active")  # fmt: skip
-_HANDOFF_HINTS = ("transfer", "moving you", "move you", "connect", "put you", "putting you",
-                  "send you", "sending you", "redirect", "pass you", "passing you", "hand you",
-                  "handing you", "take you", "taking you", "secure", "automated", "you'll be",
-                  "you will be", "you'll hear", "you will hear", "specialist", "agent",
-                  "representative", "colleague")  # fmt: skip
-_HANDY_HINTS = ("handy", "ready", "nearby", "with you", "on you", "available", "in front",
-                "please hold", "please wait", "please stay", "please bear", "moment")  # fmt: skip
-
-_EXCLUSIONS: tuple[_Rule, ...] = (
-    _Rule(  # a promise or a refusal: "we will never ask for your PIN"
-        ("never not no t cannot nobody neither nor without",),
-        _NEG_HINTS,
-        _each(
-            r"never not no\s+need don't do\s+not doesn't does\s+not won't will\s+not wouldn't "
-            r"shouldn't should\s+not cannot can't mustn't must\s+not nobody no\s+one neither nor "
-            r"no\s+longer without",
-            r"\b",
-        ),
-    ),
-    _Rule(  # a report: "your card ending in 4242 has been charged", "thanks for that"
-        ("ending ends been file thank thanks got",),
-        _REPORT_HINTS,
-        (
-            *_each("ending ends", r"\s+(?:in|with)\b"),
-            *_each("has have had", r"\s+been\b"),
-            r"on\s+file\b",
-            r"thank\s+you\s+for\b",
-            r"thanks\s+for\b",
-            r"got\s+it\b",
-        ),
-    ),
-    _Rule(  # a report: "the payment was declined", "your card is now active"
-        (
-            "was were is",
-            "charged declined approved accepted updated processed verified saved removed added "
-            "cancelled canceled blocked sent received changed reset successful confirmed file "
-            "valid expired correct incorrect locked active",
-        ),
-        _REPORT_HINTS,
-        (
-            *_each(
-                "was were",
-                r"\s+(?:charged|declined|approved|accepted|updated|processed|verified|saved|"
-                r"removed|added|cancell?ed|blocked|sent|received|changed|reset|successful|"
-                r"confirmed|on\s+file)\b",
-            ),
-            r"is\s+(?:now\s+)?(?:charged|declined|approved|accepted|updated|processed|verified|"
-            r"saved|confirmed|on\s+file|valid|expired|correct|incorrect|locked|active)\b",
-        ),
-    ),
-    _Rule(  # a report: "I see your card here" (but "may I see your card?" asks)
-        ("see have", "i", "your the"),
-        _REPORT_HINTS,
-        (r"i(?<!may\si)(?<!can\si)(?<!could\si)(?<!might\si)\s+(?:see|have)\s+(?:your|the)\b",),
-    ),
-    _Rule(  # the secure path itself: "I'm moving you to our secure line"
-        (
-            "transfer transferring move moving connect connecting put putting send sending "
-            "redirect redirecting pass passing hand handing take taking",
-            "you",
-        ),
-        _HANDOFF_HINTS,
-        _each(
-            "transfer(?:ring)? mov(?:e|ing) connect(?:ing)? put(?:ting)? send(?:ing)? "
-            "redirect(?:ing)? pass(?:ing)? hand(?:ing)? tak(?:e|ing)",
-            r"\s+you\b",
-        ),
-    ),
-    _Rule(  # ... "you'll hear a tone", "a specialist", "our agent"
-        ("secure automated able hear asked specialist agent representative colleague",),
-        _HANDOFF_HINTS,
-        (
-            r"secure\s+(?:line|system|payment|path|form|portal|link|channel|keypad)\b",
-            *_each("automated secure", r"\s+(?:system|line)\b"),
-            r"you(?:'ll|\s+will)\s+(?:be\s+able|hear|be\s+asked)\b",
-            r"specialist\b",
-            *_each("a an our", r"\s+(?:agent|representative|colleague)\b"),
-        ),
-    ),
-    _Rule(  # getting ready: "have your card handy"
-        ("have got", "your the a"),
-        _HANDY_HINTS,
-        _each(
-            "have got",
-            r"\s+(?:your|the|a)\s+[\w\s]{0,20}?(?:handy|ready|nearby|with\s+you|on\s+you|"
-            r"available|in\s+front\s+of\s+you)\b",
-        ),
-        hints_first=True,
-    ),
-    _Rule(  # ... "please hold", "one moment"
-        ("hold wait stay bear moment",),
-        _HANDY_HINTS,
-        (r"please\s+(?:hold|wait|stay|bear)\b", r"one\s+moment\b"),
-    ),
-)
-_ASK: tuple[str, ...] = (
-    r"what(?:'s|\s+is|\s+are|\s+was|\s+were)",
-    *_each("which provide share confirm verify enter input say spell state", ""),
-    *_each("repeat need require please kindly next", ""),
-    *_each("tell give", r"\s+me"),
-    r"read\s+(?:me|out|off|it|that|those|them|the|your)",
-    *_each("key type punch", r"\s+in"),
-    r"go\s+ahead",
-    *_each("whenever when", r"\s+you(?:'re|\s+are)\s+ready"),
-    r"ready\s+when\s+you\s+are",
-    r"let's\s+(?:get|have|take|do|start|begin|go)",
-    *_each("start begin", r"\s+with"),
-    r"let\s+me\s+(?:get|have|take|grab)",
-    *_each("may can could", r"\s+i"),
-    *_each("can could would will", r"\s+you"),
-    r"do\s+you\s+(?:have|know|remember|take|use|suffer|experience)",
-    r"are\s+you\s+(?:taking|on|currently|being|allergic|diagnosed|under)",
-    r"have\s+you\s+(?:been|had|ever)",
-    r"did\s+you",
-    r"walk\s+me\s+through",
-    r"i(?:'ll|\s+will|'d|\s+would)?\s+(?:need|require|want)",
-    r"we(?:'ll|\s+will)?\s+need",
-    r"and\s+(?:the|your)",
-)
-"""Asking phrases, each before a word boundary; a sentence that holds none asks only as a
-short question."""
-
-# "Your card" is no card number in a sentence about the card's name, holder,
-# address or kind. Searched as written (and rarely: weak card phrases only).
-_CARD_NOT_NUMBER = (
-    r"\blast\s+(?:four|4|two|2)\s+(?:digits\s+)?(?:of|on)\s+(?:your|the)\s+card|"
-    r"\bname\s+on\s+(?:your|the)\s+card|\bcard\s*holder|\bzip\b|\bpostal\b|"
-    r"billing\s+address|\bcredit\s+or\s+debit\b|\b(?:type|kind|brand)\s+of\s+card|"
-    r"\bwhich\s+card\b|\bissued\b"
-)
-_CARD_NOT_HINTS = ("last", "name on", "holder", "zip", "postal", "billing", "credit or", "of card",
-                   "which card", "issued")  # fmt: skip
-_STRONG_CARD = r"number|long|digit|details|info"
-_SENTENCE = re.compile(r"[^.?!;\n]+(?:[.?!;]+|\n|$)")
+def _heads(phrase: str) -> tuple[str, ...]:
+    """The words a phrase can start with: its first word, or each first word of its
+    leading group of alternatives; a first word with an optional last letter
+    ("cards?") gives both forms."""
+    group = re.match(r"\(\?:([a-z0-9' #|?]+)\)(?![?*{])", phrase)
+    if group:
+        alternatives = group.group(1).split("|")
+    elif re.match(r"[a-z0-9']+\??(?![*{+a-z0-9'])", phrase):
+        alternatives = [phrase]
+    else:
+        raise ValueError(
+            f"a request phrase must start with a word or a group of words: {phrase!r}; "
+            "write optional first words as separate phrases"
+        )
+    heads: list[str] = []
+    for alternative in alternatives:
+        head = re.match(r"([a-z0-9']+)(\??)(?![*{+])", alternative)
+        if not head:
+            raise ValueError(f"each alternative must start with a word: {phrase!r}")
+        heads.append(head.group(1))
+        if head.group(2):
+            heads.append(head.group(1)[:-1])
+    return tuple(dict.fromkeys(heads))
 
 
-def _gate(words: str) -> frozenset[str]:
-    return frozenset(words.split())
+_DECOY = ""
+"""The category of a look-alike: it takes words from names without asking for anything."""
 
 
-_LABELS = tuple(term.label for term in _TERMS)
-_STEMS = tuple(tuple(term.stems.split("|")) for term in _TERMS)
-_ALL_STEMS = tuple(sorted({stem for stems in _STEMS for stem in stems}))
-_PAYMENT = _LABELS.index(c.PAYMENT_CARD)
-_TERM_WORDS = frozenset().union(*(_gate(term.words) for term in _TERMS))
-_WORD_TERMS: dict[str, tuple[int, ...]] = {
-    word: tuple(i for i, term in enumerate(_TERMS) if word in _gate(term.words))
-    for word in _TERM_WORDS
-}
-"""For each gate word of a term, the terms (indices into ``_TERMS``) it opens."""
-_RULE_WORDS = frozenset().union(*(_gate(rule.gate[0]) for rule in _EXCLUSIONS))
-_WORD_RULES: dict[str, tuple[int, ...]] = {
-    word: tuple(r for r, rule in enumerate(_EXCLUSIONS) if word in _gate(rule.gate[0]))
-    for word in _RULE_WORDS
-}
-"""For each word of a rule's first gate list, the rules (indices into ``_EXCLUSIONS``)."""
-_GATE_WORDS = _TERM_WORDS | _RULE_WORDS
-_EVERY_RULE_WORD = frozenset().union(*(_gate(words) for rule in _EXCLUSIONS for words in rule.gate))
-_NOT_ALNUM_TO_SPACE = bytes(b if chr(b).isascii() and chr(b).isalnum() else 32 for b in range(256))
+class _Phrase:
+    """One phrase: ``rank`` orders overlapping phrases (lower wins); with ``talk``, it
+    counts only in a line with one of those words. Compiled with the others of its first
+    word (``_at_head``), when that word is first seen."""
+
+    __slots__ = ("category", "pattern", "rank", "talk")
+
+    def __init__(self, pattern: str, category: str, rank: int, talk: str = "") -> None:
+        if re.search(r"(?<!\\)\((?!\?)", pattern):
+            raise ValueError(f"a request phrase must not capture, use (?:...): {pattern!r}")
+        self.pattern = pattern + r"(?![a-z0-9])"
+        self.category = category
+        self.rank = rank
+        self.talk = words(talk) if talk else None
 
 
-def _alternation(branches: tuple[str, ...]) -> str:
-    """``b1|b2|...``, with the branches that start with the same letter merged: ``c(?:vv|ard)``.
+def _by_head() -> dict[str, tuple[_Phrase, ...]]:
+    """For each word a phrase can start with, those phrases."""
+    table: dict[str, list[_Phrase]] = {}
 
-    At a place where a branch may start, re then tests a letter per group
-    instead of one per branch. Branches that start with different letters
-    never match at the same place, so their order among themselves is free.
-    """
-    groups: dict[str, list[str]] = {}
-    for branch in branches:
-        if not re.match(r"[a-z0-9](?![?*+{])", branch):
-            raise ValueError(f"a branch must start with a letter or digit: {branch!r}")
-        groups.setdefault(branch[0], []).append(branch[1:])
-    return "|".join(
-        first + (rests[0] if len(rests) == 1 else f"(?:{'|'.join(rests)})")
-        for first, rests in groups.items()
-    )
+    def add(pattern: str, phrase: _Phrase) -> None:
+        for head in _heads(pattern):
+            table.setdefault(head, []).append(phrase)
 
-
-class _Compiled(NamedTuple):
-    """The patterns, compiled for one kind of text; searched with a space in front."""
-
-    terms: tuple[re.Pattern[str], ...]
-    """Per term (same order as ``_TERMS``); the phrase is group 1."""
-    rules: tuple[tuple[tuple[frozenset[str], ...], re.Pattern[str]], ...]
-    """Per rule: its gate's word sets after the first, and its pattern."""
-    ask: re.Pattern[str]
-    card_not_number: re.Pattern[str]
-    """Searched without the space."""
-    strong_card: re.Pattern[str]
-    """Searched in a phrase."""
+    for target in TARGETS:
+        for pattern in target.not_it:
+            add(pattern, _Phrase(pattern, _DECOY, 0))
+    for rank, target in enumerate(TARGETS, 1):
+        for pattern in (*target.names, *target.descriptions):
+            add(pattern, _Phrase(pattern, target.category, rank))
+        for pattern in target.bare:
+            add(pattern, _Phrase(pattern, target.category, len(TARGETS) + rank, target.talk))
+    return {head: tuple(phrases) for head, phrases in table.items()}
 
 
-def _compile(flags: int, not_alnum: str, not_word: str) -> _Compiled:
-    r"""Compile for text in which ``not_alnum`` and ``not_word`` match as ``[\W_]`` and ``\W``."""
-    return _Compiled(
-        terms=tuple(
-            re.compile(f"{not_alnum}((?:{_alternation(term.branches)})(?![^\\W_]))", flags)
-            for term in _TERMS
-        ),
-        rules=tuple(
-            (
-                tuple(_gate(words) for words in rule.gate[1:]),
-                re.compile(f"{not_word}(?:{_alternation(rule.branches)})", flags),
-            )
-            for rule in _EXCLUSIONS
-        ),
-        ask=re.compile(f"{not_word}(?:{_alternation(_ASK)})\\b", flags),
-        card_not_number=re.compile(_CARD_NOT_NUMBER, flags),
-        strong_card=re.compile(_STRONG_CARD, flags),
-    )
-
-
-_ASCII = _compile(0, "[^a-z0-9]", "[^a-z0-9_]")
-"""For lower-cased ASCII text."""
-_UNICODE = _compile(0, r"[\W_]", r"\W")
-"""For other lower-cased text, but for that with one of these:"""
-_FOLDS_TO_ASCII = ("\u0131", "\u017f")
-"""The dotless i and the long s: all that ``str.lower`` leaves of what matches an ASCII
-letter when ignoring case."""
+_BY_HEAD = _by_head()
+_HEADS = frozenset(_BY_HEAD)
 
 
 @functools.cache
-def _folding() -> _Compiled:
-    """For text that ignoring case matters to; compiled when first needed, which is rare."""
-    return _compile(re.IGNORECASE, r"[\W_]", r"\W")
+def _at_head(word: str) -> re.Pattern[str]:
+    """Every place ``word`` starts a word, with all phrases that start with it tried there
+    at once: searched in the sentence with a space in front, a match takes the character
+    before the word, and its group ``i`` is where phrase ``i - 1`` of ``_BY_HEAD[word]``
+    matches (or ``-1``)."""
+    tries = "".join(f"(?:(?=({p.pattern}))|)" for p in _BY_HEAD[word])
+    return re.compile(f"{_WORD_EDGE}(?={re.escape(word)}(?![a-z0-9'])){tries}")
 
 
-class _Plan(NamedTuple):
-    """What may hold in a text, from the gate words in it."""
-
-    terms: tuple[int, ...]
-    """The terms it may name (indices into ``_TERMS``, in priority order)."""
-    rules: tuple[int, ...]
-    """The exclusion rules that may hold in it (indices into ``_EXCLUSIONS``)."""
-    words: tuple[str, ...] | None
-    """Its gate words of terms (``None``: not known)."""
+@functools.cache
+def _here(word: str) -> re.Pattern[str]:
+    """The phrases of ``_BY_HEAD[word]``, tried at once where ``word`` starts (``match`` at
+    its place): group ``i`` is where phrase ``i - 1`` matches (or ``-1``); the one group
+    of ``_at_head`` without its scan."""
+    return re.compile("".join(f"(?:(?=({p.pattern}))|)" for p in _BY_HEAD[word]))
 
 
-@functools.lru_cache(maxsize=4096)
-def _plan(opened: frozenset[str]) -> _Plan:
-    """The plan for a text whose gate words are ``opened``."""
-    return _Plan(
-        terms=tuple(sorted({i for word in opened for i in _WORD_TERMS.get(word, ())})),
-        rules=tuple(sorted({r for word in opened for r in _WORD_RULES.get(word, ())})),
-        words=tuple(opened & _TERM_WORDS),
-    )
+def _needs(pattern: str, head: str) -> frozenset[str] | None:
+    """Words of which every match of ``pattern`` that starts with ``head`` holds one besides
+    ``head`` (``None``: not known, or it may match ``head`` alone): a sentence with none of
+    them need not be tried there. Only a pattern of whole literal words (optional endings
+    like ``cards?`` aside) whose first word is followed by something it must match
+    answers; read from the pattern's text, no compiling."""
+    if re.search(r"[a-z0-9']\(\?:[a-z0-9']|\)[a-z0-9']|[\[\\#.]", pattern):
+        return None
+    group = re.match(r"\(\?:([^()]*)\)", pattern) or re.match(r"[a-z0-9']+\??", pattern)
+    if group is None:  # _heads has refused such a pattern already
+        return None
+    rest = pattern[group.end() :]
+    if not _must_match_more(rest):
+        return None
+    firsts = group.group(1 if group.re.groups else 0).split("|")
+    text = " ".join(f for f in firsts if f.split(" ")[0].rstrip("?") in (head, head + "s"))
+    words: set[str] = set()
+    for word, optional in re.findall(r"([a-z0-9']+)(\?)?", f"{text} {rest}"):
+        words.update((word, word[:-1]) if optional else (word,))
+    return frozenset(words - {head})
 
 
-_OPEN_PLAN = _Plan(tuple(range(len(_TERMS))), tuple(range(len(_EXCLUSIONS))), None)
-"""For text whose words are not known: everything may hold."""
+def _must_match_more(rest: str) -> bool:
+    """Whether ``rest`` (a pattern's text after its first word or group) must match a word:
+    after any optional groups and negative lookaheads, a word or a group that is not
+    optional comes."""
+    i = 0
+    while i < len(rest):
+        if rest[i] == " ":
+            i += 1
+        elif rest.startswith(("(?:", "(?!"), i):
+            depth, j = 0, i
+            while j < len(rest):
+                depth += rest[j] == "("
+                depth -= rest[j] == ")"
+                if depth == 0:
+                    break
+                j += 1
+            optional = rest[j + 1 : j + 2] in ("?", "*", "{") or rest.startswith("(?!", i)
+            if not optional:
+                return True
+            i = j + 2 if rest[j + 1 : j + 2] in ("?", "*") else j + 1
+        else:
+            return re.match(r"[a-z0-9']", rest[i:]) is not None
+    return False
+
+
+def _head_needs(*, names_only: bool = False) -> dict[str, frozenset[str] | None]:
+    """For each first word, the union of ``_needs`` of its phrases (``None``: always try);
+    ``names_only``: of the phrases that name a category (no look-alikes)."""
+    out: dict[str, frozenset[str] | None] = {}
+    for target in TARGETS:
+        decoys = () if names_only else target.not_it
+        for pattern in (*decoys, *target.names, *target.descriptions, *target.bare):
+            for head in _heads(pattern):
+                needs = _needs(pattern, head)
+                known = out.get(head, frozenset())
+                out[head] = None if needs is None or known is None else known | needs
+    return out
+
+
+_HEAD_NEEDS = _head_needs()
+_NAME_NEEDS = _head_needs(names_only=True)
+_NAMING = frozenset(w for w, ps in _BY_HEAD.items() if any(p.category != _DECOY for p in ps))
+"""The words a name (not only a look-alike) can start with."""
+_HEALTH_RANK = next(i for i, t in enumerate(TARGETS, 1) if t.category == c.HEALTH)
+_DRUG_MIN = 7
+"""A word with a drug-class ending is taken for a medicine from this many letters."""
+
+_WINDOW = 400
+"""At most this many characters of one sentence are read together."""
+
+_FOLD = str.maketrans(
+    {
+        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"',
+        "\u2014": ", ", "\u2013": ", ", "\u00a0": " ", "\u0131": "i", "\u017f": "s",
+    }
+)  # fmt: skip
+_ACRONYM = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z]){1,5}(?![a-z0-9])\.?")
+_DECIMAL = re.compile(r"(?<=[0-9])\.(?=[0-9])")
+_SPACES = re.compile(r"[ \t\r\f\v_\-]+")
+_SPACED = ("  ", "\t", "\r", "\f", "\v", "_", "-")
+"""What ``_SPACES`` changes: text without any of these is left as it is."""
+_SENTENCE_END = re.compile(r"[.?!;\n]+")
+_BARE_CONTRACTION = re.compile(
+    r"\b(?:(don|won|can|doesn|isn|aren|didn|shouldn|wouldn|couldn|wasn|weren|haven|hasn|mustn)t"
+    r"|(you|they)re|(i|we|you|they)ve|(what|that|when|where|how|who)s|(you|they)ll)\b"
+)
+"""Contractions as speech-to-text writes them without the apostrophe ("dont", "youre")."""
+_CONTRACTED = frozenset(
+    [f"{stem}t" for stem in "don won can doesn isn aren didn shouldn wouldn couldn wasn weren"
+     " haven hasn mustn".split()]
+    + "youre theyre ive weve youve theyve whats thats whens wheres hows whos youll theyll".split()
+)  # fmt: skip
+"""Every word ``_BARE_CONTRACTION`` rewrites: ASCII text with none of them is left as it is."""
+_DIGIT = re.compile(r"[0-9]")
+_DOT_LETTER = re.compile(r"\.[a-z]")
+"""Every match of ``_DECIMAL`` holds a digit; every match of ``_ACRONYM`` a dot and a letter."""
+
+_WORD_EDGE = "[^a-z0-9']"
+
+
+def _at_words(pattern: str) -> re.Pattern[str]:
+    """``pattern``, every match of which starts a word, compiled to be searched in the text
+    with a space in front: the match takes the character before the word too, which lets
+    re skip every letter instead of trying the pattern there."""
+    return re.compile(f"{_WORD_EDGE}(?:{pattern})")
+
+
+_ASK = _at_words(
+    r"\b(?:what|what's|whats|which|when|how|who|whose)\b"
+    r"|\b(?:can|could|would|will|may|might|shall|should) (?:you|i|we)\b"
+    r"|\b(?:do|did|does|are|were|have|had|is|has) (?:you|your|anyone|there)\b"
+    r"|\b(?:provide|share|confirm|verify|enter|input|say|spell|state|repeat|read|key|type|punch"
+    r"|dial|tell me|give me|tell us|give us|go ahead|need|needs|require|please|kindly|next"
+    r"|let's|start with|begin with|walk me through|i'd like|i would like|i want|any|mind"
+    r"|describe|last thing|one last thing|one more thing|whenever you're ready|when you're ready"
+    r"|ready when you are|when you've got it|whenever you've got it)\b"
+    r"|\blet me (?:get|have|take|grab|know)\b"
+    r"|\b(?:and|also|plus|now|then|lastly|finally|next) (?:the|your)\b"
+)
+"""Asking forms: a sentence with none of these asks only if it ends in "?" or starts as a
+question (``_QUESTION_START``)."""
+
+_PUNCT_BREAK = re.compile(r'[,:()"]')
+_CLAUSE_BREAK = _at_words(
+    r"\b(?:but|just|only|instead|rather|except|though|although|however|then|so|now|also|if"
+    r"|what|what's|whats|which|when|how|please|could you|can you|would you|will you|may i"
+    r"|can i|could i|do you|did you|are you|have you|is there)\b"
+    r"|\band (?=(?:read|tell|give|say|enter|type|key|provide|confirm|spell|share|let|what)\b)"
+)
+"""Where a new clause starts: at one of these words (or after a ``_PUNCT_BREAK``)."""
+
+_NEGATIONS = (
+    "never", "not", "no need", "no one", "nobody", "neither", "nor", "no longer", "without",
+    "don't", "do not", "doesn't", "does not", "won't", "will not", "wouldn't", "would not",
+    "shouldn't", "should not", "cannot", "can't", "mustn't", "must not", "isn't", "aren't",
+    "skip", "ignore", "leave out", "leave off", "omit", "forget about", "never mind",
+)  # fmt: skip
+"""Words that negate what follows them in their clause."""
+_NEGATION = _at_words(
+    r"(?P<ok>\bdon't (?:worry|forget|hesitate|mind)\b(?! about)|\bwhy don't\b"
+    r"|\bnot (?:sure|a problem|only)|\bno (?:problem|worries)|\bif not\b|\bor not\b"
+    r"|\bwhether or not\b"
+    r"|\b(?:didn't|did not|wasn't|was not|couldn't|could not|can't|cannot) (?:catch|get|hear|"
+    r"quite|go through|work|come through|register|match|take|find|see|read|locate|clear)\b"
+    r"|\b(?:i|we) (?:don't|do not|can't|cannot) (?:have|see|find|locate|hear|read|catch|get)\b"
+    r"|\bdoes(?:n't| not) (?:match|look right|seem right|work))"
+    rf"|(?P<no>\b(?:{'|'.join(_NEGATIONS)})\b)"
+)
+"""Negations (``no``), and phrases with a negation word that negate no request (``ok``)."""
+_NOT_NEEDED = _at_words(
+    r"\b(?:is|are|isn't|aren't|won't be|will not be|is not|are not|not)(?: not| no longer)?"
+    r" (?:needed|required|necessary)\b|\b(?:unnecessary|not needed|not required)\b"
+)
+_VALUE_AFTER = re.compile(
+    r",? ?[0-9]|,? (?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|,? (?:is|was|as|shows as|reads|being) (?:[0-9]|(?:zero|oh|one|two|three|four"
+    r"|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety|january|february|march|april|may|june|july|august|september|october"
+    r"|november|december)\b)"
+)
+"""Right after a name, its value: the line reads a value back ("the card number is 4111
+..., is that right?"), it asks for none."""
+_NEEDED = ("needed", "required", "necessary")
+"""Every match of ``_NOT_NEEDED`` holds one of these."""
+_QUESTION_START = re.compile(
+    r"^\s*(?:and |so |now |also |ok |okay |great |then )?(?:what|what's|whats|which|when|how"
+    r"|where|who|whose|do|does|did|are|is|was|were|have|has|had|can|could|would|will|may|might"
+    r"|should|shall)\b"
+)
+_CLAUSE_KIND = _at_words(
+    # asking, though it holds "i have your": consumed first
+    r"(?P<ok>\b(?:may|can|could|might) (?:i|we)(?: please| just)? (?:have|see|get|grab)\b"
+    r"|\b(?:we|you|i) (?:have|keep|hold|had)(?: on file| on record| for you)\b"
+    r"|\b(?:can|could|would|will) you(?: please| just)? read (?:it|that|them|this) back to (?:me|us)\b)"
+    # a report, whatever form the clause has
+    r"|(?P<report>\b(?:ending|ends) (?:in|with)\b|\bon file\b"
+    r"|\b(?:thank you|thanks)(?: so much)? for\b|\bgot it\b|\bi understand\b"
+    r"|\b(?:you|they|he|she)(?: just| already)? (?:gave|entered|provided|typed|keyed"
+    r"|told me|told us|mentioned|gave me|gave us)\b(?! (?:me|us) (?:the|your)\b)"
+    r"|\bsorry (?:to hear|about)\b"
+    r"|\b(?:i|we)(?:'ve| have)?(?: just| already| now| successfully)? (?:updated|changed|reset|"
+    r"sent|added|removed|saved|charged|processed|verified|confirmed|cancelled|canceled|blocked|"
+    r"unlocked|locked|ordered|mailed|noted|received|recorded|applied|refunded|credited|issued|"
+    r"replaced|activated|deactivated|linked|stored|found|located|pulled up|got|have got|taken|"
+    r"used|deleted|cleared|texted|emailed)\b"
+    r"|\b(?:i|we)(?:'ve| have| see| can see|'ve got| got| already have) (?:your|the|that)\b)"
+    # a report in a clause that is no question ("has your card been charged?" is one)
+    r"|(?P<statement>(?:has|have|had|[a-z]+'ve|[a-z]+'s|is|was|were|are)"
+    r"(?: now| already| just| still| successfully)? (?:been|charged|declined|approved|accepted|"
+    r"updated|processed|verified|saved|confirmed|valid|expired|correct|incorrect|locked|unlocked|active|blocked|cancelled|"
+    r"canceled|changed|reset|removed|added|sent|received|linked|stored|encrypted|masked|"
+    r"protected|secure|safe|due|listed|registered|showing|shown|set up|on record)\b)"
+    # an offer
+    r"|(?P<offer>\b(?:want|like|need) me to\b"
+    r"|\b(?:shall|should|can|could|may) (?:i|we) (?:read|repeat|go over|send|text|email|resend"
+    r"|reset|spell|update|change|cancel|block|look up|pull up|check|help)\b"
+    r"|\blet me (?:read|repeat|go over|send|text|email|reset|update|change|check|look|pull"
+    r"|just read|just repeat|help)\b"
+    r"|\b(?:i|we)(?:'ll| will| can| could|'d| would| am going to|'m going to) (?:read|repeat|"
+    r"go over|send|text|email|mail|reset|update|change|cancel|block|unlock|resend|help|look|"
+    r"check|never)\b"
+    r"|\bread (?:it|that|them|those|this) back\b"
+    r"|\b(?:do you need|would you like|do you want) (?:a|an) (?:new|replacement|different)\b"
+    r"|\byou(?:'ll| will)(?: soon| shortly)? (?:get|receive|be sent|be getting|be receiving)\b)"
+    # getting ready
+    r"|(?P<handy>\b(?:have|got|grab|get|keep|find|fetch|take out|pull out) (?:your|the|a|an)"
+    r"(?: [a-z']+){0,3}? (?:handy|ready|nearby|with you|on you|available|in front of you|to hand"
+    r"|close by)\b)"
+    r"|(?P<wait>\bplease (?:hold|wait|stay|bear)\b|\bone moment\b|\bjust a (?:moment|second|sec|minute)\b"
+    r"|\btake your time\b|\b(?:grab|get|find|fetch) (?:your|the) (?:wallet|purse|checkbook|"
+    r"cheque book|statement)\b)"
+)
+"""What a clause is, where it is no request: a report, a statement (unless the clause is a
+question), an offer, getting ready."""
+_INSTRUCTION_VERBS = words(
+    """
+    reset resetting change changing update updating replace cancel block freeze unfreeze lock
+    unlock activate deactivate renew order report recover create choose pick set use using keep
+    protect forget forgot forgotten store save destroy shred sign call ring flip turn check find
+    locate grab insert swipe tap charge add remove link register manage access guess lost stolen
+    misplaced
+    """
+) | {
+    "set up", "write down", "look at", "get out", "take out", "pay with", "help you with",
+    "help with", "log in with", "sign in with",
+}  # fmt: skip
+"""Verbs right before a name (but for up to two of ``_DETERMINERS``): the sentence is
+about doing that with it, not telling it ("reset your password")."""
+_PLACE_WORDS = words("after before beside besides following near by") | {
+    "next to",
+    "right of",
+    "left of",
+}
+"""Words right before a name (but for one determiner) that only say where the asked thing
+is ("the account number, after the routing number")."""
+_OF_WORDS = frozenset({"for", "of", "on", "from", "with", "linked to", "tied to", "attached to"})
+"""Words between two names that make the second an attribute of the first ("the PIN for
+your debit card"): the second is not asked for."""
+_DETERMINERS = words(
+    "your the a an new this that my his her their its same current old existing online own"
+)
+
+
+def _follows(before: str, words: frozenset[str], skip: int) -> bool:
+    """Whether ``before`` (the text up to a name) ends in one of ``words`` (of one to
+    three words), with up to ``skip`` of ``_DETERMINERS`` after it."""
+    tail = before.split()[-(skip + 3) :]
+    i = len(tail)
+    while i and skip and tail[i - 1] in _DETERMINERS:
+        i -= 1
+        skip -= 1
+    return any(i >= n and " ".join(tail[i - n : i]) in words for n in (1, 2, 3))
+
+
+_HANDOFF = _at_words(
+    r"\b(?:transfer|transferring|move|moving|connect|connecting|put|putting|send|sending|redirect"
+    r"|redirecting|pass|passing|hand|handing|take|taking|route|routing) you\b"
+    r"|\bsecure (?:line|system|payment|path|form|portal|link|channel|keypad|page|site|ivr)\b"
+    r"|\b(?:automated|payment) (?:system|line)\b"
+    r"|\byou(?:'ll| will) (?:be able|hear|be asked|be prompted|be connected|be transferred|enter"
+    r"|type|key|punch|input|use the keypad)\b"
+    r"|\b(?:the|our) (?:system|automated system|line|ivr|keypad|secure line) will (?:ask|prompt)\b"
+    r"|\bspecialist\b|\b(?:a|an|our) (?:agent|representative|colleague|team member)\b"
+)
+_REASK = _at_words(
+    r"\b(?:say|repeat|read|give|tell|spell|enter|type|key|try|do|go through|send)\b"
+    r"(?: [a-z']+){0,4}? (?:again|one more time|once more|over again)\b"
+    r"|\b(?:repeat|redo) (?:that|it|this|them|those|yourself|the (?:number|numbers|digits|last|"
+    r"first|whole|full))\b"
+    r"|\b(?:can|could|would|will) you (?:please )?repeat\b|\brepeat (?:please|that please)\b"
+    r"|\b(?:come again|say again|pardon|once again|one more time|once more|try again|start over"
+    r"|from the (?:top|beginning|start)|a bit slower|more slowly)\b"
+    r"|\b(?:i|we) (?:didn't|did not|couldn't|could not|don't think i) (?:quite )?(?:catch|get|hear"
+    r"|understand|make out)\b|\bi missed (?:that|it|the|some|part)\b"
+    r"|\b(?:didn't|did not|doesn't|does not|won't|wouldn't) (?:go through|work|come through"
+    r"|register|match|take|look right|seem right|validate)\b"
+    r"|\b(?:wasn't|was not|isn't|is not) (?:valid|accepted|recognized|recognised|right|correct"
+    r"|complete|long enough)\b|\b(?:invalid|incorrect|too short|too long|declined|cut out"
+    r"|broke up|breaking up)\b"
+    r"|\b(?:whenever|when) you're ready\b|\btake your time\b|\bno rush\b|\bready when you are\b"
+    r"|\bin your own time\b|\bgo ahead\b|\bi'm (?:still )?here\b"
+    r"|\b(?:slower|slowly)\b|\bwhat was that\b|\b(?:start|begin|go) (?:again|over)\b"
+    r"|\bagain from\b"
+    r"|\b(?:give it|have) a (?:try|go|shot)\b|\btry it\b|\b(?:go|take it) (?:slow|slowly)\b"
+    r"|\b(?:one|two|three|four|five|a few) (?:characters?|digits?|letters?|numbers?) at a time\b"
+    r"|\b(?:and|now|then) the (?:year|month|rest|last part|last few|remaining|other half"
+    r"|second half|second part|last bit)\b|\bthe rest of (?:it|them|the number|the code)\b"
+    r"|\bthe one (?:you|that you|we|that we) (?:set up|use|used|created|chose|picked|made)\b"
+)
+_BARE_SORRY = re.compile(r"\W*(?:sorry|pardon|excuse me)\W*")
+_REASK_NOT = _at_words(
+    r"\b(?:later|tomorrow|another time|next time|in a few minutes|in a little while)\b"
+)
+
+
+def _normalize(text: str, gated: bool = True) -> str:
+    """``text`` lower case, with the spellings of one word made one (see "Adding a
+    phrasing"). ``gated``: each rewrite runs only where a cheap test finds something it
+    could change; ``False`` runs every rewrite (the two agree: ``test_requests_speed_equiv``)."""
+    low = text.lower()
+    if not low.isascii():
+        low = low.translate(_FOLD)
+    if "." in low:
+        if not gated or _DIGIT.search(low) is not None:
+            low = _DECIMAL.sub("", low)
+        if not gated or _DOT_LETTER.search(low) is not None:
+            low = _ACRONYM.sub(lambda m: m.group().replace(".", ""), low)
+    if "#" in low:
+        low = low.replace("#", " number ")
+    if "'" not in low and (
+        not gated or not low.isascii() or not _CONTRACTED.isdisjoint(_spaced(low).split())
+    ):
+        low = _BARE_CONTRACTION.sub(_apostrophe, low)
+    if _has(low, _SPACED):
+        low = _SPACES.sub(" ", low)
+    return low
+
+
+def _apostrophe(m: re.Match[str]) -> str:
+    """ "dont" as "don't", "youre" as "you're" (a ``_BARE_CONTRACTION`` match)."""
+    endings = ("t", "re", "ve", "s", "ll")
+    stem, ending = next((g, e) for g, e in zip(m.groups(), endings, strict=True) if g)
+    return f"{stem}'{ending}"
+
+
+def _sentences(low: str) -> list[str]:
+    """The sentences of ``low``, each at most ``_WINDOW`` characters (longer ones are cut
+    into windows at spaces); a sentence keeps its closing marks."""
+    if len(low) <= _WINDOW and not _has(low.rstrip(".?!;\n"), (".", "?", "!", ";", "\n")):
+        return [low]
+    out = []
+    start = 0
+    for m in _SENTENCE_END.finditer(low):
+        out.append(low[start : m.end()])
+        start = m.end()
+    if start < len(low):
+        out.append(low[start:])
+    windows = []
+    for sentence in out:
+        while len(sentence) > _WINDOW:
+            cut = sentence.rfind(" ", 0, _WINDOW)
+            if cut <= 0:
+                cut = _WINDOW
+            windows.append(sentence[:cut])
+            sentence = sentence[cut:]
+        windows.append(sentence)
+    return windows
+
+
+def _drug_like(words: Iterable[str]) -> list[str]:
+    """The words with a drug-class ending that no phrase starts with."""
+    return [
+        w for w in words if len(w) >= _DRUG_MIN and w.endswith(DRUG_SUFFIXES) and w not in _HEADS
+    ]
+
+
+_NOT_WORD_BYTES = bytes(
+    b if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "'") else 32 for b in range(256)
+)
+_NOT_WORD = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "'")}
+
+
+def _spaced(s: str) -> str:
+    """``s`` with every character that is no part of a word a space (same length), and a
+    space either side: words are ``split()`` away, and ``find(f" {word} ")`` finds them."""
+    if s.isascii():
+        return f" {s.encode().translate(_NOT_WORD_BYTES).decode()} "
+    return f" {s.translate(_NOT_WORD)} "
 
 
 def find_requests(text: str) -> list[str]:
     """Categories ``text`` asks the other party to provide, in order of first mention."""
-    low = text.lower()
-    if low.isascii():
-        patterns = _ASCII
-    elif not _has(low, _FOLDS_TO_ASCII):
-        patterns = _UNICODE
-    elif _has(low, _ALL_STEMS):
-        return _find(low, _OPEN_PLAN, _EVERY_RULE_WORD, _folding())
-    else:
+    return _find_requests(text, gated=True)
+
+
+def _find_requests(text: str, *, gated: bool) -> list[str]:
+    """:func:`find_requests`; ``gated=False`` skips every shortcut that only saves time (the
+    cheap rewrites of ``_normalize`` and the word gate of the line), which must never change
+    the answer (``tests/test_requests_speed_equiv.py`` compares the two)."""
+    low = _normalize(text, gated)
+    words = _spaced(low).split()
+    if gated and not _may_name(words, len(low) <= _WINDOW):
         return []
-    # Other letters split words here (they join them in ``low``): the gates open more often.
-    words = low.encode("ascii", "replace").translate(_NOT_ALNUM_TO_SPACE).decode().split()
-    opened = _GATE_WORDS.intersection(words)
-    if opened.isdisjoint(_TERM_WORDS):
-        return []
-    return _find(low, _plan(opened), words, patterns)
-
-
-def _find(low: str, plan: _Plan, words: Collection[str], patterns: _Compiled) -> list[str]:
-    """``find_requests`` for the lower-cased text ``low``.
-
-    ``words`` includes the words of ``low``, and ``plan`` every term it may
-    name and every rule that may hold in it.
-    """
+    line = frozenset(words)
     found: list[str] = []
     for sentence in _sentences(low):
-        named = [i for i in plan.terms if _has(sentence, _STEMS[i])]
-        if not named:
-            continue
-        s = sentence.strip()
-        if plan.rules and _excluded(s, plan.rules, words, patterns):
-            continue
-        labels = _mentioned(sentence, named, plan.words, patterns)
-        if not labels:
-            continue
-        # It asks, or is a bare noun phrase as a question: "Card number?", "And the expiry?"
-        if patterns.ask.search(" " + s) or (s.endswith("?") and len(s.split()) <= 8):
-            for label in labels:
-                if label not in found:
-                    found.append(label)
+        for category in _sentence_requests(sentence, line, gated):
+            if category not in found:
+                found.append(category)
     return found
 
 
-def _sentences(low: str) -> list[str]:
-    """``_SENTENCE.findall(low)``; at once for the usual text, with no stop before its end."""
-    body = low.rstrip(".?!;")
-    if body and not ("." in body or "?" in body or "!" in body or ";" in body or "\n" in body):
-        return [low]
-    return _SENTENCE.findall(low)
-
-
-def _has(low: str, stems: tuple[str, ...]) -> bool:
-    # a plain loop: measurably cheaper than any() over a generator here
-    for stem in stems:  # noqa: SIM110
-        if stem in low:
+def _may_name(words: list[str], whole: bool) -> bool:
+    """Whether a line with ``words`` can name a category at all: one of its words starts a
+    name and the line holds a word that name needs besides (``_NAME_NEEDS``), or a word
+    looks like a medicine. The needs test holds only where every sentence's words are the
+    line's (``whole``: the line is one window, so no word is cut in two)."""
+    heads = _NAMING.intersection(words)
+    if not heads:
+        return bool(_drug_like(words))
+    if not whole:
+        return True
+    line = None
+    for head in heads:
+        needs = _NAME_NEEDS[head]
+        if needs is None:
             return True
-    return False
+        if line is None:
+            line = frozenset(words)
+        if not needs.isdisjoint(line):
+            return True
+    return bool(_drug_like(words))
 
 
-def _excluded(s: str, rules: tuple[int, ...], words: Collection[str], patterns: _Compiled) -> bool:
-    """Whether the stripped sentence ``s`` is a promise, a report or about the secure path.
+def asks_again(text: str) -> bool:
+    """Whether ``text`` asks the other party to say again what they just said.
 
-    Only ``rules`` (indices into ``_EXCLUSIONS``) may hold; ``words`` includes
-    the sentence's words.
+    "Sorry, that didn't go through, could you say it again?", "please try
+    again", "can you repeat that?". It names no category: what it asks for
+    is what was asked last (``CallScanner`` keeps that).
     """
+    low = _normalize(text)
+    return any(
+        (_REASK.search(" " + s) is not None or _BARE_SORRY.fullmatch(s) is not None)
+        and _REASK_NOT.search(" " + s) is None
+        for s in _sentences(low)
+        if s.strip()
+    )
+
+
+def _mentions(s: str, line: frozenset[str], gated: bool = True) -> list[tuple[int, int, str]]:
+    """The category names in sentence ``s`` of a line with the words ``line``: ``(start,
+    end, category)`` in order.
+
+    Every phrase is tried where one of its first words starts; of phrases
+    that cover the same words, the longer wins ("social security number" over
+    "security number"), then the lower rank (look-alikes first, then
+    ``TARGETS`` order). ``gated``: in ASCII text, the places of a first word are
+    found with ``str.find`` in the spaced text and its phrases tried only there, instead of
+    a regular expression scanning the sentence once for each first word (for ASCII text
+    the places are the same: ``_spaced`` makes every character no word holds a space).
+    """
+    spaced = _spaced(s)
     padded = " " + s
-    for r in rules:
-        others, rx = patterns.rules[r]
-        if not _all_meet(others, words):
+    words = spaced.split()
+    heads = _HEADS.intersection(words)
+    drugs = _drug_like(words)
+    if _NAMING.isdisjoint(heads) and not drugs:
+        return []
+    candidates: list[tuple[int, int, int, int, str]] = []
+    fast = gated and s.isascii()
+    for word in heads:
+        needs = _HEAD_NEEDS[word]
+        if needs is not None and needs.isdisjoint(words):
             continue
-        rule = _EXCLUSIONS[r]
-        if rule.hints_first:
-            if _has(s, rule.hints) and rx.search(padded):
-                return True
-        elif rx.search(padded) and _has(s, rule.hints):
-            return True
+        phrases = _BY_HEAD[word]
+        if fast:
+            here = _here(word)
+            for pos in _places(spaced, word):
+                m = here.match(s, pos)
+                if m.lastindex is None:  # type: ignore[union-attr]
+                    continue  # no phrase starts here
+                for phrase, (_, end) in zip(phrases, m.regs[1:], strict=True):  # type: ignore[union-attr]
+                    if end < 0:
+                        continue
+                    if phrase.talk is not None and phrase.talk.isdisjoint(line):
+                        continue
+                    candidates.append((pos - end, phrase.rank, pos, end, phrase.category))
+            continue
+        for m in _at_head(word).finditer(padded):
+            pos = m.start()  # in ``s``: the character before the word is the padding's shift
+            for phrase, (_, end) in zip(phrases, m.regs[1:], strict=True):
+                if end < 0:
+                    continue
+                if phrase.talk is not None and phrase.talk.isdisjoint(line):
+                    continue
+                candidates.append((pos + 1 - end, phrase.rank, pos, end - 1, phrase.category))
+    for word in set(drugs):
+        for pos in _places(spaced, word):
+            candidates.append((-len(word), _HEALTH_RANK, pos, pos + len(word), c.HEALTH))
+    if len(candidates) < 2:
+        return [t[2:] for t in candidates if t[4] != _DECOY]  # type: ignore[misc]
+    candidates.sort()  # longest first, then by rank
+    taken: list[tuple[int, int, str]] = []
+    for _, _, a, b, category in candidates:
+        for s0, e0, _ in taken:
+            if a < e0 and s0 < b:
+                break
+        else:
+            taken.append((a, b, category))
+    return sorted(t for t in taken if t[2] != _DECOY)
+
+
+def _places(spaced: str, word: str) -> list[int]:
+    """Where ``word`` starts in the text that ``spaced`` is ``_spaced`` of."""
+    needle = f" {word} "
+    out = []
+    i = spaced.find(needle)
+    while i >= 0:
+        out.append(i)  # the space in front of it is one place early: the front padding
+        i = spaced.find(needle, i + 1)
+    return out
+
+
+def _clauses(s: str) -> list[int]:
+    """Where the clauses of ``s`` start (the first at 0)."""
+    breaks = {m.end() for m in _PUNCT_BREAK.finditer(s)}
+    breaks.update(m.start() for m in _CLAUSE_BREAK.finditer(" " + s))
+    return [0, *sorted(b for b in breaks if 0 < b < len(s))]
+
+
+def _sentence_requests(s: str, line: frozenset[str], gated: bool = True) -> list[str]:
+    """The categories sentence ``s`` of a line with the words ``line`` asks for (see the
+    module docstring)."""
+    body = s.strip()
+    padded = " " + s
+    asks = (
+        body.endswith("?")
+        or _ASK.search(padded) is not None
+        or _QUESTION_START.match(body) is not None
+    )
+    if not asks and not _may_be_fragment(body):
+        return []
+    mentions = _mentions(s, line, gated)
+    if not mentions:
+        return []
+    if not asks:  # a phrase with no verb asks for what it names; health is asked in questions
+        mentions = [m for m in mentions if m[2] != c.HEALTH]
+        if not mentions or not _only_phrase_words(s, mentions):
+            return []
+    starts = _clauses(s)
+    negations = (
+        [m.start() for m in _NEGATION.finditer(padded) if m.lastgroup == "no"]
+        if _has(s, _NEGATIONS)
+        else []
+    )
+    needed = _has(s, _NEEDED)
+    handoff: bool | None = None
+    verdicts: dict[int, str] = {}
+    out: list[str] = []
+    k = 0
+    last_end = -1
+    for a, b, category in mentions:
+        owner_end, last_end = last_end, b
+        if category in out:
+            continue
+        while k + 1 < len(starts) and starts[k + 1] <= a:
+            k += 1
+        lo = starts[k]
+        hi = starts[k + 1] if k + 1 < len(starts) else len(s)
+        before = s[lo:a]
+        if (
+            any(lo <= n < a for n in negations)
+            or (needed and _NOT_NEEDED.search(padded, b, hi + 1) is not None)
+            or _VALUE_AFTER.match(s, b) is not None
+            or (owner_end >= lo and _only_of(s[owner_end:a]))
+            or (
+                category != c.HEALTH
+                and _follows(before, _INSTRUCTION_VERBS, 2)
+                and _WE_TAKE.search(before) is None
+            )
+            or _follows(before, _PLACE_WORDS, 1)
+            or (before.endswith(_UNDER_ENDS) and _UNDER.search(before) is not None)
+            or (category != c.HEALTH and _EXISTS.search(before) is not None)
+            or (
+                category != c.HEALTH
+                and _HAS_ONE.search(before) is not None
+                and not s[a:b].endswith(_DATA)
+            )
+            or (category != c.HEALTH and _follows(before, _TOPIC_WORDS, 2))
+            or (s[a:b].endswith(_OBJECTS) and _YES_NO.match(s, lo) is not None)
+        ):
+            continue
+        if k not in verdicts:
+            if handoff is None:
+                handoff = _HANDOFF.search(padded) is not None
+            verdict = _clause_asks(s[lo:hi], handoff)
+            if verdict == _ASKS and _leads_only(before) and _IS_SAID.match(s, b) is not None:
+                verdict = _STATED  # "your security code is the three digits on the back"
+            verdicts[k] = verdict
+        verdict = verdicts[k]
+        if (
+            verdict == _ASKS
+            or (verdict == _HANDY and not s[a:b].endswith(_OBJECTS))
+            or (verdict == _SENT and _asks_for_it(s, starts, k, negations, handoff))
+        ):
+            out.append(category)
+    return out
+
+
+_ASKS, _HANDY, _SENT, _STATED, _NOT = "asks", "handy", "sent", "stated", "not"
+"""What a clause does with the names in it (``_clause_asks``)."""
+_WE_TAKE = re.compile(r"\b(?:i|we) (?:just )?(?:grab|get|take|check|use|find|pull|have)\b")
+"""Before a name: the agent takes it ("can I grab the card details?"), it is no instruction to
+the caller to do something else with it."""
+_UNDER = re.compile(r"\b(?:above|below|under|underneath|beneath|over) (?:the|your|that|this) $")
+"""Right before a name: the name is where the asked thing is printed ("the date under the
+number on the front"); a label is read with no determiner ("what does it say under valid
+thru?")."""
+_UNDER_ENDS = ("the ", "your ", "that ", "this ")
+_OBJECTS = ("card", "cards", "checkbook", "cheque book", "statement")
+"""Names of things one holds: "do you have your card handy?" is getting ready, while "do
+you have your routing number handy?" asks for the number."""
+_IS_SAID = re.compile(
+    r" ?(?:is|are|'s|was|were|needs|need|must|should|has|have|can|can't|cannot|will|won't"
+    r"|matches|match|looks|expires|stays|appears|shows|comes|isn't|aren't|doesn't|don't|lives"
+    r"|goes|went|worked|matched|failed|checks|checked|didn't|wasn't|got) (?=[a-z0-9])"
+)
+"""After a name that opens its clause, a verb that says something about it: the clause is
+a statement ("the IBAN is on your statement", "your password needs eight characters")."""
+_EXISTS = re.compile(
+    r"\b(?:do|did|does|have|has) (?:you|they|he|she)(?: still| already| ever| even| actually)?"
+    r" (?:(?:remember|recall)(?: ever)? (?:setting up|creating"
+    r"|choosing|making|changing|getting|receiving|using)|set up|setup|created|chosen"
+    r"|picked|made|change|changed|reset|use|used|log|logged|sign|signed|setting up|forget|forgot"
+    r"|lose|lost)\b"
+)
+"""Before a name in its clause: the question is whether the caller has, knows or did
+something with it ("do you remember setting up a PIN?", "have you logged in with your
+password?"), it asks for nothing (health excepted: "do you have any allergies?")."""
+_HAS_ONE = re.compile(
+    r"\b(?:do|did|does|have|has) (?:you|they|he|she)(?: still| already| ever| even| actually)?"
+    r" (?:have|got|get|need|want) (?:a|an|any)\b"
+)
+"""Before a name: whether the caller has one ("do you have a PIN on the account?"); it
+asks for a number ("do you have a card number for me?", ``_DATA``) all the same."""
+_DATA = ("number", "numbers", "details", "info", "information", "no")
+_TOPIC_WORDS = words("about regarding concerning")
+"""Right before a name (but for two determiners): the name is the topic ("are you calling
+about your credit card?"), not asked for."""
+_YES_NO = re.compile(
+    r"\s*(?:and |so |now |also |ok |okay |then )?(?:is|are|was|were|did|does|do|has|have|had)\b"
+)
+"""A clause that opens so asks yes or no about a thing one holds (``_OBJECTS``: "is the
+credit card in your name?", "did you use your debit card?"), not for its data."""
+_LEADS = words(
+    "and so ok okay now then just also great perfect thanks alright right um uh oh sorry well"
+    " lastly finally next plus"
+)
+_VERBISH = words(
+    "is are was were be been being am has have had will would can could should shall may might"
+    " must do does did it's that's i'm we're we've you're i'll we'll you'll let's"
+)
+
+
+def _leads_only(text: str) -> bool:
+    """Whether ``text`` (what comes before a name) holds only opening words and determiners."""
+    return all(w in _LEADS or w in _DETERMINERS for w in _spaced(text).split())
+
+
+def _only_phrase_words(s: str, mentions: list[tuple[int, int, str]]) -> bool:
+    """Whether sentence ``s`` holds, besides its names, only ``_PHRASE_WORDS``: it is a
+    phrase that names the thing ("the three digits on the back, by the signature")."""
+    rest, at = [], 0
+    for a, b, _ in mentions:
+        rest.append(s[at:a])
+        at = b
+    rest.append(s[at:])
+    return all(w in _PHRASE_WORDS for w in _spaced(" ".join(rest)).split())
+
+
+def _may_be_fragment(body: str) -> bool:
+    """Whether a sentence with no asking form may still ask: a short phrase with no verb,
+    which names the thing as it opens ("the three digits on the back, by the signature")."""
+    words = _spaced(body).split()
+    return (
+        0 < len(words) <= _FRAGMENT_WORDS
+        and not _NAMING.isdisjoint(words)
+        and _VERBISH.isdisjoint(words)
+        and not any(w.endswith(("ed", "n't", "'ll", "'ve", "'d")) for w in words)
+    )
+
+
+_FRAGMENT_WORDS = 12
+_PHRASE_WORDS = (
+    _LEADS
+    | _DETERMINERS
+    | words(
+        """
+        on of at in from by to off across along back front bottom top left right side corner
+        signature strip panel card check cheque please too as well now also and then next first
+        last just only for me us with digits digit numbers number code three four nine sixteen
+        little small long whole full again thank you whenever all both those these one ones
+        part bit same slowly slow month year slash date day
+        """
+    )
+)
+"""The words a phrase that asks may hold besides the names it asks for."""
+_IT_ASK = _at_words(
+    r"\b(?:read|tell|give|say|spell)(?: me| us)?(?: out| off)?"
+    r" (?:it|that|them|this|the code|the number)\b"
+    r"|\bwhat(?:'s| is| was) (?:it|that)\b"
+)
+_SENT_REPORT = _at_words(r"\b(?:sent|texted|emailed|messaged)\b")
+
+
+def _asks_for_it(s: str, starts: list[int], k: int, negations: list[int], handoff: bool) -> bool:
+    """Whether a later clause of ``s`` than clause ``k`` (a report that something was sent)
+    asks for it by a pronoun: "I've sent a code to your phone, can you read it to me?"."""
+    for j in range(k + 1, len(starts)):
+        lo = starts[j]
+        hi = starts[j + 1] if j + 1 < len(starts) else len(s)
+        clause = s[lo:hi]
+        m = _IT_ASK.search(" " + clause)
+        if m is None:
+            continue
+        if any(lo <= n < lo + m.start() for n in negations):
+            return False
+        return _clause_asks(clause, handoff) == _ASKS
     return False
 
 
-def _all_meet(word_sets: tuple[frozenset[str], ...], words: Collection[str]) -> bool:
-    for word_set in word_sets:  # noqa: SIM110
-        if word_set.isdisjoint(words):
-            return False
-    return True
+def _only_of(gap: str) -> bool:
+    """Whether ``gap`` (the text between two names) makes the second an attribute of the
+    first: one of ``_OF_WORDS``, then up to two ``_DETERMINERS``."""
+    words = gap.split()
+    for _ in range(2):
+        if words and words[-1] in _DETERMINERS:
+            words.pop()
+    return " ".join(words) in _OF_WORDS
 
 
-def _mentioned(
-    sentence: str, named: list[int], words: tuple[str, ...] | None, patterns: _Compiled
-) -> list[str]:
-    """The labels of the ``named`` terms (indices into ``_TERMS``) that ``sentence`` has a
-    phrase of, in order of the first such phrase.
-
-    A phrase overlapping a phrase of an earlier term does not count, nor does
-    a weak card phrase ("your card") in a sentence about the card's name,
-    holder or kind. ``words`` includes the gate words of the sentence
-    (``None``: not known).
-    """
-    padded = " " + sentence
-    if len(named) == 1:  # nothing to overlap: its first phrase will do, if it counts
-        i = named[0]
-        t = patterns.terms[i].search(padded)
-        if t is None:
-            return []
-        if i != _PAYMENT or patterns.strong_card.search(t.group(1)):
-            return [_LABELS[i]]
-    phrases: list[tuple[int, str]] = []
-    spans: list[tuple[int, int]] = []
-    last = named[-1]
-    for i in named:
-        rx = patterns.terms[i]
-        t = rx.search(padded)
-        while t is not None:
-            a, b = t.span(1)
-            for s, e in spans:
-                if a < e and s < b:
-                    break
-            else:
-                if (
-                    i != _PAYMENT
-                    or patterns.strong_card.search(t.group(1))
-                    or not _card_not_number(sentence, patterns)
-                ):
-                    spans.append((a, b))
-                    phrases.append((a, _LABELS[i]))
-                    if i == last:  # no later term to overlap: its first phrase will do
-                        break
-            # A further phrase would hold a gate word after this one.
-            if words is not None and not _has(padded[b:], words):
-                break
-            t = rx.search(padded, b)
-    return [label for _, label in sorted(phrases)]
+def _clause_asks(clause: str, handoff: bool) -> str:
+    """What ``clause`` does with the names in it: ``_ASKS``; ``_HANDY`` (getting ready: asks
+    only for names that are no ``_OBJECTS``); ``_SENT`` (reports that something was sent:
+    a later clause can ask for "it"); ``_NOT`` (a report, offer or wait, or about the secure
+    path, ``handoff``, unless a question)."""
+    question = _QUESTION_START.match(clause) is not None
+    if handoff and not question:
+        return _NOT
+    verdict = _ASKS
+    for m in _CLAUSE_KIND.finditer(" " + clause):
+        kind = m.lastgroup
+        if kind == "ok" or (kind == "statement" and question):
+            continue
+        if kind == "handy":
+            verdict = _HANDY
+            continue
+        if kind == "report" and _SENT_REPORT.search(m.group()) is not None:
+            return _SENT
+        return _NOT
+    return verdict
 
 
-def _card_not_number(sentence: str, patterns: _Compiled) -> bool:
-    return _has(sentence, _CARD_NOT_HINTS) and patterns.card_not_number.search(sentence) is not None
+def _has(text: str, parts: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of ``parts``: a cheap test before a regular expression."""
+    for part in parts:  # noqa: SIM110 - a plain loop is cheaper than any() here
+        if part in text:
+            return True
+    return False

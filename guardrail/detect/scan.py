@@ -7,34 +7,42 @@
   and the caller's turn so far (so a card number split across transcript
   fragments is still one card number).
 - :class:`StreamingRedactor` redacts text that arrives token by token (LLM
-  output, interim transcripts): it holds back only a number that might still
-  be growing, releases everything else at once, and never lets part of a
-  sensitive number through.
+  output, interim transcripts): it holds back only what might still become
+  part of a sensitive value, releases everything else at once, never lets
+  part of a sensitive number through, and its output is the whole-text
+  redaction however the text was split.
+
+Every text is normalized first (:mod:`guardrail.detect.normalize`: fullwidth
+and other Unicode digits, zero-width characters, dashes, ``_``), and findings
+are spans of the input as given. Every entry point is linear in its input: a
+text longer than ``_WINDOW`` characters is scanned in windows that overlap by
+``_OVERLAP`` (a value across a window edge is found whole), so no input is
+passed through unscanned and none costs more than its length.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import categories as c
-from .cues import HEADS as CUE_HEADS
-from .disclose import COPULA, MONTHS, Finding, find_disclosures, merge_findings
+from . import disclose as _disclose
+from .cues import _HEADS as _CUE_PATTERNS
+from .disclose import _LIGHT_WORDS, MONTHS, Finding, find_disclosures, merge_findings
+from .normalize import Normalized, normalize
 from .numbers import (
-    CORRECTIONS,
-    FILLERS,
+    ALNUM,
     NUMBER_WORDS,
     PUNCT,
-    REPEATS,
-    SPOKEN_SEPARATORS,
+    SCALE_ORDINALS,
+    SCALES,
     WORD,
-    Tokens,
     number_runs,
     tokenize,
 )
-from .requests import find_requests
+from .requests import asks_again, find_requests
 
 __all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
 
@@ -46,10 +54,11 @@ _DIGIT_RE = re.compile(r"[0-9]")
 # a password needs no number at all.
 _BIRTH_TRIGGERS = frozenset({"born", "birth", "birthday", "birthdate", "dob"})
 _PASSWORD_TRIGGERS = frozenset(
-    {"password", "passwords", "passcode", "passphrase", "pass", "secret"}
+    {"password", "passwords", "passcode", "passphrase", "pass", "secret", "pw", "pwd"}
 )
 _TRIGGERS = _BIRTH_TRIGGERS | _PASSWORD_TRIGGERS
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
+_SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
 
 
 _LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
@@ -71,9 +80,12 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
 
     A disclosure needs digits, at least two number words or month names
     (one number word spells at most two digits, too few for any category but
-    a day of birth or a password), one number word and a birth cue, a
-    password cue, or an answer to a question just asked. Adding text can only
-    turn this on, so streaming and whole-text answers agree.
+    a day of birth or a password), one number word and a birth cue, a scale
+    word ("a thousand" is four digits), a password cue, or an answer to a
+    question just asked. It must never say no where :func:`find_disclosures`
+    finds something: the streaming redactor scans pieces of a text and relies
+    on each piece's answer being the whole text's answer there. Adding text
+    can only turn it on.
     """
     if expected or _DIGIT_RE.search(text):
         return True
@@ -82,6 +94,8 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
         return True
     if _NUMBERISH.isdisjoint(words):
         return False
+    if not _SCALE_WORDS.isdisjoint(words):
+        return True
     numberish = 0
     for w in words:
         if w in _NUMBERISH:
@@ -125,10 +139,58 @@ def redact(text: str, findings: Iterable[Finding]) -> str:
     return "".join(out)
 
 
-def _findings(text: str, expected: tuple[str, ...]) -> list[Finding]:
+_WINDOW = 1 << 14
+"""Texts longer than this (in characters) are scanned in windows of this size."""
+_OVERLAP = 1 << 10
+"""Each window also reads this much text on either side, so a value (and the
+cue before it) that crosses a window edge is found whole."""
+_SPACE_RE = re.compile(r"\s")
+
+
+def _scan_normalized(text: str, expected: tuple[str, ...]) -> list[Finding]:
+    """Findings in normalized ``text`` (its own positions)."""
     if not text or not _worth_scanning(text, expected):
         return []
-    return find_disclosures(text, expected)
+    if len(text) <= _WINDOW + 2 * _OVERLAP:
+        return find_disclosures(text, expected)
+    found = []
+    n = len(text)
+    a = 0
+    while a < n:
+        b = _cut(text, a + _WINDOW) if a + _WINDOW < n else n
+        lo = _cut(text, a - _OVERLAP) if a > _OVERLAP else 0
+        hi = _cut(text, b + _OVERLAP) if b + _OVERLAP < n else n
+        window = text[lo:hi]
+        if _worth_scanning(window, expected):
+            for f in find_disclosures(window, expected):
+                if f.end + lo > a and f.start + lo < b:
+                    found.append(Finding(f.category, f.start + lo, f.end + lo))
+        a = b
+    return merge_findings(found) if found else found
+
+
+def _cut(text: str, pos: int) -> int:
+    """A position near ``pos`` just after a space (so no token is cut), else ``pos``."""
+    m = None
+    for m in _SPACE_RE.finditer(text, max(0, pos - 256), pos):  # noqa: B007 - the last is wanted
+        pass
+    return m.end() if m is not None else pos
+
+
+def _to_input(norm: Normalized, found: list[Finding]) -> list[Finding]:
+    """``found`` (spans of ``norm.text``) as spans of the input ``norm.source``."""
+    if norm.identity or not found:
+        return found
+    out = [Finding(f.category, *norm.span(f.start, f.end)) for f in found]
+    return merge_findings(out) if len(out) > 1 else out
+
+
+def _findings(text: str, expected: tuple[str, ...]) -> list[Finding]:
+    """The disclosures in ``text``, as spans of ``text`` itself (normalized first)."""
+    if not text:
+        return []
+    norm = normalize(text)
+    return _to_input(norm, _scan_normalized(norm.text, expected))
 
 
 def scan(text: str, role: str = "caller", *, expected: tuple[str, ...] = ()) -> ScanResult:
@@ -143,8 +205,11 @@ def scan(text: str, role: str = "caller", *, expected: tuple[str, ...] = ()) -> 
         raise ValueError("role must be 'caller' or 'agent'")
     if not isinstance(text, str):
         raise TypeError("text must be a string")
-    findings = _findings(text, expected)
-    requests = tuple(find_requests(text)) if role == "agent" else ()
+    if not text:
+        return ScanResult((), (), text)
+    norm = normalize(text)
+    findings = _to_input(norm, _scan_normalized(norm.text, expected))
+    requests = tuple(find_requests(norm.text)) if role == "agent" else ()
     return ScanResult(tuple(findings), requests, redact(text, findings) if findings else text)
 
 
@@ -158,12 +223,24 @@ class CallScanner:
     hold, until the agent speaks again. Caller fragments of one turn are
     scanned together, so a number split across fragments is found whole; the
     result of each call covers only the text passed in that call.
+
+    A re-ask ("sorry, that didn't go through, could you say it again?") that
+    names nothing itself asks again for what the agent last asked for: its
+    result reports those categories in ``requests`` and ``expected`` stays
+    set for the answer. The last request stays in force for that through
+    ``REASK_REACH`` agent utterances that ask for nothing ("one moment
+    please"); a re-ask with no request before it asks for nothing.
     """
 
-    __slots__ = ("_expected", "_turn")
+    REASK_REACH = 3
+    """How many agent utterances after a request a re-ask still refers to it."""
+
+    __slots__ = ("_asked", "_expected", "_since_asked", "_turn")
 
     def __init__(self) -> None:
         self._expected: tuple[str, ...] = ()
+        self._asked: tuple[str, ...] = ()
+        self._since_asked = 0
         self._turn = ""
 
     @property
@@ -174,6 +251,16 @@ class CallScanner:
     def agent(self, text: str) -> ScanResult:
         """An agent utterance (complete): its requests become the caller's context."""
         result = scan(text, "agent")
+        if result.requests:
+            self._asked = result.requests
+            self._since_asked = 0
+        elif self._asked and self._since_asked < self.REASK_REACH and asks_again(text):
+            result = ScanResult(result.findings, self._asked, result.redacted)
+            self._since_asked = 0
+        else:
+            self._since_asked += 1
+            if self._since_asked >= self.REASK_REACH:
+                self._asked = ()
         self._expected = tuple(r for r in result.requests if r != c.HEALTH)
         self._turn = ""
         return result
@@ -211,256 +298,389 @@ def _union(a: list[Finding], b: list[Finding]) -> list[Finding]:
     return merge_findings([*a, *b])
 
 
-_CONTEXT_KEEP = 200
+def _vocabulary() -> frozenset[str]:
+    """Every word the disclosure detector gives a meaning to.
+
+    Collected from the detector's own modules (every word list, table, cue
+    pattern and word its functions compare with), so a word added there is
+    known here without a second list to keep in step. A word outside it (an
+    *inert* word) cannot join a number, a date, a cue phrase or a spelled
+    value: the streaming redactor settles findings across inert words.
+    """
+    from . import cues, disclose, ibans, numbers, passwords
+
+    words: set[str] = set("abcdefghijklmnopqrstuvwxyz")
+    found = re.compile(r"[a-z][a-z']*")
+
+    def add(obj: object) -> None:
+        if isinstance(obj, str):
+            words.update(found.findall(obj.lower()))
+        elif isinstance(obj, re.Pattern):
+            words.update(found.findall(re.sub(r"\\[a-z]", " ", obj.pattern.lower())))
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                add(k)
+                add(v)
+        elif isinstance(obj, (set, frozenset, list, tuple)):
+            for x in obj:
+                add(x)
+
+    def add_code(code: types.CodeType) -> None:
+        # the words a function compares tokens with ("as", "then", ...)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                add_code(const)
+            elif not (isinstance(const, str) and len(const) > 40):  # not a docstring
+                add(const)
+
+    for mod in (numbers, cues, disclose, passwords, ibans):
+        for name, obj in vars(mod).items():
+            if name.startswith("__"):
+                continue
+            if isinstance(obj, types.FunctionType) and obj.__module__ == mod.__name__:
+                add_code(obj.__code__)
+            elif isinstance(obj, type) and obj.__module__ == mod.__name__:
+                for member in vars(obj).values():
+                    if isinstance(member, types.FunctionType):
+                        add_code(member.__code__)
+            elif not callable(obj) or isinstance(obj, re.Pattern):
+                add(obj)
+    return frozenset(words)
+
+
+_KNOWN = _vocabulary()
+_CUE_HEADS = frozenset(_CUE_PATTERNS)
+_LABELLING_HEADS = frozenset(
+    head for head, pats in _CUE_PATTERNS.items() if any(label != "skip" for label, _ in pats)
+)
+"""Heads that may start a cue which labels a number (a ``skip`` phrase only covers words)."""
+_WORD_RE = re.compile(r"[a-z][a-z']*|\\\.|\.|#")
+
+
+def _phrase_words(pats: list[tuple[str, re.Pattern[str]]]) -> frozenset[str]:
+    """Every word (and ``.``) a cue phrase starting with this head may go on with."""
+    words: set[str] = set()
+    for _, p in pats:
+        src = re.sub(r"\\[swbdSWBD]", " ", p.pattern.lower())
+        words.update("." if x in ("\\.", ".") else x for x in _WORD_RE.findall(src))
+    return frozenset(words)
+
+
+_CUE_WORDS_OF = {head: _phrase_words(pats) for head, pats in _CUE_PATTERNS.items()}
+_LONG_LOOKS = frozenset({"password", "passwords", "passcode", "passcodes", "passphrase", "pw",
+                         "pwd", "pass", "secret", "iban"}) | frozenset(
+    w for w in _KNOWN if w.startswith(("password", "passcode", "passphrase"))
+)  # fmt: skip
+"""Words after which the detector reads a long window (spelled passwords, spoken IBANs)."""
+_TRY_VERBS = frozenset({"try", "use", "using", "put", "enter", "type", "set", "it's", "its"})
+_STARTS = NUMBER_WORDS | frozenset(SCALE_ORDINALS) | frozenset(MONTHS)
+_ORD_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_IBAN_HEAD = re.compile(r"(?<![a-z0-9])[a-z]{2}[0-9]{2}")
+_AFTER_NUMBER = 3
+"""Tokens after a number before it is settled: an address word within three
+still changes it ("... 92 Hounslow Rd")."""
+_AFTER_ATTEMPT = getattr(_disclose, "_PIN_AFTER", 10) + 1
+"""Tokens after a tried number before it is settled: a PIN cue within ten
+makes it a PIN ("I tried 2468 but it said wrong PIN")."""
+_ATTEMPTS = getattr(_disclose, "_ATTEMPTS", frozenset())
+_LONG_LOOK_TOKENS = 72
+_IBAN_PIECES = 10
+_CUE_WORDS = 9
+_CUE_TOKENS = 24
+_LAST_CHARS = 64
+_SEGMENT_CAP = 4096
 
 
 class StreamingRedactor:
     """Redacts a text stream chunk by chunk, holding back only what it must.
 
     ``push(chunk)`` returns the text that is now safe to release (redacted);
-    ``flush()`` returns the rest at the end of the stream. Text is held back
-    from the start of a number that reaches the end of what has arrived (the
-    next token may extend it: "4111 1111" becomes a card number one chunk
-    later) and from a trailing partial word that may be the start of a
-    number word. Everything before that is released at once.
+    ``flush()`` returns the rest at the end of the stream. The concatenated
+    output equals ``scan(whole).redacted`` (with ``expected``) however the
+    text was split, unless the stream forces a release (``max_hold``) or
+    runs more than ``_SEGMENT_CAP`` characters without a cut (below).
 
-    ``expected`` is the conversation context, as for :func:`scan`.
+    How, without rescanning: the text is normalized as it arrives and read
+    one whole token at a time (a token is whole once a space follows it),
+    keeping a few counters. A finding starts at a number word or digits, a
+    month, a mixed token, the word after "try"/"use", or somewhere after a
+    password or IBAN cue: text before the first such *starter* is released
+    at once. From a starter on, text is held until a *release point*: a
+    space after an inert word (one the detector gives no meaning to, see
+    ``_vocabulary``: no number, date, cue phrase, bundle or spelled value
+    goes on across it), at least three tokens after the last number (an
+    address word there still changes it; eleven after a tried one, for a PIN
+    cue), and past the long windows of
+    password and IBAN cues. The held text is then scanned once and released.
+
+    A release point that no later number can take a cue or a "last four"
+    from (no labelling cue within nine words, or a full stop since) is also a
+    *cut*: the text before it is forgotten, and what follows is scanned as a
+    text of its own, which keeps every scan short.
+
+    ``expected`` is the conversation context, as for :func:`scan`. After
+    "what's your password?" (``expected`` starting with ``password``) the
+    whole answer may be the value, so everything is held until ``flush``.
     ``max_hold`` bounds the held text: past it, the held part is released
-    fully redacted rather than kept forever.
+    fully redacted (as ``expected[0]``, else as a card number), and a number
+    that goes on after it is redacted too.
     """
 
-    __slots__ = ("_buf", "_context", "_forced", "expected", "held_max", "max_hold")
+    __slots__ = (
+        "_attempt_at",
+        "_attempting",
+        "_cue_at",
+        "_cue_dot",
+        "_cue_in",
+        "_cue_tokens",
+        "_cue_words",
+        "_dot",
+        "_forced",
+        "_hold_until",
+        "_iban_pieces",
+        "_inert",
+        "_last_at",
+        "_long_look",
+        "_norm",
+        "_out",
+        "_prev_dot",
+        "_proc",
+        "_released",
+        "_since_num",
+        "_starter",
+        "_tok",
+        "_try",
+        "expected",
+        "held_max",
+        "max_hold",
+    )
 
     def __init__(self, expected: tuple[str, ...] = (), *, max_hold: int = 2000) -> None:
         self.expected = expected
         self.max_hold = max_hold
-        self._buf = ""
-        self._context = ""
-        self._forced: str | None = None
         self.held_max = 0
+        self._norm = Normalized("", "")
+        self._proc = 0
+        self._released = 0
+        self._forced: str | None = None
+        self._out: list[str] = []
+        self._tok = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget every token before the current segment (after a cut)."""
+        self._starter: int | None = None
+        self._inert = True
+        self._since_num = _AFTER_NUMBER
+        self._attempt_at = -(10**9)
+        self._attempting = False
+        self._hold_until = 0
+        self._try = False
+        self._cue_at = -1  # the last labelling cue word's token index
+        self._cue_in: frozenset[str] | None = None  # the words its phrase may go on with
+        self._cue_words = self._cue_tokens = 0
+        self._cue_dot = True
+        self._dot = self._prev_dot = False
+        self._last_at = -(10**9)  # where the last "last" starts ("the last four of my social")
+        self._long_look = -(10**9)
+        self._iban_pieces = _IBAN_PIECES
 
     @property
     def held(self) -> int:
         """Characters received but not yet released."""
-        return len(self._buf)
+        norm = self._norm
+        return len(norm.source) - norm.start(self._released)
 
     def push(self, chunk: str) -> str:
+        """Add ``chunk``; return what can be released now (redacted)."""
         if not isinstance(chunk, str):
             raise TypeError("chunk must be a string")
-        self._buf += chunk
-        return self._release(final=False)
-
-    def flush(self) -> str:
-        return self._release(final=True)
-
-    def _release(self, *, final: bool) -> str:
-        buf = self._buf
-        if not buf:
-            return ""
-        ctx = self._context
-        if (
-            not final
-            and self._forced is None
-            and not self.expected
-            and _plain(buf)
-            and not _open_password(ctx)
-        ):
-            # Nothing in the new text can start a finding: release all but a
-            # trailing word that the next chunk may continue.
-            cut = _quick_hold(buf)
-            if cut == 0:
-                return ""
-            self._context = (ctx + buf[:cut])[-_CONTEXT_KEEP:]
-            self._buf = buf[cut:]
-            self.held_max = max(self.held_max, len(self._buf))
-            return buf[:cut]
-        text = ctx + buf
-        base = len(ctx)
-        toks = tokenize(text)
-        findings = (
-            [f for f in find_disclosures(text, self.expected, toks=toks) if f.end > base]
-            if _worth_scanning(text, self.expected)
-            else []
-        )
-        if self._forced is not None:
-            cont = _leading_run(buf)
-            if cont is None:
-                self._forced = None
-            else:
-                findings.append(Finding(self._forced, base + cont[0], base + cont[1]))
-        hold = len(text) if final else _hold_point(text, base, toks)
-        for f in findings:
-            if f.start < hold < f.end:
-                hold = f.start
-        if not final and len(text) - hold > self.max_hold:
-            cat = self.expected[0] if self.expected else c.PAYMENT_CARD
-            findings.append(Finding(cat, hold, len(text)))
-            hold = len(text)
-            self._forced = cat
-        if hold <= base:
-            self.held_max = max(self.held_max, len(buf))
-            return ""
-        released = [
-            Finding(f.category, max(f.start, base) - base, f.end - base)
-            for f in findings
-            if f.start < hold
-        ]
-        out = redact(buf[: hold - base], released)
-        self._context = (ctx + buf[: hold - base])[-_CONTEXT_KEEP:]
-        self._buf = buf[hold - base :]
-        self.held_max = max(self.held_max, len(self._buf))
+        if chunk:
+            self._norm.extend(normalize(chunk))
+            self._advance()
+            held = self.held
+            if held > self.max_hold:
+                self._force()
+                held = 0
+            self.held_max = max(self.held_max, held)
+        out = "".join(self._out)
+        self._out.clear()
         return out
 
+    def flush(self) -> str:
+        """The end of the stream: release the rest (redacted) and start over."""
+        if self._released < len(self._norm.text) or self._norm.source:
+            self._release(len(self._norm.text), scanned=True)
+        self._norm = Normalized("", "")
+        self._proc = self._released = 0
+        self._forced = None
+        self._reset()
+        out = "".join(self._out)
+        self._out.clear()
+        return out
 
-_JOINERS = (
-    frozenset({"oh", "o", "and", "point"})
-    | FILLERS
-    | CORRECTIONS
-    | SPOKEN_SEPARATORS
-    | frozenset(REPEATS)
-)
-_DECIDE_AFTER = 3
-_CUE_WORDS = 4
-_FOLLOWING = 5
-_COPULA = COPULA | frozenset({"and", "um", "uh", "er", "dash"})
+    def _advance(self) -> None:
+        """Read the tokens that are now whole; release and cut where it is safe."""
+        text = self._norm.text
+        end = len(text)
+        while end > self._proc and not text[end - 1].isspace():
+            end -= 1
+        if end <= self._proc:
+            return
+        base = self._proc
+        dropped = 0
+        toks = tokenize(text[base:end])
+        hold_all = bool(self.expected) and self.expected[0] == c.PASSWORD
+        kinds, texts, starts, ends = toks.kinds, toks.texts, toks.starts, toks.ends
+        for i in range(len(texts)):
+            s = starts[i] + base - dropped
+            e = ends[i] + base - dropped
+            self._token(kinds[i], texts[i], s)
+            if not self._norm.text[e].isspace():
+                continue  # more of this piece follows
+            self._iban_pieces += 1
+            if hold_all or not self._inert or self._since_num < _AFTER_NUMBER:
+                continue
+            if self._tok < self._hold_until:
+                continue
+            t = self._tok
+            if t - self._long_look <= _LONG_LOOK_TOKENS or self._iban_pieces < _IBAN_PIECES:
+                continue
+            p = e + 1
+            if self._unlinked(t, p):
+                self._release(p, scanned=self._starter is not None)
+                self._norm.drop(p)
+                dropped += p
+                self._released = 0
+                self._reset()
+            elif self._starter is not None:
+                self._release(p, scanned=True)
+        self._proc = end - dropped
+        if not hold_all:
+            upto = self._proc if self._starter is None else self._starter
+            if upto > self._released:
+                self._release(upto, scanned=False)
+        if len(self._norm.text) > _SEGMENT_CAP and self._released > 0:
+            self._drop_released()
+
+    def _token(self, kind: int, w: str, s: int) -> None:
+        """Take the next whole token into the counters."""
+        self._tok += 1
+        t = self._tok
+        starter = kind != WORD and kind != PUNCT
+        self._since_num += 1
+        if kind == WORD:
+            self._inert = w not in _KNOWN
+            starter = (not self._inert and w in _STARTS) or self._try
+        else:
+            self._inert = False
+        if starter or w in _ORD_SUFFIXES:
+            self._since_num = 0
+            if self._attempting or t - self._attempt_at <= 3:
+                self._attempting = True
+                self._hold_until = max(self._hold_until, t + _AFTER_ATTEMPT)
+        if w in _ATTEMPTS:
+            self._attempt_at = t
+        elif self._inert:
+            self._attempting = False
+        if kind == ALNUM and _IBAN_HEAD.search(w):
+            self._iban_pieces = 0
+        if self._try and w not in ("um", "uh", "er", "like", "-", ".", ","):
+            self._try = False
+        if w in _TRY_VERBS:
+            self._try = True
+        if w in _LONG_LOOKS:
+            self._long_look = t
+        if t - self._long_look <= _LONG_LOOK_TOKENS:
+            starter = True
+        if w in _LABELLING_HEADS:
+            self._cue_at = t
+            self._cue_in = _CUE_WORDS_OF[w]
+            self._cue_words = self._cue_tokens = 0
+            self._cue_dot = self._dot = False
+        elif self._cue_in is not None and w in self._cue_in:
+            pass  # may still be part of the cue phrase: words count from its end
+        else:
+            self._cue_in = None
+            self._cue_tokens += 1
+            if kind == WORD and w not in _LIGHT_WORDS:
+                self._cue_words += 1
+            if self._dot and w != ".":
+                self._cue_dot = True  # a full stop (not an ellipsis) since the cue
+            # a full stop right after the cue is its abbreviation ("exp. 04/29")
+            self._dot = w == "." and not self._prev_dot and self._cue_tokens > 1
+        if self._prev_dot and w == ".":
+            self._dot = False
+        self._prev_dot = w == "."
+        if w == "last":
+            self._last_at = s
+        if starter and self._starter is None:
+            self._starter = s
+
+    def _unlinked(self, t: int, p: int) -> bool:
+        """Whether no number after ``p`` can take a cue or a "last four" from before it."""
+        if p - self._last_at <= _LAST_CHARS:
+            return False
+        return (
+            self._cue_at < 0
+            or self._cue_dot
+            or self._cue_words >= _CUE_WORDS
+            or self._cue_tokens > _CUE_TOKENS
+        )
+
+    def _scan(self, upto: int) -> list[Finding]:
+        text = self._norm.text[:upto]
+        found = _scan_normalized(text, self.expected)
+        if self._forced is not None:
+            lead = _leading_run(text)
+            if lead is not None:
+                found = merge_findings([*found, Finding(self._forced, *lead)])
+        return found
+
+    def _release(self, upto: int, *, scanned: bool) -> None:
+        """Release normalized ``[released, upto)`` (redacted if ``scanned``)."""
+        norm = self._norm
+        a = norm.start(self._released)
+        b = norm.start(upto)
+        if scanned:
+            found = [f for f in self._scan(upto) if f.end > self._released]
+            spans = [Finding(f.category, *norm.span(f.start, f.end)) for f in found]
+            self._out.append(redact(norm.source[a:b], [_shift(f, a) for f in spans]))
+            self._forced = None
+            self._starter = None
+        else:
+            released = norm.source[a:b]
+            self._out.append(released)
+            if self._forced is not None and released.strip(" \t\n,.-;:/"):
+                self._forced = None
+        self._released = upto
+
+    def _drop_released(self) -> None:
+        """A segment too long to rescan: forget what is released and read the rest again."""
+        self._norm.drop(self._released)
+        self._released = 0
+        self._proc = 0
+        self._reset()
+        self._advance()
+
+    def _force(self) -> None:
+        """Held text past ``max_hold``: release all of it redacted."""
+        cat = self.expected[0] if self.expected else c.PAYMENT_CARD
+        self._out.append(f"[{cat}]")
+        self._forced = cat
+        self._norm = Normalized("", "")
+        self._proc = self._released = 0
+        self._reset()
 
 
-def _plain(buf: str) -> bool:
-    """No digit and no word that a number, a date or a cue could start with."""
-    if _DIGIT_RE.search(buf):
-        return False
-    words = _words(buf.lower())
-    return _NUMBERISH.isdisjoint(words) and _TRIGGERS.isdisjoint(words)
+def _shift(f: Finding, by: int) -> Finding:
+    return Finding(f.category, f.start - by, f.end - by)
 
 
-def _quick_hold(buf: str) -> int:
-    """End of the part of ``buf`` that is safe without a scan (see ``_release``).
-
-    Holds a trailing word that touches the end, and any trailing number words
-    or joiners ("oh", "double") before it, which the next chunk could make
-    part of a number.
-    """
-    end = len(buf)
-    i = end
-    if i and not buf[i - 1].isspace():
-        while i and not buf[i - 1].isspace():
-            i -= 1
-    while True:
-        j = i
-        while j and buf[j - 1].isspace():
-            j -= 1
-        k = j
-        while k and not buf[k - 1].isspace():
-            k -= 1
-        word = buf[k:j].strip(",.;:!?-").lower()
-        if k == j or not (word in _JOINERS or word in NUMBER_WORDS):
-            return i
-        i = k
-
-
-def _open_password(ctx: str) -> bool:
-    """Whether released text ends inside "my password is ..." (the value may follow)."""
-    tail = ctx[-120:]
-    m = None
-    for m in _PASSWORD_CUE.finditer(tail):  # noqa: B007 - the last match is wanted
-        pass
-    return m is not None and not _SENTENCE_END.search(tail, m.end())
-
-
-def _leading_run(buf: str) -> tuple[int, int] | None:
-    """The span of a number that starts ``buf`` (after separators), if any."""
-    toks = tokenize(buf[:400])
+def _leading_run(text: str) -> tuple[int, int] | None:
+    """The span of a number that starts ``text`` (after separators), if any."""
+    toks = tokenize(text[:400])
     runs = number_runs(toks)
-    if not runs or any(t.kind != PUNCT for t in toks[: runs[0].first_token]):
+    if not runs or any(t != PUNCT for t in toks.kinds[: runs[0].first_token]):
         return None
     return runs[0].start, runs[0].end
-
-
-_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
-_IBAN_TAIL = re.compile(r"[A-Za-z0-9]{0,30}|(?:[ -][A-Za-z0-9]{0,4}){0,8}")
-_PASSWORD_CUE = re.compile(r"pass\s*(?:word|code|phrase)|secret\s+word", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?;\n]")
-_DATE_JOINERS = frozenset({"of", "the", "in", "st", "nd", "rd", "th"})
-
-
-def _hold_point(text: str, base: int, all_toks: Tokens | None = None) -> int:
-    """Where the possibly-growing tail of ``text`` starts (``len(text)`` if none).
-
-    Held: a number that reaches the end (digits or number words, with only
-    separators after it), a trailing partial word that may still become a
-    number word, and everything after a password cue until the sentence ends.
-    """
-    n = len(text)
-    if n == base:
-        return n
-    if all_toks is None:
-        all_toks = tokenize(text)
-    toks = all_toks[bisect.bisect_left(all_toks.ends, base - 120) :]
-    kinds, texts, starts, ends = toks.kinds, toks.texts, toks.starts, toks.ends
-    m = len(texts)
-    if not m:
-        return n
-    hold = n
-    k = m - 1
-    open_end = ends[k] == n  # the last token touches the end: the next chunk may continue it
-    if open_end and kinds[k] != PUNCT:
-        hold = starts[k]
-        k -= 1
-    while k >= 0 and (texts[k] in _JOINERS or kinds[k] == PUNCT):
-        if kinds[k] != PUNCT:
-            hold = starts[k]  # a trailing "oh" is a zero if a number follows
-        k -= 1
-    runs = number_runs(toks)
-    if runs:
-        r = runs[-1]
-        # Undecided while a following word may still change what the number is:
-        # fewer than three words after it ("... Hounslow Rd" makes it an
-        # address), or only copulas so far ("... is my card").
-        settled = [
-            texts[i]
-            for i in range(r.last_token + 1, m)
-            if kinds[i] != PUNCT and not (i == m - 1 and open_end)
-        ]
-        first_word = next((j for j, w in enumerate(settled) if w not in _COPULA), None)
-        if (
-            len(settled) < _DECIDE_AFTER
-            or _JOINERS.issuperset(settled)
-            or (first_word is None and len(settled) <= _FOLLOWING)
-            # a cue phrase after copulas ("... is my card number") may be incomplete
-            or (
-                first_word is not None
-                and first_word <= _FOLLOWING
-                and settled[first_word] in CUE_HEADS
-                and len(settled) - first_word < _CUE_WORDS
-            )
-        ):
-            hold = min(hold, r.start)
-    for k in range(m - 1, max(-1, m - 12), -1):
-        if kinds[k] == WORD and texts[k] in MONTHS:
-            in_run = {i for r in runs for i in range(r.first_token, r.last_token + 1)}
-            open_date = all(
-                kinds[i] == PUNCT
-                or i in in_run
-                or texts[i] in _DATE_JOINERS
-                or texts[i] in _JOINERS
-                or (i == m - 1 and open_end)
-                for i in range(k + 1, m)
-            )
-            if open_date:
-                hold = min(hold, starts[k])  # "July" may become "July 4th, 1980"
-                j = k - 1
-                while j >= 0 and texts[j] in ("of", "the", ","):
-                    j -= 1
-                for r in runs:
-                    if r.last_token == j:  # "the fourth of July ..." starts at "fourth"
-                        hold = min(hold, r.start)
-            break
-    for mt in _IBAN_HEAD.finditer(text):
-        if _IBAN_TAIL.fullmatch(text, mt.end()):
-            hold = min(hold, mt.start())  # "GB82 WEST ..." may be an IBAN
-            break
-    for mt in _PASSWORD_CUE.finditer(text):
-        if not _SENTENCE_END.search(text, mt.end()):
-            hold = min(hold, mt.end())
-            break
-    return max(hold, base) if hold < n else n

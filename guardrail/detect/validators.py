@@ -6,7 +6,9 @@ alphanumeric form) and returns a bool; none raises on any string.
 
 from __future__ import annotations
 
-__all__ = ["aba_ok", "card_brand", "iban_ok", "luhn_ok", "ssn_ok"]
+from itertools import accumulate
+
+__all__ = ["CARD_LENGTHS", "LuhnSums", "aba_ok", "card_brand", "iban_ok", "luhn_ok", "ssn_ok"]
 
 _VALUE = {str(d): d for d in range(10)}
 _DOUBLED = {str(d): (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)[d] for d in range(10)}
@@ -21,6 +23,43 @@ def luhn_ok(digits: str) -> bool:
         map(_DOUBLED.__getitem__, digits[-2::-2])
     )
     return total % 10 == 0
+
+
+class LuhnSums:
+    """The Luhn check of any stretch of one digit string, each in constant time.
+
+    A long run of digits ("1 1 1 1 ...") holds a card candidate at every
+    group boundary; checking each from scratch costs its length every time.
+    Prefix sums of the digits and of their doubled digit sums, split by the
+    parity of the position, answer each stretch with four subtractions.
+    """
+
+    __slots__ = ("_doubled", "_plain")
+
+    def __init__(self, digits: str) -> None:
+        if not digits.isdigit() or not digits.isascii():
+            raise ValueError("LuhnSums needs a string of ASCII digits")
+        values = [ord(ch) - 48 for ch in digits]
+        doubled = [(0, 2, 4, 6, 8, 1, 3, 5, 7, 9)[v] for v in values]
+        self._plain = tuple(_parity_sums(values, p) for p in (0, 1))
+        self._doubled = tuple(_parity_sums(doubled, p) for p in (0, 1))
+
+    def ok(self, start: int, end: int) -> bool:
+        """Whether ``digits[start:end]`` passes the Luhn check (as :func:`luhn_ok`)."""
+        if end <= start:
+            return False
+        if end & 1:  # positions of the last digit's parity are not doubled
+            plain, doubled = self._plain[0], self._doubled[1]
+        else:
+            plain, doubled = self._plain[1], self._doubled[0]
+        return (plain[end] - plain[start] + doubled[end] - doubled[start]) % 10 == 0
+
+
+def _parity_sums(values: list[int], parity: int) -> list[int]:
+    """Prefix sums of ``values`` at positions of ``parity`` (others count zero)."""
+    kept = list(values)
+    kept[1 - parity :: 2] = [0] * len(kept[1 - parity :: 2])
+    return list(accumulate(kept, initial=0))
 
 
 # (prefix low, prefix high, number of prefix digits, allowed lengths, brand)
@@ -46,6 +85,22 @@ _IIN = (
     (1, 1, 1, (15,), "uatp"),
     (9792, 9792, 4, (16,), "troy"),
 )
+
+
+def _lengths_by_prefix() -> dict[str, tuple[int, ...]]:
+    out: dict[str, set[int]] = {}
+    for lo, hi, k, lengths, _brand in _IIN:
+        if k == 1:
+            first, last = lo * 10, hi * 10 + 9
+        else:
+            first, last = lo // 10 ** (k - 2), hi // 10 ** (k - 2)
+        for two in range(first, last + 1):
+            out.setdefault(f"{two:02d}", set()).update(lengths)
+    return {d: tuple(sorted(v, reverse=True)) for d, v in out.items()}
+
+
+CARD_LENGTHS: dict[str, tuple[int, ...]] = _lengths_by_prefix()
+"""The card number lengths some scheme allows after each two-digit prefix, longest first."""
 
 
 def card_brand(digits: str) -> str | None:

@@ -1,0 +1,670 @@
+# ruff: noqa: E501
+"""Disclosure kinds from issue 10, as callers phrase them on real calls.
+
+One test per kind of miss: several phrasings each, written and spoken (lower
+case, no punctuation, as speech-to-text gives them), and the realistic
+negatives that a looser rule would flag. A case is (what the agent said
+before or None, the caller's text, [(category, substring)]): each substring
+must be covered by a finding of its category, and no finding may fall
+outside them. Card numbers are public test cards; the other numbers are made
+up.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from guardrail.detect import CallScanner, scan
+
+CARD = "payment_card"
+CSC = "card_security_code"
+EXP = "card_expiry"
+SSN = "ssn"
+ACCT = "bank_account"
+IBAN = "iban"
+DOB = "date_of_birth"
+PIN = "pin"
+PWD = "password"
+
+
+def _findings(prev: str | None, text: str) -> list[tuple[str, int, int]]:
+    cs = CallScanner()
+    if prev:
+        cs.agent(prev)
+    return [(f.category, f.start, f.end) for f in cs.caller(text).findings]
+
+
+def _check(prev: str | None, text: str, expected: list[tuple[str, str]]) -> None:
+    got = _findings(prev, text)
+    spans = []
+    for cat, sub in expected:
+        s = text.index(sub)
+        e = s + len(sub)
+        spans.append((cat, s, e))
+        assert any(c == cat and fs <= s and e <= fe for c, fs, fe in got), (
+            f"{cat} {sub!r} not found in {text!r}: {got}"
+        )
+    for c, fs, fe in got:
+        assert any(c == cat and fs < e and s < fe for cat, s, e in spans), (
+            f"unexpected {c} {text[fs:fe]!r} in {text!r}"
+        )
+
+
+EXPIRY = [
+    (None, "exp 11/2029", [(EXP, "11/2029")]),
+    ("When does the card expire?", "8/31", [(EXP, "8/31")]),
+    ("And the expiration date?", "10-27", [(EXP, "10-27")]),
+    ("What's the expiry date on the card?", "12 29", [(EXP, "12 29")]),
+    (None, "it's valid thru eleven twenty nine", [(EXP, "eleven twenty nine")]),
+    (None, "good till march of twenty eight", [(EXP, "march of twenty eight")]),
+    (None, "it runs out in august thirty", [(EXP, "august thirty")]),
+    (None, "the card expires end of june twenty seven", [(EXP, "june twenty seven")]),
+    (None, "expiration oh nine slash twenty six", [(EXP, "oh nine slash twenty six")]),
+    (
+        "Go ahead with the card details.",
+        "4111 1111 1111 1111, 9/29, 384",
+        [(CARD, "4111 1111 1111 1111"), (EXP, "9/29"), (CSC, "384")],
+    ),
+    (
+        None,
+        "5105 1051 0510 5100 0927 551",
+        [(CARD, "5105 1051 0510 5100"), (EXP, "0927"), (CSC, "551")],
+    ),
+    (
+        None,
+        "okay 4111111111111111 then 04/2028 then 0 0 6",
+        [(CARD, "4111111111111111"), (EXP, "04/2028"), (CSC, "0 0 6")],
+    ),
+    (
+        None,
+        "6011 1111 1111 1117, then eight twenty six no sorry seven twenty six, then nine oh seven",
+        [
+            (CARD, "6011 1111 1111 1117"),
+            (EXP, "eight twenty six no sorry seven twenty six"),
+            (CSC, "nine oh seven"),
+        ],
+    ),
+    (None, "06/29 is when it expires", [(EXP, "06/29")]),
+    (None, "the expiration date is 08-28, sorry, 07-28", [(EXP, "08-28, sorry, 07-28")]),
+    (None, "valid um thru 07-30", [(EXP, "07-30")]),
+    (
+        None,
+        "four one one one one one one one one one one one one one one one, oh nine twenty nine, three eight four",
+        [
+            (CARD, "four one one one one one one one one one one one one one one one"),
+            (EXP, "oh nine twenty nine"),
+            (CSC, "three eight four"),
+        ],
+    ),
+]
+
+EXPIRY_NEGATIVE = [
+    (None, "i called on 8/31 about it"),
+    (None, "i'll be home between 10-12"),
+    (None, "we moved here in august twenty twenty"),
+    (None, "the card was sent out on june 23 2024"),
+    (None, "the card was sent out like on 3/3/2023"),
+    (None, "my card expired so i need a new one"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), EXPIRY)
+def test_card_expiry(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), EXPIRY_NEGATIVE)
+def test_card_expiry_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+SECURITY_CODE = [
+    (None, "the code on the back is 737", [(CSC, "737")]),
+    (None, "on the back it says 4 1 9", [(CSC, "4 1 9")]),
+    (None, "the number by the signature is five five one", [(CSC, "five five one")]),
+    (None, "it's an amex so the four on the front are 1234", [(CSC, "1234")]),
+    (None, "security code... um, 0 4 1", [(CSC, "0 4 1")]),
+    (None, "the code... um, oh four one", [(CSC, "oh four one")]),
+    ("What's the CVV?", "uh it's 7 3 7", [(CSC, "7 3 7")]),
+    ("And the security code?", "four four one two", [(CSC, "four four one two")]),
+    (None, "the three numbers are 965", [(CSC, "965")]),
+    (
+        None,
+        "and the security number is four hundred ninety nine",
+        [(CSC, "four hundred ninety nine")],
+    ),
+    (None, "um 8 7 3 on the um back", [(CSC, "8 7 3")]),
+    (
+        None,
+        "the four digit code on the front is six two... hang on, where was I, three",
+        [(CSC, "six two... hang on, where was I, three")],
+    ),
+    (
+        None,
+        "378282246310005 and the code is 4412",
+        [(CARD, "378282246310005"), (CSC, "4412")],
+    ),
+]
+
+SECURITY_CODE_NEGATIVE = [
+    (None, "the promo code is 4412"),
+    (None, "what's the area code 415"),
+    (None, "the zip code is 94107"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), SECURITY_CODE)
+def test_card_security_code(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), SECURITY_CODE_NEGATIVE)
+def test_card_security_code_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+IBANS = [
+    (None, "my iban is gb82 west 1234 5698 7654 32", [(IBAN, "gb82 west 1234 5698 7654 32")]),
+    (
+        "Could you read out your IBAN?",
+        "delta echo eight nine three seven zero four zero zero four four zero five three two zero one three zero zero zero",
+        [
+            (
+                IBAN,
+                "delta echo eight nine three seven zero four zero zero four four zero five three two zero one three zero zero zero",
+            )
+        ],
+    ),
+    (
+        None,
+        "the iban is g b eighty two w e s t twelve thirty four fifty six ninety eight seventy six fifty four thirty two",
+        [
+            (
+                IBAN,
+                "g b eighty two w e s t twelve thirty four fifty six ninety eight seventy six fifty four thirty two",
+            )
+        ],
+    ),
+    (
+        None,
+        "iban n as in nancy l as in lima nine one, a b n a, zero four one seven one six four three zero zero",
+        [
+            (
+                IBAN,
+                "n as in nancy l as in lima nine one, a b n a, zero four one seven one six four three zero zero",
+            )
+        ],
+    ),
+    (
+        "And your IBAN please?",
+        "sure it's golf bravo eight two whiskey echo sierra tango one two three four five six nine eight seven six five four three two",
+        [
+            (
+                IBAN,
+                "golf bravo eight two whiskey echo sierra tango one two three four five six nine eight seven six five four three two",
+            )
+        ],
+    ),
+]
+
+IBANS += [
+    (
+        None,
+        "the international account number is es91 2100 0418 4502 0005 1332",
+        [(IBAN, "es91 2100 0418 4502 0005 1332")],
+    ),
+    (
+        "Can you read me the account number that starts with the country code?",
+        "it starts g b 8 2 w e s t 1 2 3 4 5 6 9 8 7 6 5 4 3 2",
+        [(IBAN, "g b 8 2 w e s t 1 2 3 4 5 6 9 8 7 6 5 4 3 2")],
+    ),
+    (
+        None,
+        "sure it's F for foxtrot R for romeo 1420041010050500013M02606",
+        [(IBAN, "F for foxtrot R for romeo 1420041010050500013M02606")],
+    ),
+    (
+        None,
+        "iban n l nine one a b n a oh four one seven, n l nine one a b n a oh four one seven one six four three zero zero",
+        [
+            (
+                IBAN,
+                "n l nine one a b n a oh four one seven, n l nine one a b n a oh four one seven one six four three zero zero",
+            )
+        ],
+    ),
+]
+
+IBAN_NEGATIVE = [
+    (None, "i don't know my iban off hand"),
+    (None, "is an iban the same as a sort code"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), IBANS)
+def test_iban(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), IBAN_NEGATIVE)
+def test_iban_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+PASSWORDS = [
+    (None, "the password's maple77", [(PWD, "maple77")]),
+    (None, "pw: Tr0ub4dor", [(PWD, "Tr0ub4dor")]),
+    ("What's your password?", "it's Winter2025!", [(PWD, "Winter2025")]),
+    (None, "my password is bluebird", [(PWD, "bluebird")]),
+    (None, "password is sunshine42 all lowercase", [(PWD, "sunshine42")]),
+    (None, "i changed my password to Hunter2024 last week", [(PWD, "Hunter2024")]),
+    (
+        "What's your password?",
+        "capital k, lowercase q, the number five, then a dollar sign",
+        [(PWD, "capital k, lowercase q, the number five, then a dollar sign")],
+    ),
+    (
+        None,
+        "my password is capital r a i n seven seven exclamation mark",
+        [(PWD, "capital r a i n seven seven exclamation mark")],
+    ),
+]
+
+PASSWORDS += [
+    (None, "password tiger52", [(PWD, "tiger52")]),
+    (None, "the password I set was M4pl3$", [(PWD, "M4pl3$")]),
+    (None, "try maple87 as the password", [(PWD, "maple87")]),
+    (None, "my password for the app is s u n s e t 2 8 2", [(PWD, "s u n s e t 2 8 2")]),
+    (None, "the password is, um, P!ckl3$", [(PWD, "P!ckl3$")]),
+    (
+        "Could you give me your online banking password?",
+        "i think it's rocket80",
+        [(PWD, "rocket80")],
+    ),
+]
+
+PASSWORD_NEGATIVE = [
+    (None, "my password stopped working"),
+    (None, "i need to reset my password"),
+    (None, "the password reset email never came"),
+    (None, "my password is not working"),
+    (None, "i forgot my password again"),
+    (None, "is the password case sensitive"),
+    (None, "the password is wrong apparently"),
+    (None, "what password"),
+    (None, "my password isn't working"),
+    ("What's your password?", "hold on, I don't remember it"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), PASSWORDS)
+def test_password(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), PASSWORD_NEGATIVE)
+def test_password_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's your password?",
+        "Can you tell me your password so I can verify the account?",
+        "Please say your password slowly.",
+        "Your password must be at least eight characters.",
+        "I'll need the passcode for the account.",
+        "What's the PIN on the account?",
+        "You don't need to give me the PIN, just the password. Thanks!",
+        "The password is 12 characters long.",
+        "Your password is case sensitive.",
+    ],
+)
+def test_agent_questions_disclose_nothing(text):
+    assert scan(text, "agent").findings == ()
+
+
+SSNS = [
+    (
+        None,
+        "my social is one two three four five double nine eight seven",
+        [(SSN, "one two three four five double nine eight seven")],
+    ),
+    (
+        None,
+        "social is double one two, three four, five six seven eight",
+        [(SSN, "double one two, three four, five six seven eight")],
+    ),
+    (None, "the social on the account is 123-45-6789", [(SSN, "123-45-6789")]),
+    (None, "the social security number on my account is 219 09 9999", [(SSN, "219 09 9999")]),
+    (
+        None,
+        "ssn on the account is one two three four five six seven eight nine",
+        [(SSN, "one two three four five six seven eight nine")],
+    ),
+]
+
+
+SSNS += [
+    (None, "my ss number is 8 7 6 7 1 2 4 0 3", [(SSN, "8 7 6 7 1 2 4 0 3")]),
+    (
+        "Can I get your social, please?",
+        "5 8 1 1 7, 5 8 1 1 7 2 4 4 7",
+        [(SSN, "5 8 1 1 7, 5 8 1 1 7 2 4 4 7")],
+    ),
+    (None, "152793377, sorry, 152793357 is my social", [(SSN, "152793377, sorry, 152793357")]),
+    (
+        None,
+        "last four of the social, 3 9 4 6, no wait, 3 5 4 6",
+        [(SSN, "3 9 4 6, no wait, 3 5 4 6")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), SSNS)
+def test_ssn(prev, text, expected):
+    _check(prev, text, expected)
+
+
+PINS = [
+    (None, "the pin on the account is 4321", [(PIN, "4321")]),
+    (None, "my passcode is 9 9 8 8", [(PIN, "9 9 8 8")]),
+    (None, "passcode is one nine seven five", [(PIN, "one nine seven five")]),
+    ("Please say your PIN.", "1 9 7 5, no wait, 1 9 7 6", [(PIN, "1 9 7 5, no wait, 1 9 7 6")]),
+    (None, "my pin is 1 9 7 5, no wait, 1 9 7 6", [(PIN, "1 9 7 5, no wait, 1 9 7 6")]),
+    (None, "i tried 2 4 6 8 but it said wrong pin", [(PIN, "2 4 6 8")]),
+    (
+        None,
+        "i entered one three five seven and it said incorrect pin",
+        [(PIN, "one three five seven")],
+    ),
+]
+
+PIN_NEGATIVE = [
+    (None, "i tried 3 times but it said wrong pin"),
+    (None, "my pin stopped working"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), PINS)
+def test_pin(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), PIN_NEGATIVE)
+def test_pin_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+CARDS = [
+    (None, "my card number is 5,105,105,105,105,100", [(CARD, "5,105,105,105,105,100")]),
+    (None, "5,105,105,105,105,100", [(CARD, "5,105,105,105,105,100")]),
+    (
+        None,
+        "4111 1111 1111 where was i 1111 1111",
+        [(CARD, "4111 1111 1111 where was i 1111 1111")],
+    ),
+    (
+        None,
+        "card is 4111 1111 1112 i mean 4111 1111 1111 1111",
+        [(CARD, "4111 1111 1112 i mean 4111 1111 1111 1111")],
+    ),
+]
+
+CARDS += [
+    (
+        None,
+        "it's a mastercard ending well the whole thing is 5555555555554444",
+        [(CARD, "5555555555554444")],
+    ),
+    (
+        None,
+        "i want to increase the limit on my card # 4012888888881881",
+        [(CARD, "4012888888881881")],
+    ),
+    (
+        None,
+        "my card 4111111111111111 is lost, send a new one to 05405 main street",
+        [(CARD, "4111111111111111")],
+    ),
+]
+
+CARD_NEGATIVE = [
+    (None, "the card has a limit of 5000"),
+    (None, "i'll pay 1500 on the card"),
+    (None, "i spent 2300 on the card last month"),
+    (None, "i've had the card since 2015"),
+    (None, "it's the card i got in 2019"),
+    (None, "it's the card ending fifty two ten"),
+    (None, "the card ending in five two one zero"),
+    (None, "the billing zip for the card is 94107"),
+    (None, "the billing zip code on the card is nine four one oh seven"),
+    (None, "my insurance card member id is 987654321"),
+    (None, "the number on my insurance card is 987654321"),
+    (None, "the member number on my card is 12345678"),
+    (None, "it's a visa last uh four 9813"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), CARDS)
+def test_payment_card(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), CARD_NEGATIVE)
+def test_payment_card_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+BANK_ACCOUNTS = [
+    (None, "my account number is 12345678901", [(ACCT, "12345678901")]),
+    (None, "checking account 0012 3456 789", [(ACCT, "0012 3456 789")]),
+    (
+        "What's your account number?",
+        "it's four four five five six six seven seven",
+        [(ACCT, "four four five five six six seven seven")],
+    ),
+]
+
+BANK_ACCOUNT_NEGATIVE = [
+    (None, "i want to transfer 25000 from my savings account"),
+    (None, "i opened the account in 2015"),
+    (None, "the phone number on the account is 415 555 0134"),
+    (None, "the account was opened on 03/14/2019"),
+    (None, "i've had this account since twenty ten"),
+    (None, "the account has about 2,500 in it"),
+    (None, "i have 2 accounts with you"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), BANK_ACCOUNTS)
+def test_bank_account(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), BANK_ACCOUNT_NEGATIVE)
+def test_bank_account_negatives(prev, text):
+    assert _findings(prev, text) == []
+
+
+DATES_OF_BIRTH = [
+    (None, "born 7/4/1990", [(DOB, "7/4/1990")]),
+    (None, "my birthday's 04/07/90", [(DOB, "04/07/90")]),
+    ("What's your date of birth?", "six oh two eighty-one", [(DOB, "six oh two eighty-one")]),
+    ("What's your date of birth?", "six oh two eighty one", [(DOB, "six oh two eighty one")]),
+    (
+        None,
+        "i was born on the third of may nineteen seventy",
+        [(DOB, "third of may nineteen seventy")],
+    ),
+    (None, "dob is one twelve ninety", [(DOB, "one twelve ninety")]),
+    (None, "my date of um birth is 10/17/1983", [(DOB, "10/17/1983")]),
+    (None, "dob 11 12, 11 12 2006", [(DOB, "11 12, 11 12 2006")]),
+    (
+        "And your date of birth?",
+        "four twenty one two thousand two",
+        [(DOB, "four twenty one two thousand two")],
+    ),
+    (None, "1958-08-14 that's my date of like birth", [(DOB, "1958-08-14")]),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), DATES_OF_BIRTH)
+def test_date_of_birth(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password is " * 4000,
+        "1 " * 4000,
+        "1-" * 4000,
+        "pin is 1 " * 2000,
+        "iban g b 8 2 " * 1500,
+        "one two sorry " * 1200,
+        "try x as the password " * 800,
+        "1/2/" * 4000,
+    ],
+    ids=["password", "ones", "dashes", "pins", "ibans", "corrections", "try_as", "slashes"],
+)
+def test_long_inputs_stay_fast(text):
+    """Work grows linearly with the text: 16k characters take well under a second."""
+    t0 = time.perf_counter()
+    scan(text, "caller")
+    assert time.perf_counter() - t0 < 2.0
+
+
+ROUTING = [
+    (
+        None,
+        "the nine digits on the left are oh one six, three seven one, three two five",
+        [("routing_number", "oh one six, three seven one, three two five")],
+    ),
+    (
+        None,
+        "the routing number on the the bottom left of the check is 0 4 8 7 3 5 5 9 9",
+        [("routing_number", "0 4 8 7 3 5 5 9 9")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), ROUTING)
+def test_routing_number(prev, text, expected):
+    _check(prev, text, expected)
+
+
+def test_agent_reading_back_card_and_expiry_is_a_finding():
+    text = "I have your card as 4111 1111 1111 1111, expiring 04/29, is that right?"
+    got = [(f.category, text[f.start : f.end]) for f in scan(text, "agent").findings]
+    assert got == [(CARD, "4111 1111 1111 1111"), (EXP, "04/29")]
+
+
+def test_valid_card_after_a_money_word_is_still_a_card():
+    text = "i want to pay with 4111 1111 1111 1111"
+    assert [f.category for f in scan(text, "caller").findings] == [CARD]
+
+
+CUE_PHRASINGS = [
+    ("exp. 04/29", EXP),
+    ("expiry date's oh three slash two seven", EXP),
+    ("the card's valid until april twenty nine", EXP),
+    ("the last three digits on the back are 737", CSC),
+    ("the three digit security code is 123", CSC),
+    ("cvv's 123", CSC),
+    ("my ssn's 123 45 6789", SSN),
+    ("social security number's 123-45-6789", SSN),
+    ("the social on my bank account is 123-45-6789", SSN),
+    ("the pin for my debit card is 1234", PIN),
+    ("pin code's 1234", PIN),
+    ("routing and transit number 021000021", "routing_number"),
+    ("aba routing 021000021", "routing_number"),
+    ("d.o.b. 01/02/1980", DOB),
+    ("my birthdate is 1/2/80", DOB),
+    ("the password to my account is Maple77", PWD),
+    ("passwd hunter2", PWD),
+    ("it's a savings account, number 987654321", ACCT),
+    ("account number oh oh one two three four five six seven", ACCT),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), CUE_PHRASINGS)
+def test_cue_phrasings(text, category):
+    assert {f.category for f in scan(text, "caller").findings} == {category}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("my account number is 12,345,678", ACCT),
+        ("my social is 123,456,789", SSN),
+        ("pin is 1,234", PIN),
+        ("my pin is four thousand three hundred twenty one", PIN),
+        ("the security code is eight hundred and two", CSC),
+    ],
+)
+def test_a_value_said_as_a_cardinal_right_after_its_cue(text, category):
+    assert {f.category for f in scan(text, "caller").findings} == {category}
+
+
+@pytest.mark.parametrize(
+    "text", ["my card is 5,000 over the limit", "the account has 12,345 in it"]
+)
+def test_an_amount_near_a_cue_is_not_a_value(text):
+    assert scan(text, "caller").findings == ()
+
+
+VALUES = {
+    CARD: "4111 1111 1111 1111",
+    CSC: "7 3 7",
+    EXP: "04/29",
+    SSN: "219-09-9999",
+    ACCT: "000123456789",
+    "routing_number": "021000021",
+    DOB: "07/04/1980",
+    PIN: "4 3 2 1",
+    PWD: "Tr0ub4dor&3",
+    IBAN: "DE89 3704 0044 0532 0130 00",
+}
+BEFORE = [
+    (CARD, "the primary account number is"),
+    (CARD, "the number across the front is"),
+    (CSC, "the code next to the signature is"),
+    (CSC, "the back of the card says"),
+    (EXP, "the expiration month and year are"),
+    (EXP, "the date on the front is"),
+    (ACCT, "my checking number is"),
+    (ACCT, "deposit it into account"),
+    ("routing_number", "the routing and transit number is"),
+    (DOB, "my d.o.b. is"),
+    (PIN, "the personal identification number is"),
+    (PWD, "the password for online banking is"),
+    (IBAN, "the international bank account number is"),
+]
+AFTER = [
+    (CARD, "is the number on the front"),
+    (CSC, ", those are the three digits on the back"),
+    (EXP, ", that's when the card expires"),
+    (SSN, "that's my social security number"),
+    (ACCT, "is the checking account"),
+    ("routing_number", "is the aba"),
+    (DOB, "is my birthday"),
+    (PIN, "is my passcode"),
+    (PWD, "that's my password"),
+    (IBAN, "that's my iban"),
+]
+
+
+@pytest.mark.parametrize(("category", "cue"), BEFORE)
+def test_cue_before_the_value(category, cue):
+    text = f"{cue} {VALUES[category]}"
+    _check(None, text, [(category, VALUES[category])])
+
+
+@pytest.mark.parametrize(("category", "cue"), AFTER)
+def test_cue_after_the_value(category, cue):
+    text = f"um {VALUES[category]} {cue}"
+    _check(None, text, [(category, VALUES[category])])

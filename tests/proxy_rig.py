@@ -67,7 +67,7 @@ targets = ["+1 415 555 0100", "sip:agents@pbx.example.com", "queue:support"]
 
 [policy.payment_card]
 on_request = "secure_path"
-on_disclosure = "secure_path"
+on_disclosure = "{card_disclosure}"
 route = "{card_route}"
 
 [policy.ssn]
@@ -82,9 +82,20 @@ on_disclosure = "redact"
 
 
 def config_text(
-    fake_url: str, bot_url: str, *, card_route: str = "secure_card", store: str = ""
+    fake_url: str,
+    bot_url: str,
+    *,
+    card_route: str = "secure_card",
+    store: str = "",
+    card_disclosure: str = "secure_path",
 ) -> str:
-    text = CONFIG.format(fake=fake_url, bot=bot_url, card_route=card_route, store=store)
+    text = CONFIG.format(
+        fake=fake_url,
+        bot=bot_url,
+        card_route=card_route,
+        store=store,
+        card_disclosure=card_disclosure,
+    )
     return text if store else text.replace('[store]\nurl = ""\n', "")
 
 
@@ -169,16 +180,21 @@ async def rig(
     twilio: TwilioControl | None = None,
     bot_url: str | None = None,
     store_path: str | None = None,
+    card_disclosure: str = "secure_path",
 ) -> AsyncIterator[Rig]:
     """Serve ``bot`` and a guardrail in front of it for the ``async with`` block
     (``twilio``: a Twilio client with other timings than the config's;
     ``bot_url``: put another bot, served elsewhere, behind the guardrail;
-    ``store_path``: an audit store file for ``[store] url``)."""
+    ``store_path``: an audit store file for ``[store] url``;
+    ``card_disclosure``: what a disclosed card number does, by policy)."""
     async with bot.serve():
         url = bot_url or bot.url
         store = f"sqlite:///{store_path}" if store_path else ""
         config = Config.from_toml(
-            config_text(fake.url, url, card_route=card_route, store=store) + extra
+            config_text(
+                fake.url, url, card_route=card_route, store=store, card_disclosure=card_disclosure
+            )
+            + extra
         )
         metrics = Metrics()
         app = make_app(config, metrics=metrics, twilio=twilio)

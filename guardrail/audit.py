@@ -154,6 +154,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .events import Alert, Audit
 from .logs import scrub
@@ -168,6 +169,7 @@ __all__ = [
     "BufferedAudit",
     "PurgeResult",
     "VerifyResult",
+    "audit_config_load",
     "canonical",
     "check_entry",
     "entry_hash",
@@ -313,6 +315,35 @@ class AuditEntry:
             origin=origin,
             time=utc_now(),
         )
+
+
+def audit_config_load(store: AuditStore, config: Any, actor: str) -> bool:
+    """Append the entry that says a config came into force (PCI DSS 10.2.1.x: the
+    settings that decide what is logged and protected): ``event="config_loaded"``,
+    ``resource`` the config's fingerprint (``CF`` + SHA-256 prefix of its text),
+    and in ``outcome`` what it turns on (routes, store, bot). ``False`` if the
+    store refused it (the caller goes on; the failure is logged)."""
+    routes = getattr(config, "routes", {}) or {}
+    kinds = sorted({getattr(r, "kind", "other") for r in routes.values()})
+    parts = [f"routes {' '.join(kinds) or 'none'}"]
+    parts.append("proxy mode" if getattr(config, "bot_url", None) else "in-pipeline mode")
+    if getattr(config, "public_url", None) is None:
+        parts.append("no public_url")
+    fingerprint = getattr(config, "fingerprint", None)
+    try:
+        store.append(
+            AuditEntry(
+                actor=actor,
+                event="config_loaded",
+                outcome="ok: " + ", ".join(parts),
+                action="config",
+                resource=fingerprint if fingerprint and _SID.fullmatch(fingerprint) else None,
+            )
+        )
+    except AuditError as exc:
+        log.error("audit: the config load could not be recorded (%s)", type(exc).__name__)
+        return False
+    return True
 
 
 def check_entry(entry: AuditEntry) -> None:

@@ -39,9 +39,10 @@ a secret or a number).
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -101,6 +102,10 @@ class Config:
     """The audit trail's store, which also keeps redacted transcripts."""
     retention: Retention = field(default_factory=Retention)
     """How long each kind of data lives (``[retention]``; :mod:`guardrail.retention`)."""
+    fingerprint: str | None = None
+    """``CF`` and the first 32 hex digits of the SHA-256 of the config text: which
+    config was in force, for the audit entry of its load (the text holds secret
+    references, never secrets)."""
 
     @classmethod
     def load(cls, path: str | Path) -> Config:
@@ -116,7 +121,8 @@ class Config:
             data = toml_input.loads(text)
         except toml_input.TomlInputError as exc:
             raise ConfigError(f"config is {exc}") from None
-        return cls.from_dict(data)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return replace(cls.from_dict(data), fingerprint="CF" + digest)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:

@@ -65,7 +65,7 @@ from handoff.signatures import signature_ok
 from handoff.sink import DemoSink, sink_for
 from handoff.twiml import back_to_bot
 
-from .audit import AuditStore, BufferedAudit
+from .audit import AuditStore, BufferedAudit, audit_config_load
 from .config import Config
 from .events import CallEnded
 from .logs import forbidden
@@ -107,6 +107,8 @@ class TwilioCalls:
         self.on_audit = on_audit
         # [store] url: every call's audit entries go to the store's chain as well
         self.audit_store = AuditStore.open(config.store_url) if config.store_url else None
+        if self.audit_store is not None:
+            audit_config_load(self.audit_store, config, "pipecat")
         # and each call's redacted transcript ([retention] transcripts_days)
         self.transcripts = TranscriptStore.for_config(config)
         self._trails: dict[str, BufferedAudit] = {}

@@ -85,7 +85,7 @@ from handoff.signatures import public_url, signature_ok
 from handoff.sink import sink_for
 from handoff.twiml import back_to_bot, hang_up
 
-from .audit import AuditStore, BufferedAudit
+from .audit import AuditStore, BufferedAudit, audit_config_load
 from .call_state import CallRecord, CallStateError, CallStateStore, supports
 from .config import Config, ConfigError, is_loopback_host
 from .events import Alert, Audit, CallEnded, ForwardText, HandoffResult
@@ -813,6 +813,8 @@ class _State:
     # -- leases ---------------------------------------------------------------------
 
     async def on_startup(self, app: web.Application) -> None:
+        if self.audit_store is not None:
+            await asyncio.to_thread(audit_config_load, self.audit_store, self.config, "server")
         if self.shared is not None:
             self._lease_task = asyncio.get_running_loop().create_task(
                 self._leases(), name="guardrail-call-leases"

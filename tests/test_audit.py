@@ -792,3 +792,25 @@ def test_replay_with_audit_verifies_and_holds_no_value(tmp_path):
             assert "4111" not in text, key
             assert "078-05-1123" not in text, key
             assert re.search(r"\d(?:\D{0,3}\d){3,}", text) is None, key
+
+
+def test_a_config_load_is_audited_with_the_config_fingerprint(tmp_path):
+    from guardrail.audit import audit_config_load
+    from guardrail.config import Config
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "guardrail.toml"
+    text = example.read_text() + '\n[bot]\nurl = "ws://127.0.0.1:9/bot"\n'
+    config = Config.from_toml(text)
+    other = Config.from_toml(text + "\n# a comment changes the fingerprint\n")
+    assert config.fingerprint is not None
+    assert config.fingerprint != other.fingerprint
+    store = AuditStore.open(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        assert audit_config_load(store, config, "server")
+        (entry,) = list(store.export())
+    finally:
+        store.close()
+    assert (entry["actor"], entry["event"], entry["action"]) == ("server", "config_loaded", "config")
+    assert entry["resource"] == config.fingerprint
+    assert "proxy mode" in entry["outcome"]
+    assert "pay" in entry["outcome"]

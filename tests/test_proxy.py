@@ -813,8 +813,12 @@ def test_a_call_through_the_proxy_leaves_a_verified_audit_trail_without_values(c
     try:
         assert store.verify().ok
         entries = list(store.export(call=CA))
+        first = next(iter(store.export()))
     finally:
         store.close()
+    # the server's start is the first entry: which config came into force
+    assert (first["actor"], first["event"]) == ("server", "config_loaded")
+    assert first["resource"].startswith("CF")
     seen = {(e["event"], e["outcome"]) for e in entries}
     assert {("pause_recording", "confirmed"), ("resume_recording", "confirmed")} <= seen
     assert ("secure_capture", "accepted") in seen

@@ -431,3 +431,242 @@ def test_one_megabyte_takes_linear_time() -> None:
     assert whole < 8 * small + 0.05  # linear: 4x; quadratic would be 16x
     for text in ("x" * 1_000_000, "9" * 1_000_000, " ." * 500_000, "card " * 200_000):
         assert seconds(text) < 2.0
+
+
+def test_sent_codes_and_numeric_passcodes_are_pins() -> None:
+    """A one-time code the caller was sent, or a passcode of digits, is a PIN; a passcode
+    with no such sign stays a password (the hand-written sets' convention)."""
+    _check(
+        [
+            ("What's the one-time passcode on your screen?", [PIN]),
+            ("Can you read out the OTP?", [PIN]),
+            ("Please tell me the code that we texted to you.", [PIN]),
+            ("What's the verification code in the text message?", [PIN]),
+            ("And the six digit access code?", [PIN]),
+            ("What's your telephone banking passcode?", [PIN]),
+            ("Could you give me the passcode for the account?", [PIN]),
+            ("What passcode did you choose?", [PWD]),
+            ("Can you spell your online password for me?", [PWD]),
+        ]
+    )
+
+
+def test_a_report_that_a_code_was_sent_then_asking_for_it() -> None:
+    _check(
+        [
+            ("We just texted you a code, could you read it to me?", [PIN]),
+            ("I've emailed you a code, what is it?", [PIN]),
+            ("I've sent you a code, please never share it.", []),
+            ("We've sent a code to your phone, just enter it in the app.", []),
+            ("I've sent a new code.", []),
+        ]
+    )
+
+
+def test_having_a_number_handy_asks_for_it_having_the_card_handy_does_not() -> None:
+    """Getting the card out is preparation; a number one has handy is asked for."""
+    _check(
+        [
+            ("Do you have your account number handy?", [ACCT]),
+            ("Have you got the routing number in front of you?", [ROUTE]),
+            ("Do you have your debit card handy?", []),
+            ("Please have your credit card ready.", []),
+        ]
+    )
+
+
+def test_asking_whether_the_caller_has_or_did_something_is_no_request() -> None:
+    _check(
+        [
+            ("Do you have a PIN on this account?", []),
+            ("Did you ever create a password for the app?", []),
+            ("Have you signed in with your password this week?", []),
+            ("Do you recall choosing a security word?", []),
+            ("Did you forget your PIN?", []),
+            ("Do you have a routing number for me?", [ROUTE]),
+            ("Do you have any allergies?", [HEALTH]),
+        ]
+    )
+
+
+def test_a_clause_about_a_name_is_a_statement() -> None:
+    """The name opens its clause and a verb says something about it."""
+    _check(
+        [
+            ("Your CVV is the three digits next to the signature, keep it private.", []),
+            ("The sort code is on your bank statement if you need it.", []),
+            ("Your PIN must be four digits.", []),
+            ("Great, the expiry date matched.", []),
+            ("Thanks, your password worked.", []),
+            ("Your date of birth, please.", [DOB]),
+        ]
+    )
+
+
+def test_a_phrase_with_no_verb_asks_for_what_it_names() -> None:
+    _check(
+        [
+            ("The three digit code by the signature.", [CSC]),
+            ("Okay, and the expiry, month and year.", [EXP]),
+            ("Now the routing number and the account number.", [ROUTE, ACCT]),
+            ("Card number confirmed.", []),
+            ("Security code updated.", []),
+            ("Your card number ending 1881.", []),
+            ("Your blood pressure medication.", []),
+            ("Social security office hours are nine to five.", []),
+        ]
+    )
+
+
+def test_places_on_the_card_are_landmarks_and_labels_are_read() -> None:
+    _check(
+        [
+            ("What are the four digits above the long number?", [CSC]),
+            ("And the month and year shown below the card number?", [EXP]),
+            ("What does it say under good thru?", [EXP]),
+            ("What are the numbers to the right of the signature strip?", [CSC]),
+        ]
+    )
+
+
+def test_other_account_and_member_numbers_are_not_bank_or_card_data() -> None:
+    _check(
+        [
+            ("What's the account number on your water bill?", []),
+            ("Can you read me your electric account number?", []),
+            ("What's the member ID on the back of your card?", []),
+            ("What's the policy number on the back of your insurance card?", []),
+            ("What's the account number for the refund?", [ACCT]),
+        ]
+    )
+
+
+def test_topics_and_yes_no_questions_about_a_card_ask_for_no_data() -> None:
+    _check(
+        [
+            ("Is this regarding your debit card?", []),
+            ("Was your credit card used at a gas station?", []),
+            ("Did you pay with your debit card?", []),
+            ("You can pay with any major credit card.", []),
+            ("Can I grab the card details from you?", [CARD]),
+            ("Which debit card number should I use?", [CARD]),
+        ]
+    )
+
+
+def test_asking_forms_of_calls() -> None:
+    _check(
+        [
+            ("The card number whenever you're ready.", [CARD]),
+            ("Can you give me the sort code and account?", [ROUTE, ACCT]),
+            ("What's the password we have on file for you?", [PWD]),
+            ("Whens your card expire?", [EXP]),
+            ("And the c v v?", [CSC]),
+            ("Could I have your s s n?", [SSN]),
+            ("And your SS number?", [SSN]),
+            ("What are the nine digits along the bottom of your checks?", [ROUTE]),
+            ("Can you read me the number on your social security card?", [SSN]),
+        ]
+    )
+
+
+def test_read_backs_offers_and_the_keypad_are_not_requests() -> None:
+    _check(
+        [
+            ("So that's date of birth June 2nd, 1990?", []),
+            ("You'll receive a one-time code by email shortly.", []),
+            ("You'll key in your PIN on the phone, I can't hear it.", []),
+            ("The IBAN you gave doesn't match, could you check it?", []),
+            ("Can you read it back to me?", []),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("asked", "again"),
+    [
+        ("What's the IBAN?", "No problem, two characters at a time."),
+        ("What's your PIN?", "That's fine, have a go anyway."),
+        ("What's the expiry date?", "Got the month, and the year?"),
+        ("What's the account password?", "The one that you set up last year."),
+    ],
+)
+def test_re_asks_that_refer_to_the_last_request(asked: str, again: str) -> None:
+    cs = CallScanner()
+    want = cs.agent(asked).requests
+    assert want
+    cs.caller("um hang on")
+    assert cs.agent(again).requests == want
+
+
+def test_speech_with_fillers_and_no_punctuation_still_asks() -> None:
+    _check(
+        [
+            ("uh okay and um the cvc on the back", [CSC]),
+            ("got it and uh your sort code please", [ROUTE]),
+            ("lemme get your birth date", [DOB]),
+            ("ok so i'm gonna need the routing number", [ROUTE]),
+            ("um so we're going to need your account number", [ACCT]),
+            ("Got it, thank you.", []),
+        ]
+    )
+
+
+def test_yes_or_no_questions_about_a_name_do_not_ask_for_it() -> None:
+    _check(
+        [
+            ("Is your password the one you use for email?", []),
+            ("Was the routing number on the form correct?", []),
+            ("Is your date of birth still March 3rd?", []),
+            ("Did you get the PIN we mailed?", []),
+            ("Is the pain worse at night?", [HEALTH]),
+            ("Is your routing number handy?", [ROUTE]),
+        ]
+    )
+
+
+def test_the_whole_number_in_a_re_ask_is_the_number_asked_for_last() -> None:
+    """ "The whole number" names a card only in a line that talks of cards; in a re-ask it
+    is whatever was asked for last."""
+    cs = CallScanner()
+    cs.agent("And your social security number?")
+    cs.caller("one two three four five")
+    assert cs.agent("Sorry, the line dropped, can you repeat the full number?").requests == (SSN,)
+    assert find_requests("Can you read me the full card number?") == [CARD]
+    assert find_requests("What's the whole number on your card?") == [CARD]
+
+
+def test_indirect_names_of_routing_numbers_and_codes() -> None:
+    _check(
+        [
+            ("Which number identifies your bank on the check?", [ROUTE]),
+            ("What's the bank's 9-digit number?", [ROUTE]),
+            ("What are the digits written by your signature?", [CSC]),
+            ("And the numbers next to where you sign?", [CSC]),
+            ("What's the bank's phone number?", []),
+        ]
+    )
+
+
+def test_routing_a_call_is_no_routing_number() -> None:
+    _check(
+        [
+            ("I'm routing you to the claims team, could you stay on the line?", []),
+            ("We'll be routing your request to a manager, is that alright?", []),
+            ("And the routing, please?", [ROUTE]),
+        ]
+    )
+
+
+def test_more_names_of_pins_and_passwords() -> None:
+    _check(
+        [
+            ("What's your credit card PIN?", [PIN]),
+            ("Can you tell me your personal access code?", [PIN]),
+            ("What's the authenticator code showing in the app?", [PIN]),
+            ("Read me the numbers from the text message, please.", [PIN]),
+            ("Please read the four digits from the text I sent.", [PIN]),
+            ("What's the answer to the secret question?", [PWD]),
+            ("And what was your first pet's name?", [PWD]),
+        ]
+    )

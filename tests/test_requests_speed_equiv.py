@@ -1,13 +1,17 @@
-"""Agent requests: invariants of ``find_requests`` over generated text.
+"""Agent requests: invariants of ``find_requests`` over generated text, and its speed gates.
 
-This file used to hold the old fast ``find_requests`` (word gates, branch
-shapes, a plain and a case-folding compile) to a plain version of itself.
-Those speed paths are gone: there is one path now, and what is left of speed
-is that a phrase is tried only where one of its first words starts, and only
-in a sentence holding one of the other words it needs (``_HEAD_NEEDS``,
-derived from the tables). That gate is held here to never skip a phrase
-where it matches. What else must hold, tested on text built from the tables'
-own words, is what such tricks could break and what callers rely on:
+What is left of speed is that a phrase is tried only where one of its first
+words starts, and only in a sentence holding one of the other words it
+needs (``_HEAD_NEEDS``, derived from the tables); that a line none of whose
+first words has a word it needs is answered at once (``_may_name``); that
+the rewrites of ``_normalize`` run only where a cheap test finds something
+to rewrite; and that in ASCII text the places of a first word are found
+with ``str.find`` instead of a regular expression per word. Each gate must
+never change the answer: ``_find_requests(text, gated=False)`` runs without
+them, and the two are compared on every line of the four evaluation sets
+(the answers only: no item is printed) and on random text. What else must
+hold, tested on text built from the tables' own words, is what such tricks
+could break and what callers rely on:
 
 - the answer does not depend on case, on how many spaces, tabs or hyphens
   separate the words, or on curly versus straight apostrophes;
@@ -16,13 +20,18 @@ own words, is what such tricks could break and what callers rely on:
   categories after those of the text before it (lines without the bare
   "the number", whose meaning comes from the whole line);
 - the answer never depends on what comes after a sentence ends, beyond
-  adding to it.
+  adding to it;
+- time is linear in the input, for a megabyte of repeated request words.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import time
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +130,84 @@ def test_the_word_gate_skips_most_heads_of_plain_words() -> None:
     """Without it, every "the" and "your" would be tried against every phrase they start."""
     for word in ("the", "your", "a", "what", "is", "are", "which"):
         assert rq._HEAD_NEEDS[word] is not None
+
+
+_DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
+_SETS = [
+    _DATA / "generated" / "dev.jsonl",
+    _DATA / "generated" / "test.jsonl",
+    _DATA / "handwritten" / "holdout.jsonl",
+    _DATA / "handwritten_dev" / "dev.jsonl",
+]
+
+
+def _lines(path: Path) -> list[str]:
+    """Every text of a set's items: the scored lines and their earlier turns."""
+    out = []
+    for row in path.read_text(encoding="utf-8").splitlines():
+        if row.strip():
+            item = json.loads(row)
+            out.append(item["text"])
+            out.extend(turn["text"] for turn in item.get("context", []))
+    return out
+
+
+@pytest.mark.parametrize("path", _SETS, ids=[p.parent.name + "/" + p.name for p in _SETS])
+def test_gates_never_change_the_answer_on_the_evaluation_sets(path: Path) -> None:
+    """Held-out sets too: only whether the two answers agree is looked at, never an item."""
+    if not path.exists():
+        pytest.skip(f"{path.name} is not built; see bench/data")
+    lines = _lines(path)
+    assert len(lines) > 100
+    differ = sum(
+        rq._find_requests(t, gated=True) != rq._find_requests(t, gated=False) for t in lines
+    )
+    assert differ == 0
+
+
+_ODD = st.sampled_from(
+    ["\u00e9", "\u2019", "\u00a0", "\u2014", "#", ".", "-", "_", "?", "caf\u00e9"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), _ODD, st.text(max_size=4)), max_size=30))
+def test_gates_never_change_the_answer_on_random_text(parts: list[str]) -> None:
+    text = " ".join(parts)
+    assert rq._find_requests(text, gated=True) == rq._find_requests(text, gated=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts(), _texts())
+def test_gates_never_change_the_answer_on_table_words(first: str, second: str) -> None:
+    for text in (first, f"{first} {second}", f"{first}. {second}", first.upper()):
+        assert rq._find_requests(text, gated=True) == rq._find_requests(text, gated=False)
+
+
+_MEGABYTE_UNITS = [
+    "the card number and the expiry ",
+    "i've sent a code to your phone, ",
+    "can you read it to me ",
+    "do you have a pin ",
+    "the three digits on the back by the signature, ",
+    "what's the routing and account ",
+    "your security code is the three digits on the back ",
+]
+
+
+@pytest.mark.parametrize("unit", _MEGABYTE_UNITS)
+def test_a_megabyte_of_request_words_takes_linear_time(unit: str) -> None:
+    """A megabyte within two seconds, and a quarter of it in about a quarter of the time
+    (a quadratic step would take sixteen times as long)."""
+    big = unit * (1_000_000 // len(unit))
+    quarter = big[: len(big) // 4]
+
+    def seconds(text: str) -> float:
+        start = time.perf_counter()
+        rq.find_requests(text)
+        return time.perf_counter() - start
+
+    small = min(seconds(quarter) for _ in range(2))
+    whole = seconds(big)
+    assert whole < 2.0
+    assert whole < 8 * small + 0.05

@@ -18,8 +18,12 @@ words that start a new thought: "but", "just", "only", "what", "could you",
    where phrases overlap, the longest counts, and a look-alike from a
    ``not_it`` list ("the name on the card") counts for nothing;
 2. **asks**: the sentence has an asking form (a question word, "can you",
-   "could I have", "please", "I'll need", "go ahead", ...), starts as a
-   question ("have you ...", "is it ...") or ends in "?";
+   "could I have", "please", "I'll need", "go ahead", "whenever you're
+   ready", ...), starts as a question ("have you ...", "is it ...") or ends
+   in "?"; or it is a **phrase**: at most ``_FRAGMENT_WORDS`` words, no verb,
+   nothing but names and ``_PHRASE_WORDS`` ("the three digits on the back,
+   by the signature", "now the routing number"; health is asked in
+   questions only);
 
 and the clause that names it is none of:
 
@@ -28,16 +32,32 @@ and the clause that names it is none of:
   the end of its clause only, so "no need for the expiry, just the number"
   asks for the number;
 - **a report** ("your card ending in 4242 has been charged", "I've updated
-  your password", "your date of birth is on file", "thanks for ...");
+  your password", "your date of birth is on file", "thanks for ...", "the
+  IBAN you gave doesn't match"); a report that something was **sent** is
+  asked for all the same when a later clause asks for "it" ("I've texted
+  you a code, can you read it to me?");
+- **a statement** about the name, which opens its clause and is followed by
+  a verb ("your CVV is the three digits on the back", "the sort code is on
+  your statement", "your password needs eight characters");
 - **an offer** ("want me to read it back?", "shall I repeat the card
   number?", "I'll text you a new PIN");
-- **getting ready** ("do you have your card handy?", "please hold");
+- **getting ready** ("do you have your card handy?", "please hold"): the
+  card, checkbook or statement in hand is preparation, not a request; a
+  *number* one has handy is asked for ("do you have your routing number
+  handy?");
+- **about having it** ("do you have a PIN on the account?", "did you create
+  a password?", "have you logged in with your password?"; "do you have a
+  card number for me?" asks, as does health: "do you have any allergies?");
+- **a yes-or-no question about a thing one holds**, or its **topic** ("is
+  the credit card in your name?", "did you pay with your debit card?", "are
+  you calling about your credit card?");
 - **an instruction to do something else with it**: the name right after such
   a verb ("you can reset your password online", "call the number on the back
   of your card"; health excepted: "do you use an inhaler?");
 
 and the name itself is not only a **landmark** ("the account number, after
-the routing number"), an **attribute** of the name before it ("the PIN for
+the routing number", "the date under the number on the front"; a label is
+read: "what does it say under valid thru?"), an **attribute** of the name before it ("the PIN for
 your debit card"), or **read back** with its value ("so the card number is
 4111 ..., right?");
 
@@ -46,7 +66,12 @@ secure line to enter your card"), unless the clause is itself a question
 ("before I transfer you, what's your date of birth?").
 
 Brand and kind are not card data: "is it a Visa or Mastercard?", "which card
-would you like to use?", "what name is on the card?" ask for nothing.
+would you like to use?", "what name is on the card?" ask for nothing. Nor
+are other numbers: an account number on a utility bill, a member or policy
+number on the back of an insurance card. A one-time code the caller was
+sent, or a passcode of digits ("six digit passcode", "telephone banking
+passcode", "the passcode on your account"), is a PIN; a plain passcode, a
+password, security word or passphrase is a password.
 
 Adding a phrasing
 -----------------
@@ -71,6 +96,7 @@ request is asked again.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -110,7 +136,8 @@ TARGETS: tuple[Target, ...] = (
             r"security (?:code|number|digits)(?: (?:on|from|off|of|for) (?:the|your|this|that)"
             r" (?:credit |debit )?card)?",
             r"(?:four|4) (?:digit )?(?:code|number|digits) on the front",
-            r"(?:code|digits|number|numbers) on the front of (?:your|the|this|that) (?:amex|american"
+            r"(?:code|digits|number|numbers) on the front of (?:your|the|this|that) (?:amex"
+            r"|american"
             r" express)(?: card)?",
             r"(?:cvv|cvv2|cvc|cvc2|csc|cid|cvn|cv2)",
             r"(?:c v v|c v c|c s c|c v n|c v two|c v v two)",
@@ -127,8 +154,11 @@ TARGETS: tuple[Target, ...] = (
             r" (?:back|reverse)",
             r"(?:digits?|numbers?|code) (?:on|in|beside|next to|by|near|above|printed on|printed in"
             r"|in the|on the|by the|beside the|next to the|to the right of|right of|to the side of"
-            r"|after|behind|following) (?:the )?(?:signature|white strip)",
-            r"(?:three|3|four|4) (?:digits?|numbers?)(?: printed| written)? (?:above|over|on top of)"
+            r"|after|behind|following|printed by|printed next to|written by) (?:the |your )?"
+            r"(?:signature|white strip)",
+            r"(?:digits?|numbers?|code) (?:next to|by|near|beside) where you sign",
+            r"(?:three|3|four|4) (?:digits?|numbers?)(?: printed| written)? (?:above|over"
+            r"|on top of)"
             r" the (?:card |long |main )?number",
             r"signature (?:strip|stripe|panel|box|line|bar|area)",
             r"back of " + _CARD,
@@ -139,7 +169,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:phone|telephone|service|toll free|contact|support|helpline|customer service|"
             r"customer care|800|member|membership|policy|group|insurance|id|rx|subscriber)"
             r" (?:numbers?|id) (?:on|at|from) the back",
-            r"(?:numbers?|digits|code) (?:on|at|from) the back of (?:your|the|this|that) (?:insurance"
+            r"(?:numbers?|digits|code) (?:on|at|from) the back of (?:your|the|this"
+            r"|that) (?:insurance"
             r"|member|membership|id|health|library|loyalty|rewards|gift|medicare|medicaid|benefits)"
             r" card",
             r"(?:call|ring|dial) the numbers? on the back",
@@ -159,7 +190,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?: is| that's| it says)? (?:on|printed on|shown on|written on|on the front of"
             r"|at the front of) (?:the|your) (?:front|card|credit card|debit card)",
             r"(?:date|month and year) on the front",
-            r"(?:date|month and year|month and the year|month year)(?: is| that's)?(?: printed| shown"
+            r"(?:date|month and year|month and the year|month year)(?: is| that's)?(?: printed"
+            r"| shown"
             r"| written)? (?:under|below|beneath|underneath) the (?:card |long )?number",
             r"(?:month and year|month and the year|month slash year|month) (?:it|the card|your"
             r" card) (?:expires|runs out|is good until)",
@@ -196,10 +228,20 @@ TARGETS: tuple[Target, ...] = (
             r"(?:nine|9) (?:digits?|digit number|digit code|numbers?)(?: [a-z']+){0,6}? (?:on|of"
             r"|from|at the bottom of|along the bottom of) " + _CHECK,
             r"(?:nine|9) (?:digits?|digit number|numbers?) on the left",
-            r"(?:first|left) (?:set of )?(?:numbers|digits|number) (?:at|on|along|across) the (?:bottom|"
+            r"(?:number|code|digits) (?:that )?(?:identifies|identify|identifying)"
+            r" (?:your|the) bank",
+            r"(?:bank's|banks) (?:nine|9) digit (?:code|number)",
+            r"(?:nine|9) digit bank (?:code|number)",
+            r"(?:first|left) (?:set of )?(?:numbers|digits|number) (?:at|on|along"
+            r"|across) the (?:bottom|"
             r"lower edge) of " + _CHECK,
-            r"(?:number|numbers|digits) (?:on|at|in) the (?:bottom|lower) left(?: corner| side| hand"
+            r"(?:number|numbers|digits) (?:on|at|in) the (?:bottom|lower) left(?: corner| side"
+            r"| hand"
             r" corner)?(?: (?:of|on) " + _CHECK + ")?",
+        ),
+        not_it=(
+            r"routing (?:you|your call|the call|this|that|it|them|him|her|calls|over|through|to"
+            r"|your request|your complaint|your case)",
         ),
     ),
     Target(
@@ -226,10 +268,12 @@ TARGETS: tuple[Target, ...] = (
         descriptions=(
             r"(?:your|the|his|her|their)(?: full| whole| nine digit| 9 digit)? social(?: security"
             r"(?: number| no)?)?",
-            r"last (?:four|4)(?: digits| numbers)? (?:of|on|from) (?:[a-z']+ ){1,4}?(?:social security"
+            r"last (?:four|4)(?: digits| numbers)? (?:of|on"
+            r"|from) (?:[a-z']+ ){1,4}?(?:social security"
             r" number|social security|social|ssn)",
             r"(?:nine|9) digit (?:social|ssn)",
-            r"(?:number|numbers|digits) (?:on|from|off) (?:your|the|his|her|their) (?:social security"
+            r"(?:number|numbers|digits) (?:on|from|off) (?:your|the|his|her"
+            r"|their) (?:social security"
             r"|social|ss) card",
             r"last (?:four|4|five|5|part|digits|few digits)(?: digits| numbers)? (?:of|on|from) "
             r"(?:your|the) (?:social security number|social security|social|ssn)",
@@ -267,6 +311,10 @@ TARGETS: tuple[Target, ...] = (
             r"personal identification number",
             r"(?:four|4|six|6) digit pin",
             r"atm (?:code|pin|number)",
+            r"(?:credit|debit|bank|atm|card|visa|mastercard|telephone|phone|security|card's|cards)"
+            r" (?:card )?pin(?: number| code)?",
+            r"personal (?:code|access code|security code|pin)",
+            r"(?:login|log in|sign in|authentication|authenticator|2fa|two factor|mfa) code",
             r"(?:one time|onetime) (?:code|passcode|pass code|password|pin|security code|number)",
             r"(?:otp|otp code)",
             r"(?:four|4|five|5|six|6|seven|7|eight|8) digit (?:code|passcode|pass code|access code"
@@ -288,10 +336,11 @@ TARGETS: tuple[Target, ...] = (
             r"(?:verification|authentication|access|login|confirmation|security|one time|text|sms)"
             r" (?:code|number|passcode) (?:sent|texted|emailed|on your phone|in the text|in your"
             r" email|from the app|from the text|from your text|from the message|in the message"
+            r"|on your screen|on the screen|in the app|on the app"
             r"|you (?:got|received|just got|just received))",
             r"(?:code|passcode) (?:from|in) (?:the|your|that) (?:text|sms|text message|message"
             r"|email|app)",
-            r"number (?:from|in) (?:the|your|that) (?:text|sms|text message)",
+            r"(?:number|numbers|digits) (?:from|in) (?:the|your|that) (?:text|sms|text message)",
             r"(?:text|texted|sms|email|emailed) (?:verification |security |confirmation |access )?"
             r"(?:code|passcode)",
             r"(?:sent|texted|emailed) (?:you )?(?:a|the|your) (?:code|passcode|verification code"
@@ -304,6 +353,9 @@ TARGETS: tuple[Target, ...] = (
             r"(?:password|passwords|passcode|passcodes|passphrase|pass code|pass word|pass phrase)",
             r"(?:secret|security|memorable) (?:word|phrase|answer|answers)",
             r"(?:answer|answers) to (?:your|the) (?:security|secret) questions?",
+            r"(?:security|secret) questions?",
+            r"(?:first pet's|first pets|first pet) name",
+            r"name of your first (?:pet|school|street|car)",
             r"memorable (?:information|info|date|name|place)",
             r"(?:mother's|mothers|mother) maiden name",
             r"maiden name",
@@ -361,8 +413,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:payment) (?:details|information|info)",
         ),
         descriptions=(
-            r"(?:long|full|whole|entire|complete|main|big|raised|embossed) (?:card )?(?:number|"
-            r"numbers|digits)",
+            r"(?:long|main|big|raised|embossed) (?:card )?(?:number|numbers|digits)",
+            r"(?:full|whole|entire|complete) card (?:number|numbers|digits)",
             r"(?:sixteen|16|fifteen|15)(?: digits?| digit number| digit card number| numbers)",
             r"(?:number|numbers|digits) (?:on|across|along|printed on|printed across|embossed on|"
             r"written on|running across) the front",
@@ -387,7 +439,8 @@ TARGETS: tuple[Target, ...] = (
             r"library|sim|id|business|loyalty|rewards|membership|insurance) (?:credit |debit )?card"
             r"(?! (?:number|numbers|details|digits|info|information))",
             r"credit or debit",
-            r"(?:any|all|most|every|all the|all of the) (?:major |of the major |major )?(?:credit |debit"
+            r"(?:any|all|most|every|all the|all of the) (?:major |of the major |major )?(?:credit "
+            r"|debit"
             r" )?(?:card|cards)(?! (?:number|numbers|details|digits|info|information))",
             r"(?:visa|mastercard|amex|discover) or (?:visa|mastercard|amex|discover|a)",
             r"billing (?:address|zip|postcode|post code)",
@@ -598,11 +651,12 @@ _BARE_CONTRACTION = re.compile(
     r"|(you|they)re|(i|we|you|they)ve|(what|that|when|where|how|who)s|(you|they)ll)\b"
 )
 """Contractions as speech-to-text writes them without the apostrophe ("dont", "youre")."""
-_CONTRACTED = frozenset(
-    [f"{stem}t" for stem in "don won can doesn isn aren didn shouldn wouldn couldn wasn weren"
-     " haven hasn mustn".split()]
-    + "youre theyre ive weve youve theyve whats thats whens wheres hows whos youll theyll".split()
-)  # fmt: skip
+_CONTRACTED = words(
+    """
+    dont wont cant doesnt isnt arent didnt shouldnt wouldnt couldnt wasnt werent havent hasnt
+    mustnt youre theyre ive weve youve theyve whats thats whens wheres hows whos youll theyll
+    """
+)
 """Every word ``_BARE_CONTRACTION`` rewrites: ASCII text with none of them is left as it is."""
 _DIGIT = re.compile(r"[0-9]")
 _DOT_LETTER = re.compile(r"\.[a-z]")
@@ -627,7 +681,8 @@ _ASK = _at_words(
     r"|let's|start with|begin with|walk me through|i'd like|i would like|i want|any|mind"
     r"|describe|last thing|one last thing|one more thing|whenever you're ready|when you're ready"
     r"|ready when you are|when you've got it|whenever you've got it)\b"
-    r"|\blet me (?:get|have|take|grab|know)\b"
+    r"|\b(?:let me|lemme) (?:get|have|take|grab|know)\b"
+    r"|\b(?:gonna|going to|gotta|got to|have to) (?:need|get|grab|take|have)\b"
     r"|\b(?:and|also|plus|now|then|lastly|finally|next) (?:the|your)\b"
 )
 """Asking forms: a sentence with none of these asks only if it ends in "?" or starts as a
@@ -665,8 +720,10 @@ _NOT_NEEDED = _at_words(
     r" (?:needed|required|necessary)\b|\b(?:unnecessary|not needed|not required)\b"
 )
 _VALUE_AFTER = re.compile(
-    r",? ?[0-9]|,? (?:january|february|march|april|may|june|july|august|september|october"
-    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|,? (?:is|was|as|shows as|reads|being) (?:[0-9]|(?:zero|oh|one|two|three|four"
+    r",? ?(?:still )?[0-9]|,? (?:still )?(?:january|february|march|april|june|july|august"
+    r"|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+    r"|,? (?:is|was|as"
+    r"|shows as|reads|being) (?:[0-9]|(?:zero|oh|one|two|three|four"
     r"|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
     r"|eighty|ninety|january|february|march|april|may|june|july|august|september|october"
     r"|november|december)\b)"
@@ -684,10 +741,15 @@ _CLAUSE_KIND = _at_words(
     # asking, though it holds "i have your": consumed first
     r"(?P<ok>\b(?:may|can|could|might) (?:i|we)(?: please| just)? (?:have|see|get|grab)\b"
     r"|\b(?:we|you|i) (?:have|keep|hold|had)(?: on file| on record| for you)\b"
-    r"|\b(?:can|could|would|will) you(?: please| just)? read (?:it|that|them|this) back to (?:me|us)\b)"
+    r"|\b(?:code|codes|passcode|number|text|message|email|sms)(?: that)? (?:we|i)(?:'ve)?"
+    r"(?: just)? (?:sent|texted|emailed"
+    r"|messaged)\b"
+    r"|\b(?:can|could|would|will) you(?: please| just)? read (?:it|that|them|this) back to (?:me"
+    r"|us)\b)"
     # a report, whatever form the clause has
     r"|(?P<report>\b(?:ending|ends) (?:in|with)\b|\bon file\b"
-    r"|\b(?:thank you|thanks)(?: so much)? for\b|\bgot it\b|\bi understand\b"
+    r"|\b(?:thank you|thanks)(?: so much)? for\b|\bgot it\b(?! (?:and|so|now|then|ok|okay|um"
+    r"|uh)\b)|\bi understand\b"
     r"|\b(?:you|they|he|she)(?: just| already)? (?:gave|entered|provided|typed|keyed"
     r"|told me|told us|mentioned|gave me|gave us)\b(?! (?:me|us) (?:the|your)\b)"
     r"|\bsorry (?:to hear|about)\b"
@@ -700,7 +762,8 @@ _CLAUSE_KIND = _at_words(
     # a report in a clause that is no question ("has your card been charged?" is one)
     r"|(?P<statement>(?:has|have|had|[a-z]+'ve|[a-z]+'s|is|was|were|are)"
     r"(?: now| already| just| still| successfully)? (?:been|charged|declined|approved|accepted|"
-    r"updated|processed|verified|saved|confirmed|valid|expired|correct|incorrect|locked|unlocked|active|blocked|cancelled|"
+    r"updated|processed|verified|saved|confirmed|valid|expired|correct|incorrect|locked|unlocked"
+    r"|active|blocked|cancelled|"
     r"canceled|changed|reset|removed|added|sent|received|linked|stored|encrypted|masked|"
     r"protected|secure|safe|due|listed|registered|showing|shown|set up|on record)\b)"
     # an offer
@@ -719,7 +782,8 @@ _CLAUSE_KIND = _at_words(
     r"|(?P<handy>\b(?:have|got|grab|get|keep|find|fetch|take out|pull out) (?:your|the|a|an)"
     r"(?: [a-z']+){0,3}? (?:handy|ready|nearby|with you|on you|available|in front of you|to hand"
     r"|close by)\b)"
-    r"|(?P<wait>\bplease (?:hold|wait|stay|bear)\b|\bone moment\b|\bjust a (?:moment|second|sec|minute)\b"
+    r"|(?P<wait>\bplease (?:hold|wait|stay|bear)\b|\bone moment\b|\bjust a (?:moment|second|sec"
+    r"|minute)\b"
     r"|\btake your time\b|\b(?:grab|get|find|fetch) (?:your|the) (?:wallet|purse|checkbook|"
     r"cheque book|statement)\b)"
 )
@@ -762,7 +826,15 @@ def _follows(before: str, words: frozenset[str], skip: int) -> bool:
     while i and skip and tail[i - 1] in _DETERMINERS:
         i -= 1
         skip -= 1
-    return any(i >= n and " ".join(tail[i - n : i]) in words for n in (1, 2, 3))
+    if not i:
+        return False
+    last = tail[i - 1]
+    if last in words:
+        return True
+    if i < 2:
+        return False
+    two = f"{tail[i - 2]} {last}"
+    return two in words or (i >= 3 and f"{tail[i - 3]} {two}" in words)
 
 
 _HANDOFF = _at_words(
@@ -892,25 +964,29 @@ def _find_requests(text: str, *, gated: bool) -> list[str]:
     the answer (``tests/test_requests_speed_equiv.py`` compares the two)."""
     low = _normalize(text, gated)
     words = _spaced(low).split()
-    if gated and not _may_name(words, len(low) <= _WINDOW):
+    whole = len(low) <= _WINDOW
+    drugs = not gated or not whole or bool(_drug_like(words))
+    if gated and not _may_name(words, whole, drugs):
         return []
     line = frozenset(words)
     found: list[str] = []
     for sentence in _sentences(low):
-        for category in _sentence_requests(sentence, line, gated):
+        for category in _sentence_requests(sentence, line, gated, drugs):
             if category not in found:
                 found.append(category)
     return found
 
 
-def _may_name(words: list[str], whole: bool) -> bool:
-    """Whether a line with ``words`` can name a category at all: one of its words starts a
-    name and the line holds a word that name needs besides (``_NAME_NEEDS``), or a word
-    looks like a medicine. The needs test holds only where every sentence's words are the
-    line's (``whole``: the line is one window, so no word is cut in two)."""
+def _may_name(words: list[str], whole: bool, drugs: bool) -> bool:
+    """Whether a line with ``words`` can name a category at all: a word looks like a
+    medicine (``drugs``), or one of its words starts a name and the line holds a word that
+    name needs besides (``_NAME_NEEDS``). The needs test holds only where every sentence's
+    words are the line's (``whole``: the line is one window, so no word is cut in two)."""
+    if drugs:
+        return True
     heads = _NAMING.intersection(words)
     if not heads:
-        return bool(_drug_like(words))
+        return False
     if not whole:
         return True
     line = None
@@ -922,7 +998,7 @@ def _may_name(words: list[str], whole: bool) -> bool:
             line = frozenset(words)
         if not needs.isdisjoint(line):
             return True
-    return bool(_drug_like(words))
+    return False
 
 
 def asks_again(text: str) -> bool:
@@ -941,7 +1017,13 @@ def asks_again(text: str) -> bool:
     )
 
 
-def _mentions(s: str, line: frozenset[str], gated: bool = True) -> list[tuple[int, int, str]]:
+def _mentions(
+    s: str,
+    line: frozenset[str],
+    gated: bool = True,
+    drugs_here: bool = True,
+    spaced: str | None = None,
+) -> list[tuple[int, int, str]]:
     """The category names in sentence ``s`` of a line with the words ``line``: ``(start,
     end, category)`` in order.
 
@@ -952,12 +1034,16 @@ def _mentions(s: str, line: frozenset[str], gated: bool = True) -> list[tuple[in
     found with ``str.find`` in the spaced text and its phrases tried only there, instead of
     a regular expression scanning the sentence once for each first word (for ASCII text
     the places are the same: ``_spaced`` makes every character no word holds a space).
+    ``drugs_here``: whether a word may look like a medicine (``False`` only where no word
+    of the whole line does, so no word here does either). ``spaced``: ``_spaced(s)``, when
+    the caller has it.
     """
-    spaced = _spaced(s)
+    if spaced is None:
+        spaced = _spaced(s)
     padded = " " + s
     words = spaced.split()
     heads = _HEADS.intersection(words)
-    drugs = _drug_like(words)
+    drugs = _drug_like(words) if drugs_here else []
     if _NAMING.isdisjoint(heads) and not drugs:
         return []
     candidates: list[tuple[int, int, int, int, str]] = []
@@ -1022,9 +1108,18 @@ def _clauses(s: str) -> list[int]:
     return [0, *sorted(b for b in breaks if 0 < b < len(s))]
 
 
-def _sentence_requests(s: str, line: frozenset[str], gated: bool = True) -> list[str]:
+def _sentence_requests(
+    s: str, line: frozenset[str], gated: bool = True, drugs: bool = True
+) -> list[str]:
     """The categories sentence ``s`` of a line with the words ``line`` asks for (see the
-    module docstring)."""
+    module docstring); ``drugs``: whether a word of it may look like a medicine (``False``
+    only where the whole line has none). ``gated``: a sentence that cannot name anything
+    (``_may_name`` of its own words) is answered before its asking form is looked for."""
+    spaced = _spaced(s)
+    if gated:
+        words = spaced.split()
+        if not _may_name(words, True, drugs and bool(_drug_like(words))):
+            return []
     body = s.strip()
     padded = " " + s
     asks = (
@@ -1034,7 +1129,7 @@ def _sentence_requests(s: str, line: frozenset[str], gated: bool = True) -> list
     )
     if not asks and not _may_be_fragment(body):
         return []
-    mentions = _mentions(s, line, gated)
+    mentions = _mentions(s, line, gated, drugs, spaced)
     if not mentions:
         return []
     if not asks:  # a phrase with no verb asks for what it names; health is asked in questions
@@ -1050,6 +1145,7 @@ def _sentence_requests(s: str, line: frozenset[str], gated: bool = True) -> list
     needed = _has(s, _NEEDED)
     handoff: bool | None = None
     verdicts: dict[int, str] = {}
+    memo: dict[str, list] = {}
     out: list[str] = []
     k = 0
     last_end = -1
@@ -1074,28 +1170,29 @@ def _sentence_requests(s: str, line: frozenset[str], gated: bool = True) -> list
             )
             or _follows(before, _PLACE_WORDS, 1)
             or (before.endswith(_UNDER_ENDS) and _UNDER.search(before) is not None)
-            or (category != c.HEALTH and _EXISTS.search(before) is not None)
-            or (
-                category != c.HEALTH
-                and _HAS_ONE.search(before) is not None
-                and not s[a:b].endswith(_DATA)
-            )
+            or (category != c.HEALTH and _about_having(before, s[a:b]))
             or (category != c.HEALTH and _follows(before, _TOPIC_WORDS, 2))
             or (s[a:b].endswith(_OBJECTS) and _YES_NO.match(s, lo) is not None)
+            or (
+                category != c.HEALTH
+                and before.endswith(_COPULA_ENDS)
+                and _IS_IT.fullmatch(before) is not None
+                and not _has(s[b:hi], _HANDY_WORDS)
+            )
         ):
             continue
         if k not in verdicts:
             if handoff is None:
                 handoff = _HANDOFF.search(padded) is not None
             verdict = _clause_asks(s[lo:hi], handoff)
-            if verdict == _ASKS and _leads_only(before) and _IS_SAID.match(s, b) is not None:
+            if verdict == _ASKS and _IS_SAID.match(s, b) is not None and _leads_only(before):
                 verdict = _STATED  # "your security code is the three digits on the back"
             verdicts[k] = verdict
         verdict = verdicts[k]
         if (
             verdict == _ASKS
             or (verdict == _HANDY and not s[a:b].endswith(_OBJECTS))
-            or (verdict == _SENT and _asks_for_it(s, starts, k, negations, handoff))
+            or (verdict == _SENT and _asks_for_it(s, starts, k, negations, handoff, memo))
         ):
             out.append(category)
     return out
@@ -1126,7 +1223,7 @@ _EXISTS = re.compile(
     r" (?:(?:remember|recall)(?: ever)? (?:setting up|creating"
     r"|choosing|making|changing|getting|receiving|using)|set up|setup|created|chosen"
     r"|picked|made|change|changed|reset|use|used|log|logged|sign|signed|setting up|forget|forgot"
-    r"|lose|lost)\b"
+    r"|lose|lost|receive|received|get)\b"
 )
 """Before a name in its clause: the question is whether the caller has, knows or did
 something with it ("do you remember setting up a PIN?", "have you logged in with your
@@ -1137,6 +1234,19 @@ _HAS_ONE = re.compile(
 )
 """Before a name: whether the caller has one ("do you have a PIN on the account?"); it
 asks for a number ("do you have a card number for me?", ``_DATA``) all the same."""
+
+
+def _about_having(before: str, name: str) -> bool:
+    """Whether ``before`` (a clause up to ``name``) asks whether the caller has or did
+    something with it (``_EXISTS``, ``_HAS_ONE``); every match of those holds a pronoun and
+    a space, which the cheap test looks for first."""
+    if "he " not in before and "you " not in before and "they " not in before:
+        return False
+    if _EXISTS.search(before) is not None:
+        return True
+    return _HAS_ONE.search(before) is not None and not name.endswith(_DATA)
+
+
 _DATA = ("number", "numbers", "details", "info", "information", "no")
 _TOPIC_WORDS = words("about regarding concerning")
 """Right before a name (but for two determiners): the name is the topic ("are you calling
@@ -1146,6 +1256,15 @@ _YES_NO = re.compile(
 )
 """A clause that opens so asks yes or no about a thing one holds (``_OBJECTS``: "is the
 credit card in your name?", "did you use your debit card?"), not for its data."""
+_IS_IT = re.compile(
+    r"\s*(?:(?:and|so|now|also|ok|okay|then|just|um|uh) )*(?:is|are|was|were) (?:your|the|this"
+    r"|that|its|his|her|their) "
+)
+"""A clause up to a name that opens a yes-or-no question with the name as its subject ("is
+your PIN the same one you use at the ATM?"): it asks about it, not for it."""
+_HANDY_WORDS = ("handy", "ready", "with you", "on you", "nearby", "in front of you", "to hand")
+"""After a name a yes-or-no question asks for all the same: "is your routing number handy?"."""
+_COPULA_ENDS = ("your ", "the ", "this ", "that ", "its ", "his ", "her ", "their ")
 _LEADS = words(
     "and so ok okay now then just also great perfect thanks alright right um uh oh sorry well"
     " lastly finally next plus"
@@ -1194,7 +1313,8 @@ _PHRASE_WORDS = (
         signature strip panel card check cheque please too as well now also and then next first
         last just only for me us with digits digit numbers number code three four nine sixteen
         little small long whole full again thank you whenever all both those these one ones
-        part bit same slowly slow month year slash date day
+        part bit same slowly slow month year slash date day security verification expiry
+        expiration routing account social bank credit debit
         """
     )
 )
@@ -1207,20 +1327,31 @@ _IT_ASK = _at_words(
 _SENT_REPORT = _at_words(r"\b(?:sent|texted|emailed|messaged)\b")
 
 
-def _asks_for_it(s: str, starts: list[int], k: int, negations: list[int], handoff: bool) -> bool:
-    """Whether a later clause of ``s`` than clause ``k`` (a report that something was sent)
-    asks for it by a pronoun: "I've sent a code to your phone, can you read it to me?"."""
-    for j in range(k + 1, len(starts)):
-        lo = starts[j]
-        hi = starts[j + 1] if j + 1 < len(starts) else len(s)
-        clause = s[lo:hi]
-        m = _IT_ASK.search(" " + clause)
-        if m is None:
-            continue
-        if any(lo <= n < lo + m.start() for n in negations):
-            return False
-        return _clause_asks(clause, handoff) == _ASKS
-    return False
+def _asks_for_it(
+    s: str, starts: list[int], k: int, negations: list[int], handoff: bool, memo: dict[str, list]
+) -> bool:
+    """Whether the first later clause of ``s`` than clause ``k`` (a report that something
+    was sent) that refers to "it" asks for it: "I've sent a code to your phone, can you read
+    it to me?". ``memo`` keeps, per sentence, the clauses that refer to "it" (found once:
+    every report asks here in time linear in the sentence)."""
+    refs = memo.get("it")
+    if refs is None:
+        refs = []
+        for j, lo in enumerate(starts):
+            hi = starts[j + 1] if j + 1 < len(starts) else len(s)
+            m = _IT_ASK.search(" " + s[lo:hi])
+            if m is not None:
+                refs.append((j, lo + m.start()))
+        memo["it"] = refs
+    i = bisect.bisect_right(refs, (k, len(s)))
+    if i == len(refs):
+        return False
+    j, at = refs[i]
+    lo = starts[j]
+    if any(lo <= n < at for n in negations):
+        return False
+    hi = starts[j + 1] if j + 1 < len(starts) else len(s)
+    return _clause_asks(s[lo:hi], handoff) == _ASKS
 
 
 def _only_of(gap: str) -> bool:

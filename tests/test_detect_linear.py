@@ -48,6 +48,8 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "zero-width words": lambda n: "card\u200b is " * n,
     "oh ": lambda n: "oh " * n,  # each "oh" looks for a number beside it
     "1 sorry ": lambda n: "1 sorry " * n,  # every correction has readings
+    "for to ": lambda n: "for to " * n,  # homophones with no digit among them
+    "won to ate ": lambda n: "won to ate 1 " * n,  # homophones read as digits
 }
 SIZE = 2500  # characters at the small size
 GROWTH = 8

@@ -668,3 +668,242 @@ def test_cue_before_the_value(category, cue):
 def test_cue_after_the_value(category, cue):
     text = f"um {VALUES[category]} {cue}"
     _check(None, text, [(category, VALUES[category])])
+
+
+# ---- round 2: homophones, one-time codes, passphrases, non-card codes -------------------
+
+HOMOPHONE_DIGITS = [
+    ("Please say your PIN.", "for for seven won", [(PIN, "for for seven won")]),
+    ("Please say your PIN again.", "ate three oh to", [(PIN, "ate three oh to")]),
+    (None, "pin number to five ate oh", [(PIN, "to five ate oh")]),
+    (None, "my pin is won to three for", [(PIN, "won to three for")]),
+    (None, "the pin is four to ate won", [(PIN, "four to ate won")]),
+    (None, "my pin is for for seven won", [(PIN, "for for seven won")]),
+    (None, "i was born oh ate oh to eighty five", [(DOB, "oh ate oh to eighty five")]),
+    (
+        None,
+        "my social is won to three, for five, six seven ate nine",
+        [(SSN, "won to three, for five, six seven ate nine")],
+    ),
+    (
+        None,
+        "social security number to three for five six seven ate nine won",
+        [(SSN, "to three for five six seven ate nine won")],
+    ),
+    (None, "my atm pin is ate ate won too i mean 8812", [(PIN, "ate ate won too"), (PIN, "8812")]),
+    (None, "the pin is ate won too for", [(PIN, "ate won too for")]),
+    # homophones that are words: too few digits, or no single digit beside them
+    (None, "for to for to", []),
+    (None, "to to to to the store", []),
+    (None, "we are open from nine to five on weekdays", []),
+    (None, "it's a two for one deal on pizzas", []),
+    (None, "it took from 10 to 20 for 30 minutes", []),
+    (None, "i ate four eggs for breakfast", []),
+    (None, "we won two games to one last night", []),
+    (None, "i need to go to the store for milk", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), HOMOPHONE_DIGITS)
+def test_digit_homophones_in_a_stretch_of_digits_are_digits(prev, text, expected):
+    _check(prev, text, expected)
+
+
+ONE_TIME_CODES = [
+    (None, "the code they texted me is 482913", [(PIN, "482913")]),
+    (None, "the verification code is 2 2 6 1 9 0", [(PIN, "2 2 6 1 9 0")]),
+    (
+        None,
+        "the code is nine three two eight one four from the text",
+        [(PIN, "nine three two eight one four")],
+    ),
+    (None, "the code i got was for ate to nine won three", [(PIN, "for ate to nine won three")]),
+    # a three or four digit code is still the card's security code
+    (None, "the code on the back is 123", [(CSC, "123")]),
+    (None, "the security code is seven three seven", [(CSC, "seven three seven")]),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), ONE_TIME_CODES)
+def test_a_five_to_eight_digit_code_is_a_one_time_passcode(prev, text, expected):
+    _check(prev, text, expected)
+
+
+NON_CARD_CODES = [
+    (None, "Response Status Code: 200", []),
+    (None, "HTTP status code 503 from the payment page", []),
+    (None, "it gave me error code 404 when i tried to pay", []),
+    (None, "the app crashed with exit code 137", []),
+    (None, "the http error codes were 500 and 502", []),
+    (None, "the country code is 44 for the uk", []),
+    (None, "my area code is 415", []),
+    (None, "the promo code is 1234", []),
+    (None, "the gate code is 4821", []),
+    (None, "status code 200, and the security code is 123", [(CSC, "123")]),
+    ("And the three digits on the back?", "the code is 384", [(CSC, "384")]),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), NON_CARD_CODES)
+def test_a_code_in_a_non_card_sense_is_no_security_code(prev, text, expected):
+    _check(prev, text, expected)
+
+
+def test_the_log_scrubber_keeps_an_http_status_code():
+    from guardrail.logs import scrub
+
+    assert scrub("Response Status Code: 200") == "Response Status Code: 200"
+
+
+PASSPHRASES = [
+    (None, "my password is tiger lily two words", [(PWD, "tiger lily")]),
+    (
+        None,
+        "ok um the passphrase is correct horse battery staple",
+        [(PWD, "correct horse battery staple")],
+    ),
+    (None, "the verbal password is purple elephant", [(PWD, "purple elephant")]),
+    (
+        None,
+        "password is sunshine forty two like sunshine and the number",
+        [(PWD, "sunshine forty two")],
+    ),
+    (None, "ok the password is chicago bears 85 with spaces i think", [(PWD, "chicago bears 85")]),
+    (None, "my password is grandma's garden", [(PWD, "grandma's garden")]),
+    (None, "my password is bluebird and that's all", [(PWD, "bluebird")]),
+    # a cue followed by words that are no password
+    (None, "my password is not working", []),
+    (None, "my password is the same as before", []),
+    (None, "my password is correct but it still fails", []),
+    (None, "my password is wrong again i think", []),
+    (None, "my password was changed last week by my son", []),
+    (None, "the password is on a sticky note", []),
+    (None, "my password is in my email somewhere", []),
+    (None, "the password is my dog's name and the year", []),
+    (None, "your password must be at least eight characters long", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), PASSPHRASES)
+def test_a_passphrase_of_words_after_a_password_cue(prev, text, expected):
+    _check(prev, text, expected)
+
+
+def test_a_social_card_is_an_ssn_cue_not_a_payment_card_one():
+    _check(None, "the number on my social card is 618 24 5570", [(SSN, "618 24 5570")])
+    _check(None, "my social security card number is 123-45-6789", [(SSN, "123-45-6789")])
+
+
+BILLER_ACCOUNTS = [
+    (None, "the account number on my electric bill is 2200 4471 9938", []),
+    (None, "my gas account is nine nine one two three four five five six seven", []),
+    (None, "the water bill account is 0091 2234 55", []),
+    (None, "cable account number eight three one two two oh nine four four five", []),
+    (None, "the electric account is 1 0 0 4 4 7 2 8 9 1", []),
+    (None, "my internet account number is 55 0012 3488", []),
+    (None, "the order number is 1234567890123", []),
+    (None, "my member number is 88 1044 7721", []),
+    (None, "call me back at 555-867-5309", []),
+    (
+        None,
+        "it's the electric account 1004472891, pay it from checking 8821046633 routing 053000219",
+        [(ACCT, "8821046633"), ("routing_number", "053000219")],
+    ),
+    (None, "044000037 checking 91827364", [("routing_number", "044000037"), (ACCT, "91827364")]),
+    (
+        None,
+        "my checking seven seven oh four three two one nine",
+        [(ACCT, "seven seven oh four three two one nine")],
+    ),
+    (None, "my savings account 00123456789", [(ACCT, "00123456789")]),
+    (None, "my checking account number is 12345678", [(ACCT, "12345678")]),
+    (None, "i'm checking 3 things on my list", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), BILLER_ACCOUNTS)
+def test_a_billers_account_number_is_no_bank_account(prev, text, expected):
+    _check(prev, text, expected)
+
+
+CARD_CODE_PHRASINGS = [
+    (None, "security code ate one five", [(CSC, "ate one five")]),
+    (None, "code on the back is won too three", [(CSC, "won too three")]),
+    (
+        None,
+        "card number 4111111111111111. expiration 1127 security 445",
+        [(CARD, "4111111111111111"), (EXP, "1127"), (CSC, "445")],
+    ),
+    (
+        None,
+        "number 4012-8888-8888-1881 exp 2028-06 cvc 090",
+        [(CARD, "4012-8888-8888-1881"), (EXP, "2028-06"), (CSC, "090")],
+    ),
+    (None, "the security deposit is 500 dollars", []),
+    (None, "we won two to one on saturday", []),
+    (None, "my social security number is 123-45-6789", [(SSN, "123-45-6789")]),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), CARD_CODE_PHRASINGS)
+def test_card_codes_with_homophones_a_bare_security_cue_and_year_first_expiry(prev, text, expected):
+    _check(prev, text, expected)
+
+
+ROUTING_BESIDE_CHECKING = [
+    (None, "the routing on my checking is 021000021", [("routing_number", "021000021")]),
+    (None, "routing number for checking, 021000021", [("routing_number", "021000021")]),
+    (None, "checking, 021000021", [("routing_number", "021000021")]),
+    (
+        None,
+        "checking 021000021 and the account is 12345678",
+        [("routing_number", "021000021"), (ACCT, "12345678")],
+    ),
+    (None, "my checking account is 021000021", [(ACCT, "021000021")]),
+    (None, "my checking is 12345678", [(ACCT, "12345678")]),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), ROUTING_BESIDE_CHECKING)
+def test_a_routing_number_beside_a_bare_checking_cue_stays_a_routing_number(prev, text, expected):
+    _check(prev, text, expected)
+
+
+CARDS_BESIDE_HOMOPHONES = [
+    (
+        None,
+        "yeah uh five five five five five five five five five five five five for for for for",
+        [(CARD, "five five five five five five five five five five five five for for for for")],
+    ),
+    (
+        None,
+        "charge it to 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 please",
+        [(CARD, "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1")],
+    ),
+    (
+        None,
+        "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 for the payment",
+        [(CARD, "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1")],
+    ),
+    (
+        None,
+        "four zero one two eight eight eight eight eight eight eight eight one eight eight one to be charged",
+        [
+            (
+                CARD,
+                "four zero one two eight eight eight eight eight eight eight eight one eight eight one",
+            )
+        ],
+    ),
+    (None, "the card is 4111 1111 1111 1111 for 9 dollars", [(CARD, "4111 1111 1111 1111")]),
+    (
+        None,
+        "my card is four won one one one one one one one one one one one one one one",
+        [(CARD, "four won one one one one one one one one one one one one one one")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), CARDS_BESIDE_HOMOPHONES)
+def test_a_homophone_at_the_edge_of_a_card_number_is_a_word(prev, text, expected):
+    _check(prev, text, expected)

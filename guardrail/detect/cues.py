@@ -50,6 +50,10 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:by|near|next\s+to)\s+the\s+signature(?:\s+(?:strip|panel|box))?"),
     (c.CARD_SECURITY_CODE, ("the",), r"the\s+(?:four|4)(?:\s+digits?)?\s+on\s+the\s+front"),
     (c.CARD_SECURITY_CODE, ("security",), r"security\s+(?:code|number|digits)"),
+    # "expiration 1127 security 445": "security" alone, beside the card's other values
+    (c.CARD_SECURITY_CODE, ("security",),
+     r"security(?!\s+(?:word|question|answer|phrase|deposit|guard|system|alarm|team|"
+     r"department|check|service|services|reasons?|purposes|questions|box|camera|cameras))"),
     (c.CARD_SECURITY_CODE, ("cvv", "cvv2", "cvc", "cvc2", "cid", "csc"), r"\w+"),
     (c.CARD_SECURITY_CODE, ("card",), r"card\s+verification"),
     (c.CARD_SECURITY_CODE, ("three", "3", "four", "4"),
@@ -80,7 +84,7 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.IBAN, ("iban", "ibans"), r"\w+"),
     (c.IBAN, ("international",), r"international\s+(?:bank\s+)?account(?:\s+(?:number|no))?"),
     # == ssn ===================================================================================
-    (c.SSN, ("social",), r"social(?:\s+security(?:\s+number)?)?"),
+    (c.SSN, ("social",), r"social(?:\s+security)?(?:\s+(?:number|card))?"),
     (c.SSN, ("ssn",), r"ssn"),
     (c.SSN, ("ss",), r"ss(?:\s+(?:number|no|#))?"),
     (c.SSN, ("s",), r"s\s*\.?\s*s\s*\.?\s*n\b"),
@@ -99,10 +103,19 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.PASSWORD, ("pass",), r"pass\s*(?:word|phrase)"),
     (c.PASSWORD, ("secret",), r"secret\s+word"),
     # == bank_account ==========================================================================
+    # account numbers that are no bank account: a utility's or a biller's
+    (NEG_REFERENCE, ("electric", "electricity", "gas", "water", "cable", "utility", "utilities",
+                     "internet", "broadband", "power", "energy", "trash", "sewer", "wireless",
+                     "cellular", "streaming", "satellite", "heating"),
+     r"\w+(?:\s+(?:and\s+\w+\s+)?(?:bill|company|provider))?\s+account(?:\s+(?:number|no|#))?"),
+    (NEG_REFERENCE, ("account",),
+     r"account(?:\s+(?:number|no|#))?\s+(?:on|from|for)\s+(?:my|the|your|our)\s+(?:\w+\s+)?"
+     r"(?:bill|invoice|statement\s+from\s+the\s+\w+)"),
     (c.BANK_ACCOUNT, ("bank", "checking", "savings", "chequing"),
      r"(?:bank|checking|savings|chequing)\s+account(?:\s+(?:number|no|#))?"),
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"),
      r"(?:checking|savings|chequing)\s+(?:number|no|#)"),
+    (c.BANK_ACCOUNT, ("checking", "savings", "chequing"), r"(?:checking|savings|chequing)"),
     (c.BANK_ACCOUNT, ("account",), r"account(?:\s+(?:number|no|#))?"),
     (c.BANK_ACCOUNT, ("acct",), r"acct"),
     # == payment_card ==========================================================================
@@ -131,7 +144,7 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (SKIP, ("on", "for", "of", "with", "to", "in", "under", "from"),
      r"(?:on|for|of|with|to|in|under|from)\s+(?:the|my|your|this|that|our|his|her)\s+"
      r"(?:(?:debit|credit|bank|atm|visa|mastercard|amex|checking|savings|online|new|old)\s+)?"
-     r"(?:account|card)(?:\s+on\s+file)?"),
+     r"(?:account|card|checking|savings)(?:\s+on\s+file)?"),
     # cards that are not payment cards
     (NEG_REFERENCE, ("insurance", "medicare", "medicaid", "library", "health", "sim", "business",
                      "key", "green", "student", "benefits", "gym", "club", "store", "metro",
@@ -139,6 +152,13 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
      r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
     (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "access", "booking",
                      "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+code"),
+    # a code word in a non-card sense: HTTP and program status, dialling, products ("Response
+    # Status Code: 200" in a log line is no security code)
+    (NEG_OTHER, ("status", "error", "response", "http", "exit", "return", "result", "reason",
+                 "fault", "failure", "country", "dial", "dialing", "dialling", "product", "tax",
+                 "postal", "qr", "bar", "color", "colour", "source", "dress", "activation",
+                 "redemption", "gate", "door", "wifi", "invite", "invitation"),
+     r"\w+(?:\s+(?:status|error|response|return|exit|result))?\s+codes?"),
     (NEG_PHONE, ("area",), r"area\s+code"),
     (NEG_PHONE, ("phone", "telephone", "cell", "mobile", "fax", "extension", "ext", "callback",
                  "cellphone", "landline"), r"\w+"),

@@ -167,6 +167,14 @@ def find_disclosures(
         if not (cues or expected):
             return findings
         ctx = _Ctx(text, toks, starts, cues, [], [], expected)
+    elif (
+        not expected
+        and all(q.label.startswith("neg:") for q in cues)
+        and _only_short(runs)
+        and _MONTH_WORDS.isdisjoint(toks.texts)
+    ):
+        pass  # "is it five or six": with no question and no cue that names a value, only
+        # a number of nine digits or more can be one (it validates itself)
     else:
         cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
         ctx = _Ctx(
@@ -179,6 +187,17 @@ def find_disclosures(
         found = find_passwords(text, toks, expected, numbers_found=numbers)
         findings.extend(Finding(c.PASSWORD, s, e) for s, e in found)
     return merge_findings(findings) if len(findings) > 1 else findings
+
+
+def _only_short(runs: list[NumberRun]) -> bool:
+    """Whether every run has fewer than nine digits (so no reading of it has more).
+
+    Without a question, a month name or a cue that names a value (a
+    negative one, "dollars", "last week", only says what it is not), such a
+    number is nothing: only a card, an SSN or a routing number validates
+    itself, and a card's expiry or code is one only after a card.
+    """
+    return all(len(r.digits) < 9 for r in runs)
 
 
 def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) -> None:
@@ -314,8 +333,15 @@ def _card_and_tail(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
         return None
     chunks = run.chunks
     cum = list(itertools.accumulate(map(len, chunks)))
-    for b in run.breaks:  # said again from the start, with no "sorry": one card
-        if 13 <= len(digits) - cum[b - 1] <= 19:
+    n_digits = len(digits)
+    # said again from the start, with no "sorry": one card (only the breaks that
+    # leave 13 to 19 digits after them, found by bisection in a long run)
+    lo = bisect.bisect_left(cum, n_digits - 19)
+    hi = bisect.bisect_right(cum, n_digits - 13)
+    for b in run.breaks[
+        bisect.bisect_left(run.breaks, lo + 1) : bisect.bisect_right(run.breaks, hi)
+    ]:
+        if 13 <= n_digits - cum[b - 1] <= 19:
             rest = digits[cum[b - 1] :]
             if luhn_ok(rest) and card_brand(rest):
                 return None
@@ -325,10 +351,12 @@ def _card_and_tail(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
     for n_fix, start in enumerate([0, *fixes[:3]]):
         base = cum[start - 1] if start else 0
         stop = fixes[n_fix] if n_fix < len(fixes) else len(chunks)  # the next correction
+        first = max(start + 1, bisect.bisect_left(cum, base + 13) + 1)
+        last = min(len(chunks), stop + 1, bisect.bisect_right(cum, base + 19) + 1)
         ends = [
             e
-            for e in range(start + 1, min(len(chunks), stop + 1))
-            if 13 <= cum[e - 1] - base <= 19 and 3 <= len(digits) - cum[e - 1] <= 24
+            for e in range(first, last)
+            if 13 <= cum[e - 1] - base <= 19 and 3 <= n_digits - cum[e - 1] <= 24
         ]
         card = [digits[base : cum[e - 1]] for e in ends]
         valid = [e for e, d in zip(ends, card, strict=True) if luhn_ok(d) and card_brand(d)]
@@ -463,7 +491,11 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
                 w for kind, w in zip(kinds[last + 1 : a], texts[last + 1 : a], strict=True)
                 if kind != PUNCT
             ]  # fmt: skip
-            if len(words) <= _FOLLOWING_WINDOW + 1 and _AFTER_LINKS.issuperset(words):
+            if (
+                len(words) <= _FOLLOWING_WINDOW + 1
+                and _AFTER_LINKS.issuperset(words)
+                and not _run_between(ctx, cue_tok[k][1], cue_tok[k][1] + 2)
+            ):  # a cue with a number right after it names that one ("... checking 9182")
                 return ctx.cues[k].label
     return None
 
@@ -515,8 +547,16 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
     if label == c.PASSWORD and not _linked_to_cue(ctx, run):
         return None  # "your password must be at least eight characters"
     if label is not None:
+        if (
+            label == c.BANK_ACCOUNT
+            and _self_validating(run) == c.ROUTING_NUMBER
+            and _cue_text(ctx, run) in _BARE_ACCOUNT_WORDS
+        ):
+            return c.ROUTING_NUMBER  # "checking 021000021": the bank's number, by its check
         if _fits(label, run, explicit=True):
             return label
+        if label == c.CARD_SECURITY_CODE and 5 <= len(run.digits) <= 8:
+            return c.PIN  # "the code they texted me is 482913": a one-time passcode
         if (
             label == c.SSN
             and 4 in map(len, run.readings)
@@ -530,6 +570,19 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         if _pin_attempt(ctx, run):
             return c.PIN
     return _self_validating(run)
+
+
+_BARE_ACCOUNT_WORDS = frozenset({"checking", "savings", "chequing"})
+"""Cues that name the account's kind only: a number after them may be its routing number."""
+
+
+def _cue_text(ctx: _Ctx, run: NumberRun) -> str:
+    """The words of the nearest cue before ``run``, lower-cased ("" if none)."""
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 0:
+        return ""
+    q = ctx.cues[j]
+    return ctx.text[q.start : q.end].lower()
 
 
 def _year_after_preposition(ctx: _Ctx, run: NumberRun) -> bool:
@@ -599,46 +652,58 @@ def _split_findings(ctx: _Ctx, run: NumberRun) -> list[Finding]:
     bounds = [0, *run.breaks, len(run.chunks)]
     chunk_len = list(itertools.accumulate(map(len, run.chunks), initial=0))
     gstart = [chunk_len[b] for b in bounds]  # digit offset of each group boundary
-    at = {g: i for i, g in enumerate(gstart)}  # group boundary at a digit offset
-    ng = len(bounds) - 1
     digits = run.digits
     if not (digits.isascii() and digits.isdigit()):
         return []
-    luhn_ok_at = LuhnSums(digits).ok
+    at = [-1] * (len(digits) + 20)  # group boundary at a digit offset (-1: none)
+    for i, g in enumerate(gstart):
+        at[g] = i
+    ng = len(bounds) - 1
+    luhn = LuhnSums(digits)
+    odd_sums, even_sums = luhn.sums(1), luhn.sums(0)  # by the parity of a stretch's end
     lengths_of = CARD_LENGTHS.get
     out = []
-    k = 0
-    while k < ng:
+    spans = run.spans
+    skip = 0  # groups before this are inside the last finding
+    for k in range(ng):
+        if k < skip:
+            continue
         base = gstart[k]
         hit = None
         for length in lengths_of(digits[base : base + 2], ()):  # longest first
-            e = at.get(base + length)
-            if (
-                e is not None
-                and length >= 13
-                and luhn_ok_at(base, base + length)
-                and card_brand(digits[base : base + length])
+            if length < 13:
+                break
+            e = at[base + length]
+            if e < 0:
+                continue
+            end = base + length
+            plain, doubled = odd_sums if end & 1 else even_sums
+            if (plain[end] - plain[base] + doubled[end] - doubled[base]) % 10 == 0 and card_brand(
+                digits[base:end]
             ):
                 hit = (e, c.PAYMENT_CARD)
                 break
         if hit is None:
-            e = at.get(base + 9)  # SSN or routing number: by grouping, as a run of its own
-            if e is not None and gstart[k + 1] - base in (3, 4, 9):
-                shape = [gstart[g + 1] - gstart[g] for g in range(k, e)]
-                if shape in _NINE_DIGIT_SHAPES:
-                    cat = _self_validating(_sub_run(run, bounds[k], bounds[e]))
-                    if cat is not None:
-                        hit = (e, cat)
-        if hit is None:
-            k += 1
-            continue
+            if gstart[k + 1] - base not in _NINE_FIRST_GROUP:
+                continue
+            e = at[base + 9]  # SSN or routing number: by grouping, as a run of its own
+            if e < 0:
+                continue
+            shape = [gstart[g + 1] - gstart[g] for g in range(k, e)]
+            if shape not in _NINE_DIGIT_SHAPES:
+                continue
+            cat = _self_validating(_sub_run(run, bounds[k], bounds[e]))
+            if cat is None:
+                continue
+            hit = (e, cat)
         e, cat = hit
-        out.append(Finding(cat, run.spans[bounds[k]][0], run.spans[bounds[e] - 1][1]))
-        k = e
+        out.append(Finding(cat, spans[bounds[k]][0], spans[bounds[e] - 1][1]))
+        skip = e
     return out
 
 
 _NINE_DIGIT_SHAPES = ([3, 2, 4], [9], [4, 4, 1])
+_NINE_FIRST_GROUP = frozenset({3, 4, 9})
 """Group shapes a nine-digit number validates itself in (SSN 3-2-4, ABA 9 or 4-4-1)."""
 
 
@@ -728,6 +793,8 @@ def _expiry_shape(run: NumberRun) -> bool:
         m, y = groups
         if m.isdigit() and 1 <= int(m) <= 12 and len(m) <= 2 and len(y) in (2, 4):
             return True
+        if len(m) == 4 and m[:2] == "20" and len(y) == 2 and 1 <= int(y) <= 12:
+            return True  # "exp 2028-06": year first, as a form writes it
         if run.slash:
             return False
     d = run.digits

@@ -19,6 +19,9 @@ Rules, in short:
   hundred" is ``4100``); thousands and above mark the run as a *quantity*;
 - "oh"/"o" is a digit only next to another number token; "eighty-one" is
   one number;
+- the homophones "for"/"to"/"won"/"ate" (and "too", "fore") are digits
+  only in a stretch of at least four numbers, beside a single digit ("ate
+  three oh to" is ``8302``; "from nine to five" stays words);
 - fillers (um, uh, er, ...), pauses ("you know", "hang on") and separators
   (, - . / _ and the words "dash", "slash") continue a run; a separator
   marks a group boundary;
@@ -313,9 +316,36 @@ _CORRECTION_PHRASE = _CORRECTION_LEADS | frozenset(
 was I": they continue a run; all but the leading ones mark a correction."""
 SPOKEN_SEPARATORS = frozenset({"dash", "hyphen", "slash", "space", "dot"})
 SEPARATORS = frozenset(",-\u2013\u2014./;_")
+_FAST_SEPARATORS = SEPARATORS - {"/"}  # "/" also marks the run as slashed
 _ORD_SUFFIX = frozenset({"st", "nd", "rd", "th"})
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(SCALES)
-NUMBER_WORDS: frozenset[str] = _NUMBER_WORDS | frozenset(REPEATS) | frozenset(ORDINALS)
+_HOMOPHONES = {
+    "for": "four",
+    "fore": "four",
+    "to": "two",
+    "too": "two",
+    "won": "one",
+    "ate": "eight",
+}
+"""Words speech-to-text writes for a digit said alone ("for for seven won" is 4471)."""
+_HOMOPHONE_WORDS = frozenset(_HOMOPHONES)
+_BESIDE_HOMOPHONE = frozenset(UNITS) | frozenset("0123456789") | _HOMOPHONE_WORDS
+"""A homophone is a digit next to one of these: single digits, or another homophone."""
+_STRETCH_MEMBERS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | _HOMOPHONE_WORDS
+_STRETCH_PASSABLE = FILLERS | frozenset({"slash", "dash", ",", "-", "/"})
+_HOMOPHONE_MIN = 4
+"""A homophone is a digit in a stretch of at least this many numbers; in one of
+three, only "ate", "won" or "too", or one beside another homophone ("security
+code ate one five", "won too three")."""
+_SURE_HOMOPHONES = frozenset({"ate", "won", "too"})
+_LONG_STRETCH = 12
+"""Digits in a stretch from which only a homophone between two digits is one."""
+
+
+NUMBER_WORDS: frozenset[str] = (
+    _NUMBER_WORDS | frozenset(REPEATS) | frozenset(ORDINALS) | _HOMOPHONE_WORDS
+)
+"""Words that may be (part of) a number; a homophone ("for", "to") only among digits."""
 _NUMBERISH = NUMBER_WORDS | frozenset(SCALE_ORDINALS)
 _SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
 """Every word that can start or continue a number (for fast pre-checks)."""
@@ -585,6 +615,11 @@ def number_runs(toks: Tokens) -> list[NumberRun]:
     here.
     """
     kinds, texts = toks.kinds, toks.texts
+    if not _HOMOPHONE_WORDS.isdisjoint(texts):
+        heard = _homophone_digits(kinds, texts)
+        if heard is not texts:
+            toks = Tokens(kinds, heard, toks.starts, toks.ends)
+            texts = heard
     candidates = list(map(or_, map(str.isdigit, texts), map(_NUMBERISH.__contains__, texts)))
     if not any(candidates):
         return []
@@ -602,6 +637,72 @@ def number_runs(toks: Tokens) -> list[NumberRun]:
     finally:
         _OH_CACHE[0] = _NO_OH  # keep no reference to the text's tokens after the call
     return runs
+
+
+def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
+    """``texts`` with each digit homophone read as its digit, where it is one.
+
+    It is one inside a stretch of numbers (digits, number words, "oh",
+    homophones; commas, dashes, "slash" and fillers may stand between) that
+    holds at least four of them and at least one that is no homophone and no
+    "oh" (or, with none, an "ate", "won" or "too"), when a number next to it
+    in the stretch is a single digit or a homophone ("ate three oh to", "its
+    won nine ate seven", "oh ate oh to eighty five", "ate ate won too").
+    "From nine to five" (too short) and "from 10 to 20 for 30" (no single
+    digit beside) stay words. One pass, so linear; ``texts`` itself when
+    nothing changes.
+    """
+    out = texts
+    n = len(texts)
+    done = 0  # tokens before this are settled
+    for h in compress(range(n), map(_HOMOPHONE_WORDS.__contains__, texts)):
+        if h < done:
+            continue
+        start = h  # the stretch around h: back over numbers and gaps, then forward
+        while start > 0 and (
+            kinds[start - 1] == DIGITS
+            or texts[start - 1] in _STRETCH_MEMBERS
+            or texts[start - 1] in _STRETCH_PASSABLE
+        ):
+            start -= 1
+        while texts[start] in _STRETCH_PASSABLE:
+            start += 1  # a stretch starts at a number
+        k = start
+        seq: list[int] = []  # the stretch's number tokens
+        real = 0
+        while k < n:
+            w = texts[k]
+            if kinds[k] == DIGITS or w in _STRETCH_MEMBERS:
+                seq.append(k)
+                real += not (w in _HOMOPHONES or w in ("oh", "o"))
+            elif w not in _STRETCH_PASSABLE:
+                break
+            k += 1
+        done = k
+        if len(seq) < _HOMOPHONE_MIN - 1:
+            continue
+        if not real and (
+            len(seq) < _HOMOPHONE_MIN or _SURE_HOMOPHONES.isdisjoint(texts[q] for q in seq)
+        ):
+            continue  # "for to for to": words; "ate ate won too": a PIN
+        short = len(seq) < _HOMOPHONE_MIN
+        # a card's worth of digits already: a homophone at its edge is a word ("charge
+        # it to 4 1 1 1 ...", "... 1 1 1 for the payment"), one inside is a digit
+        long = sum(len(texts[q]) if kinds[q] == DIGITS else 1 for q in seq) >= _LONG_STRETCH
+        for p, q in enumerate(seq):
+            if texts[q] not in _HOMOPHONES:
+                continue
+            near = [texts[x] for x in seq[max(0, p - 1) : p + 2] if x != q]
+            if short and texts[q] not in _SURE_HOMOPHONES and _HOMOPHONE_WORDS.isdisjoint(near):
+                continue  # "nine to five", "two for one": three numbers, a word between
+            inside = 0 < p < len(seq) - 1 and _BESIDE_HOMOPHONE.issuperset(near)
+            if long and not (inside or not _HOMOPHONE_WORDS.isdisjoint(near)):
+                continue  # (a homophone beside another is a digit: "... five for for for for")
+            if not _BESIDE_HOMOPHONE.isdisjoint(near):
+                if out is texts:
+                    out = list(texts)
+                out[q] = _HOMOPHONES[texts[q]]
+    return out
 
 
 def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
@@ -633,9 +734,35 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
                 if kind == DIGITS:
                     run.written = True
                     chunks.append(w)
-                else:
-                    run.spoken = True
-                    chunks.append(_PLAIN[w])
+                    spans.append((starts[i], ends[i]))
+                    i += 1
+                    # "1-1-1", "1 1 1": digits with a separator or nothing between
+                    # them, read in a tight loop (same result as the general one)
+                    add_break, add_sep = run.breaks.append, run.seps.append
+                    add_chunk, add_span = chunks.append, spans.append
+                    m = len(chunks)
+                    while i < n:
+                        kind = kinds[i]
+                        if kind == DIGITS:
+                            sep = " "
+                            j = i
+                        elif kind == PUNCT and i + 1 < n and kinds[i + 1] == DIGITS:
+                            sep = texts[i]
+                            if sep not in _FAST_SEPARATORS:
+                                break
+                            j = i + 1
+                        else:
+                            break
+                        add_break(m)
+                        add_sep(sep)
+                        add_chunk(texts[j])
+                        add_span((starts[j], ends[j]))
+                        m += 1
+                        i = j + 1
+                    last_number = i - 1
+                    continue
+                run.spoken = True
+                chunks.append(_PLAIN[w])
                 spans.append((starts[i], ends[i]))
                 i += 1
             else:

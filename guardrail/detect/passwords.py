@@ -302,6 +302,10 @@ def _written_value(
     if end > start and raw.endswith("!") and raw[:-1].isalpha() and raw[:-1] == low[:-1]:
         raw, end = raw[:-1], end - 1
     word_only = (kinds[j] == WORD and k == j) or (bare.isalpha() and "'" in raw)
+    if not (strict or mixed) and k == j and k + 1 < n and texts[k + 1] not in _CLAUSE_END:
+        phrase = _passphrase(toks, j)  # "correct horse battery staple"
+        if phrase is not None:
+            return (start, ends[phrase - 1]), phrase
     if word_only and low in _NOT_A_VALUE:
         return None, k + 1
     if strict and not mixed:
@@ -309,13 +313,54 @@ def _written_value(
     if not mixed and texts[j] in _NOT_A_VALUE:
         return None, k + 1
     if not mixed:
-        # a plain word is a password only where the clause ends after it
+        # a plain word is a password only where the clause ends after it, or as the
+        # first of a passphrase ("my password is purple elephant")
         after = k + 1
         if after < n and kinds[after] == WORD and texts[after] not in _CLAUSE_END:
             return None, k + 1
     if kinds[j] not in (WORD, ALNUM, DIGITS, PUNCT):
         return None, k + 1
     return (start, end), k + 1
+
+
+_PHRASE_MAX = 6
+"""A passphrase is at most this many words."""
+_PHRASE_END = _CLAUSE_END | frozenset(
+    {"like", "or", "which", "because", "from", "in", "if", "you", "it", "is", "was"}
+)
+"""Words after which a passphrase has ended ("chicago bears 85 with spaces")."""
+_COUNTED = frozenset({"two", "three", "four", "five", "six", "2", "3", "4", "5", "6"})
+
+
+def _passphrase(toks: Tokens, j: int) -> int | None:
+    """The token after a passphrase of words starting at ``j``, if one is there.
+
+    Two to six words (digits and number words too), ending the text, a
+    punctuation mark or a clause ("tiger lily two words", "sunshine forty
+    two like ..."). None of them may be a word that is no password ("not
+    working", "the same as before"), except the first of four or more
+    ("correct horse battery staple").
+    """
+    kinds, texts, starts, ends = toks.kinds, toks.texts, toks.starts, toks.ends
+    n = len(texts)
+    k = j
+    while k < n and k - j < _PHRASE_MAX + 1:
+        w = texts[k]
+        if k > j and (starts[k] == ends[k - 1] and kinds[k] != PUNCT):
+            return None  # a piece joined to the previous one: not plain words
+        if kinds[k] == PUNCT or (k > j and w in _PHRASE_END):
+            break
+        if w in _COUNTED and k + 1 < n and texts[k + 1] in ("words", "word"):
+            break  # "tiger lily two words"
+        if kinds[k] not in (WORD, DIGITS) or (w in _NOT_A_VALUE and k > j):
+            return None
+        k += 1
+    words = k - j
+    if words < 2 or words > _PHRASE_MAX:
+        return None
+    if texts[j] in _NOT_A_VALUE and words < 4:
+        return None
+    return k
 
 
 def _is_number_word(w: str) -> bool:

@@ -54,6 +54,7 @@ from guardrail.detect.categories import REQUEST_CATEGORIES
 from guardrail.detect.numbers import number_runs, tokenize
 
 from . import presidio_baseline
+from .evalgen.renderings import digit_word, pair_words
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_EVAL = DATA / "outside"
@@ -356,29 +357,11 @@ def eval_nemo(path: Path) -> dict:
     return out
 
 
-_WORD = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_TEEN = (
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD = tuple(digit_word(str(d), oh=True) for d in range(10))
 
 
 def _pair(p: str) -> str:
-    a, b = int(p[0]), int(p[1])
-    if a == 0:
-        return f"oh {_WORD[b]}"
-    if a == 1:
-        return _TEEN[b]
-    return _TENS[a] if b == 0 else f"{_TENS[a]} {_WORD[b]}"
+    return "oh oh" if p == "00" else pair_words(p)
 
 
 def spoken_forms(digits: str) -> list[str]:

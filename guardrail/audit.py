@@ -531,6 +531,19 @@ class AuditStore(abc.ABC):
     :class:`~guardrail.audit_pg.PostgresAuditStore`."""
 
     url: str
+    _origin: str = ""
+
+    def _record(self, entry: AuditEntry) -> dict:
+        """The row of ``entry``: time and origin filled in, the value guard passed."""
+        if entry.time is None or entry.origin is None:
+            entry = dataclasses.replace(
+                entry, time=entry.time or utc_now(), origin=entry.origin or self._origin
+            )
+        check_entry(entry)
+        record = {f: getattr(entry, f) for f in FIELDS}
+        if record["t_ms"] is not None:
+            record["t_ms"] = float(record["t_ms"])
+        return record
 
     @staticmethod
     def open(url: str, *, create: bool = True) -> AuditStore:

@@ -53,7 +53,6 @@ guardrail's own credentials cannot rewrite the trail.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 import threading
@@ -71,7 +70,6 @@ from .audit import (
     PurgeResult,
     VerifyResult,
     _purge_cutoff,
-    check_entry,
     default_origin,
     parse_time,
     redact_url,
@@ -321,17 +319,6 @@ class PostgresAuditStore(AuditStore):
             except psycopg.Error as exc:
                 raise self._error("append", exc) from None
         return seqs
-
-    def _record(self, entry: AuditEntry) -> dict:
-        if entry.time is None or entry.origin is None:
-            entry = dataclasses.replace(
-                entry, time=entry.time or utc_now(), origin=entry.origin or self._origin
-            )
-        check_entry(entry)
-        record = {f: getattr(entry, f) for f in FIELDS}
-        if record["t_ms"] is not None:
-            record["t_ms"] = float(record["t_ms"])
-        return record
 
     def purge(self, before: str, *, dry_run: bool = False) -> PurgeResult:
         """See :meth:`AuditStore.purge`: one transaction that holds the head row's

@@ -29,7 +29,6 @@ concurrency design and the durability promise; here is how SQLite keeps it:
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sqlite3
 import threading
@@ -46,7 +45,6 @@ from .audit import (
     PurgeResult,
     VerifyResult,
     _purge_cutoff,
-    check_entry,
     default_origin,
     entry_hash,
     parse_time,
@@ -263,17 +261,6 @@ class SqliteAuditStore(AuditStore):
             except sqlite3.Error as exc:
                 raise AuditStoreError(f"audit append failed: {type(exc).__name__}: {exc}") from None
         return seqs
-
-    def _record(self, entry: AuditEntry) -> dict:
-        if entry.time is None or entry.origin is None:
-            entry = dataclasses.replace(
-                entry, time=entry.time or utc_now(), origin=entry.origin or self._origin
-            )
-        check_entry(entry)
-        record = {f: getattr(entry, f) for f in FIELDS}
-        if record["t_ms"] is not None:
-            record["t_ms"] = float(record["t_ms"])
-        return record
 
     def purge(self, before: str, *, dry_run: bool = False) -> PurgeResult:
         """See :meth:`AuditStore.purge`: one ``BEGIN IMMEDIATE`` transaction (marker,

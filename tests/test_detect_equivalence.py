@@ -2,16 +2,19 @@
 
 Issue 10 made the reading of long digit runs cheaper: a tight loop in
 ``numbers._extend`` for digits with separators between them, and an inline
-Luhn check over prefix sums in ``disclose._split_findings``. Each is checked
-here against the general code it shortcuts, on every line of the four eval
-sets and on the adversarial families of ``test_detect_linear``. Only counts
-are reported: the held-out set's items are never printed.
+Luhn check over prefix sums in ``disclose._split_findings``; issue 10's second
+pass cut pieces with no letter ("04/29,", "1-1-1-...") without the token regex in
+``numbers.tokenize``. Each is checked here against the general code it
+shortcuts, on every line of the four eval sets and on the adversarial families
+of ``test_detect_linear``. Only counts are reported: the held-out set's items
+are never printed.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -194,3 +197,45 @@ def test_the_iban_check_reads_letters_as_base_36_numbers():
         assert iban_ok(country + rest) == by_definition(country + rest)
     assert iban_ok("GB82WEST12345698765432")
     assert not iban_ok("GB83WEST12345698765432")
+
+
+_PIECES = [
+    "1",
+    "22",
+    "4111",
+    "-",
+    ",",
+    ".",
+    "/",
+    ":",
+    "#",
+    "_",
+    "'",
+    "--",
+    "04/29",
+    "1,",
+    "a",
+    "4th",
+]
+
+
+@pytest.mark.parametrize("name", [*NAMES, "random"])
+def test_the_tokenizer_cuts_as_the_token_regex(name):
+    """ASCII text (the fast path, with its letterless pieces) tokenizes as the regex does."""
+    if name == "random":
+        rng = random.Random(1014)
+        texts = [
+            "".join(
+                rng.choice(_PIECES) + rng.choice(("", "", " ")) for _ in range(rng.randint(1, 60))
+            )
+            for _ in range(3000)
+        ]
+    else:
+        texts = _texts(name)
+    checked = differ = 0
+    for text in texts:
+        if text.isascii():
+            checked += 1
+            differ += n.tokenize(text) != n._regex_tokens(text)
+    assert checked > 0
+    assert differ == 0, f"{differ} of {checked} texts of {name} tokenize differently"

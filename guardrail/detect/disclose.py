@@ -154,11 +154,9 @@ def find_disclosures(
     cues = find_cues(text, toks)
     runs = number_runs(toks)
     # an IBAN's country code and check digits are one mixed token
-    findings = (
-        [Finding(c.IBAN, s, e) for s, e in written_ibans(text)] if ALNUM in toks.kinds else []
-    )
-    iban_cues = [_tok_at(starts, q.end) - 1 for q in cues if q.label == c.IBAN]
     mixed = ALNUM in toks.kinds
+    findings = [Finding(c.IBAN, s, e) for s, e in written_ibans(text)] if mixed else []
+    iban_cues = [_tok_at(starts, q.end) - 1 for q in cues if q.label == c.IBAN]
     if iban_cues or c.IBAN in expected or runs or mixed:
         anywhere = bool(runs) or mixed
         spoken = spoken_ibans(text, toks, iban_cues, c.IBAN in expected[:1], anywhere=anywhere)

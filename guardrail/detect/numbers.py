@@ -40,7 +40,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count
-from operator import add, not_, or_
+from operator import add, is_, not_, or_
 from typing import NamedTuple, overload
 
 __all__ = ["NumberRun", "Token", "Tokens", "number_runs", "tokenize"]
@@ -54,6 +54,7 @@ _TOKEN_RE = re.compile(
     r"|(?P<p>\S)",
     re.UNICODE,
 )
+_DIGITS_OR_CHAR = re.compile(r"[0-9]+|.")
 _KINDS = {"d": DIGITS, "w": WORD, "a": ALNUM, "p": PUNCT}
 
 
@@ -156,13 +157,15 @@ def tokenize(text: str) -> Tokens:
     alpha = list(map(str.isalpha, texts))
     kinds = list(map(_WORD_OR_DIGITS.__getitem__, alpha))
     if not all(alpha):
-        split = [i for i in compress(range(len(texts)), map(not_, alpha)) if not texts[i].isdigit()]
+        # neither a word nor a digit run (a piece cannot be both): ``alpha is digit``
+        split = list(compress(range(len(texts)), map(is_, alpha, map(str.isdigit, texts))))
         if split:
             return _split_pieces(low, split, kinds, texts, starts, ends)
     return Tokens(kinds, texts, starts, ends)
 
 
 _WORD_OR_DIGITS = (DIGITS, WORD)
+_PUNCT_OR_DIGITS = (PUNCT, DIGITS)
 
 
 def _split_pieces(
@@ -224,7 +227,13 @@ def _split_piece(
         ends.append(e)
     else:
         # the regex matches every non-space character: the piece's tokens are contiguous
-        sub_kinds, sub_texts = _regex_kinds_texts(low, s, e)
+        if p.upper() == p:
+            # no letter in it ("04/29,", "123-45-6789"): digit runs and single characters,
+            # as the token regex cuts it, without its per-match tuples
+            sub_texts = _DIGITS_OR_CHAR.findall(p)
+            sub_kinds = list(map(_PUNCT_OR_DIGITS.__getitem__, map(str.isdigit, sub_texts)))
+        else:
+            sub_kinds, sub_texts = _regex_kinds_texts(low, s, e)
         sub_ends = list(accumulate(map(len, sub_texts), initial=s))
         kinds += sub_kinds
         texts += sub_texts
@@ -620,20 +629,27 @@ def number_runs(toks: Tokens) -> list[NumberRun]:
         if heard is not texts:
             toks = Tokens(kinds, heard, toks.starts, toks.ends)
             texts = heard
-    candidates = list(map(or_, map(str.isdigit, texts), map(_NUMBERISH.__contains__, texts)))
-    if not any(candidates):
+    # a digit run (kind 0, so ``not_``) or a number word; any other token that is digits
+    # ("\u00b2") is no number token (``_is_number_word``)
+    candidates = map(or_, map(not_, kinds), map(_NUMBERISH.__contains__, texts))
+    at = list(compress(range(len(texts)), candidates))
+    if not at:
         return []
     scaled = not _SCALE_WORDS.isdisjoint(texts)
     runs: list[NumberRun] = []
-    i = 0
+    p = 0
+    n_at = len(at)
     try:
-        for k in compress(range(len(texts)), candidates):
-            if k < i or not _is_number_word(kinds, texts, k):
+        while p < n_at:
+            k = at[p]
+            p += 1
+            if not _is_number_word(kinds, texts, k):
                 continue
             run = NumberRun(toks.starts[k], toks.ends[k], k, k)
             i = _extend(toks, k, run, scaled)
             if run.chunks:
                 runs.append(run)
+            p = bisect_left(at, i, p)  # the candidates the run took are passed by in one step
     finally:
         _OH_CACHE[0] = _NO_OH  # keep no reference to the text's tokens after the call
     return runs
@@ -719,7 +735,11 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
         w = texts[i]
         kind = kinds[i]
         plain = not scaled and (kind == DIGITS or (kind == WORD and w in _PLAIN))
-        if plain or (kind != PUNCT and _is_number_word(kinds, texts, i)):
+        if (
+            plain
+            or kind == DIGITS
+            or (kind == WORD and w in _NUMBERISH and _is_number_word(kinds, texts, i))
+        ):
             if kind == DIGITS and i > run.first_token and kinds[i - 1] == DIGITS:
                 pending_break = True
                 sep = " "
@@ -839,10 +859,12 @@ def _continues(kinds: list[int], texts: list[str], i: int) -> bool:
     j = i
     limit = i + 12
     while j < n and j < limit:
-        if _is_number_word(kinds, texts, j):
-            return True
         w = texts[j]
         kind = kinds[j]
+        if kind == DIGITS or (
+            kind == WORD and w in _NUMBERISH and _is_number_word(kinds, texts, j)
+        ):
+            return True
         if kind == PUNCT and (w in SEPARATORS or w == ":"):
             j += 1
             continue

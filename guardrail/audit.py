@@ -689,7 +689,11 @@ class BufferedAudit:
     entries per transaction (one commit for the lot). When the store fails
     the batch stays at the front of the queue, ``healthy`` turns ``False``,
     and the writer tries again every ``retry_s`` seconds (or at once on
-    :meth:`flush`). ``pending`` counts queued and in-flight entries. The
+    :meth:`flush`). A write that has not come back after ``stall_s`` seconds
+    (a store that hangs, a lock another writer holds) makes ``healthy``
+    ``False`` too, until it comes back: the store's own timeout is far longer
+    than a caller should wait for a capture whose trail may never be written.
+    ``pending`` counts queued and in-flight entries. The
     writer is a daemon thread: call :meth:`close` (with a timeout) when the
     call ends, or queued entries are lost at process exit and the thread
     lingers.
@@ -708,6 +712,7 @@ class BufferedAudit:
         clock: Callable[[], float] = time.monotonic,
         background: bool = False,
         batch: int = 100,
+        stall_s: float = 1.0,
     ) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
@@ -721,6 +726,7 @@ class BufferedAudit:
         self.capacity = capacity
         self.retry_s = retry_s
         self.batch = batch
+        self.stall_s = stall_s
         self.background = background
         self._clock = clock
         self._pending: deque[AuditEntry] = deque()
@@ -737,6 +743,7 @@ class BufferedAudit:
         self._started = 0  # writer attempts begun
         self._last_failed = 0  # the attempt number that last failed
         self._thread: threading.Thread | None = None
+        self._writing_since: float | None = None  # monotonic start of the write in flight
         if background:
             self._thread = threading.Thread(
                 target=self._run, name="guardrail-audit-writer", daemon=True
@@ -752,7 +759,9 @@ class BufferedAudit:
     def healthy(self) -> bool:
         """Nothing waiting because the store failed, and nothing ever dropped."""
         if self.background:
-            return not self._failing and self.dropped == 0
+            since = self._writing_since
+            stalled = since is not None and time.monotonic() - since > self.stall_s
+            return not self._failing and not stalled and self.dropped == 0
         return not self._pending and self.dropped == 0
 
     def bind_call(self, call_sid: str | None) -> None:
@@ -887,6 +896,7 @@ class BufferedAudit:
                 self._started += 1
                 attempt = self._started
                 batch = list(itertools.islice(self._pending, self.batch))
+                self._writing_since = time.monotonic()
             try:
                 stored, refused, lost, seq = self._write(batch)
                 error: str | None = None
@@ -895,6 +905,7 @@ class BufferedAudit:
             except Exception as exc:  # a store bug must not kill the writer silently
                 stored, refused, lost, seq, error = 0, 0, 0, None, type(exc).__name__
             with cond:
+                self._writing_since = None
                 for _ in range(stored + lost):
                     self._pending.popleft()
                 self.refused += refused

@@ -75,11 +75,14 @@ class FakeTwilio:
                         else {"code": 20500, "message": "failure", "status": status}
                     ).encode()
                 )
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on a slow answer, as Twilio's clients do
 
             do_POST = do_DELETE = do_GET = _answer
 

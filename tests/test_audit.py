@@ -810,7 +810,8 @@ def test_a_config_load_is_audited_with_the_config_fingerprint(tmp_path):
         (entry,) = list(store.export())
     finally:
         store.close()
-    assert (entry["actor"], entry["event"], entry["action"]) == ("server", "config_loaded", "config")
+    assert (entry["actor"], entry["event"]) == ("server", "config_loaded")
+    assert entry["action"] == "config"
     assert entry["resource"] == config.fingerprint
     assert "proxy mode" in entry["outcome"]
     assert "pay" in entry["outcome"]

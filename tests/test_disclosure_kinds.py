@@ -907,3 +907,110 @@ CARDS_BESIDE_HOMOPHONES = [
 @pytest.mark.parametrize(("prev", "text", "expected"), CARDS_BESIDE_HOMOPHONES)
 def test_a_homophone_at_the_edge_of_a_card_number_is_a_word(prev, text, expected):
     _check(prev, text, expected)
+
+
+SECURITY_WORDS = [
+    (None, "security word is Bluebonnet", [(PWD, "Bluebonnet")]),
+    (None, "the security word is springfield", [(PWD, "springfield")]),
+    (None, "my memorable word is Pickle", [(PWD, "Pickle")]),
+    (None, "the security word is hollyhock like the flower", [(PWD, "hollyhock")]),
+    (None, "my memorable word is sunshine all lowercase", [(PWD, "sunshine")]),
+    (None, "security word, it is Pumpkin", [(PWD, "Pumpkin")]),
+    (None, "the security word is grandma's garden", [(PWD, "grandma's garden")]),
+    (None, "my security phrase is Tr0ub4dor", [(PWD, "Tr0ub4dor")]),
+    (None, "my passcode for the app is the word pineapple", [(PWD, "pineapple")]),
+    (None, "my password is the word banana all lowercase", [(PWD, "banana")]),
+    (None, "my password is maple like the tree", [(PWD, "maple")]),
+    (
+        None,
+        "my password is the phrase correct horse battery staple",
+        [(PWD, "correct horse battery staple")],
+    ),
+    # named without a value
+    (None, "I forgot my security word", []),
+    (None, "my security word was changed last week", []),
+    (None, "the security word is the same as before", []),
+    (None, "my security question is my first pet", []),
+    (None, "what is the memorable word on my account for", []),
+    (None, "my password is the word I told you", []),
+    (None, "my password is like the old one", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), SECURITY_WORDS)
+def test_a_security_or_memorable_word_is_a_password(prev, text, expected):
+    _check(prev, text, expected)
+
+
+def test_an_agent_asking_for_the_security_word_discloses_nothing():
+    assert scan("what is the security word on file?", "agent").findings == ()
+    assert scan("can you tell me your memorable word please", "agent").findings == ()
+
+
+ANSWERS_AFTER_A_FAILED_SECRET = [
+    (
+        "That password was incorrect. Do you want to try another one?",
+        "try summer1988",
+        [(PWD, "summer1988")],
+    ),
+    ("I'm sorry, the password didn't match.", "oh maybe it's Sunflower22", [(PWD, "Sunflower22")]),
+    ("Sorry, the security word did not match.", "maybe Marmalade", [(PWD, "Marmalade")]),
+    ("What is your password?", "try Maple77", [(PWD, "Maple77")]),
+    ("What's the security word on file?", "marmalade", [(PWD, "marmalade")]),
+    (
+        "That PIN didn't match. Can you try again?",
+        "ok five five eight oh",
+        [(PIN, "five five eight oh")],
+    ),
+    ("I am sorry, that pin is not correct.", "one two three four", [(PIN, "one two three four")]),
+    ("Ok, I'll need the passcode for telephone banking.", "let me try 7272", [(PIN, "7272")]),
+    # no value in the answer
+    ("I'm sorry, the password didn't match.", "hold on let me check", []),
+    ("That password was incorrect. Do you want to try another one?", "try resetting it", []),
+    ("That PIN didn't match. Can you try again?", "ok let me find it", []),
+    ("Your password was incorrect.", "ok I will try again later", []),
+    ("Did you forget your password? That can be reset.", "yeah I forgot my password", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), ANSWERS_AFTER_A_FAILED_SECRET)
+def test_an_answer_after_a_failed_secret_is_that_secret(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "asks"),
+    [
+        ("What's the security word on file?", ("password",)),
+        ("What's the password on file?", ("password",)),
+        ("your date of birth is on file", ()),
+        ("is my date of birth on file?", ()),
+        ("we have your password on file, what else can I help with?", ()),
+    ],
+)
+def test_a_what_question_about_a_value_on_file_asks_for_it(line, asks):
+    assert scan(line, "agent").requests == asks
+
+
+HOLIDAY_BIRTHS = [
+    (None, "i was born on christmas day 1969", [(DOB, "christmas day 1969")]),
+    (
+        None,
+        "birthday valentines day nineteen sixty three",
+        [(DOB, "valentines day nineteen sixty three")],
+    ),
+    (None, "born on new year's day eighty two", [(DOB, "new year's day eighty two")]),
+    (None, "my birthday is on halloween 1985", [(DOB, "halloween 1985")]),
+    (None, "my date of birth is st patricks day 1955", [(DOB, "st patricks day 1955")]),
+    ("And your date of birth?", "christmas eve 1971", [(DOB, "christmas eve 1971")]),
+    # a holiday and a year that are no birth date
+    (None, "we met on christmas day 1999", []),
+    (None, "i paid 40 dollars on christmas day", []),
+    (None, "christmas day 2019 was when i opened the account", []),
+    ("What's the card number?", "the card was sent on boxing day", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), HOLIDAY_BIRTHS)
+def test_a_holiday_and_a_year_after_a_birth_word_is_a_date_of_birth(prev, text, expected):
+    _check(prev, text, expected)

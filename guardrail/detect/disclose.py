@@ -83,7 +83,7 @@ COPULA = frozenset(
 _NEG_ADDRESS = "neg:address"
 _LAST4_RE = re.compile(r"\blast\s+(?:four|4)\b", re.IGNORECASE)
 _QUANTITY_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+\.\d{1,2}$")
-_PASSWORD_HINTS = PASSWORD_CUE_WORDS | frozenset({"pass", "secret"})
+_PASSWORD_HINTS = PASSWORD_CUE_WORDS | frozenset({"pass", "secret", "security", "memorable"})
 _ATTEMPTS = frozenset(
     {"tried", "try", "entered", "enter", "typed", "type", "put", "punched", "keyed", "used",
      "input", "inputted", "dialed", "pressed"}
@@ -162,7 +162,7 @@ def find_disclosures(
         spoken = spoken_ibans(text, toks, iban_cues, c.IBAN in expected[:1], anywhere=anywhere)
         findings.extend(Finding(c.IBAN, s, e) for s, e in spoken)
     if not runs:
-        if not (cues or expected):
+        if not (cues or expected) and _PASSWORD_HINTS.isdisjoint(toks.texts):
             return findings
         ctx = _Ctx(text, toks, starts, cues, [], [], expected)
     elif (
@@ -180,11 +180,62 @@ def find_disclosures(
             [r.first_token for r in runs],
         )  # fmt: skip
         _classify_runs(ctx, runs, findings)
+    if runs and not _HOLIDAY_WORDS.isdisjoint(toks.texts):
+        findings.extend(_holiday_births(toks, runs, expected))
     if (c.PASSWORD in expected[:1]) or not _PASSWORD_HINTS.isdisjoint(toks.texts):
         numbers = any(f.category == c.PASSWORD for f in findings)
         found = find_passwords(text, toks, expected, numbers_found=numbers)
         findings.extend(Finding(c.PASSWORD, s, e) for s, e in found)
     return merge_findings(findings) if len(findings) > 1 else findings
+
+
+_HOLIDAYS = {
+    ("christmas", "day"): 2, ("christmas", "eve"): 2, ("xmas", "day"): 2,
+    ("valentines", "day"): 2, ("valentine's", "day"): 2, ("year's", "day"): 3,
+    ("years", "day"): 3, ("year's", "eve"): 3, ("years", "eve"): 3, ("patrick's", "day"): 3,
+    ("patricks", "day"): 3, ("boxing", "day"): 2, ("independence", "day"): 2,
+}  # fmt: skip
+"""A holiday's last two words, and how many words it has ("new year's day")."""
+_HOLIDAY_WORDS = frozenset({"day", "eve", "halloween", "christmas", "xmas"})
+_BIRTH_WORDS = frozenset({"born", "birthday", "birth", "dob", "birthdate", "bday"})
+_BIRTH_REACH = 8
+"""A birth word at most this many tokens before the holiday makes its year a birth date."""
+
+
+def _holiday_births(
+    toks: Tokens, runs: list[NumberRun], expected: tuple[str, ...]
+) -> list[Finding]:
+    """Dates of birth named by a holiday and a year ("born on christmas day 1969").
+
+    The year right after the holiday (two or four digits, "nineteen sixty
+    three", "eighty two") with a birth word shortly before it, or after the
+    agent asked for the date of birth.
+    """
+    texts, starts = toks.texts, toks.starts
+    asked = c.DATE_OF_BIRTH in expected
+    out = []
+    for r in runs:
+        if len(r.digits) not in (2, 4) or r.quantity or r.decimal:
+            continue
+        if len(r.digits) == 4 and not ("1900" <= r.digits <= "2099"):
+            continue
+        k = r.first_token
+        if k >= 1 and texts[k - 1] in ("halloween", "christmas", "xmas"):
+            first = k - 1
+        elif k >= 2 and (texts[k - 2], texts[k - 1]) in _HOLIDAYS:
+            first = k - _HOLIDAYS[(texts[k - 2], texts[k - 1])]
+            if first < 0:
+                continue
+        else:
+            continue
+        while first > 0 and texts[first - 1] in ("the", "st", "saint", "st."):
+            first -= 1
+        if texts[first] == "the":
+            first += 1
+        lo = max(0, first - _BIRTH_REACH)
+        if asked or not _BIRTH_WORDS.isdisjoint(texts[lo:first]):
+            out.append(Finding(c.DATE_OF_BIRTH, starts[first], r.end))
+    return out
 
 
 def _only_short(runs: list[NumberRun]) -> bool:

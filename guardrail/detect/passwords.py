@@ -37,7 +37,12 @@ CUE_WORDS = frozenset(
      "password's", "passphrase's", "passcode's", "pw's"}
 )  # fmt: skip
 """Words that introduce a password (``passcode`` only for a value that is not a number)."""
-_TWO_WORD_CUES = frozenset({("pass", "word"), ("pass", "phrase"), ("secret", "word")})
+_TWO_WORD_CUES = frozenset(
+    {("pass", "word"), ("pass", "phrase"), ("secret", "word"), ("security", "word"),
+     ("memorable", "word"), ("security", "phrase"), ("memorable", "phrase"),
+     ("secret", "phrase")}
+)  # fmt: skip
+"""Two-word cues: "security word", "memorable word" name a password too."""
 _LINKS = frozenset({"is", "was", "'s", ":", "=", "it's", "its", "be", "to", "now", "reads"})
 """Linking words between a cue and its value; at least one must be there."""
 _LEAD = _LINKS | frozenset(
@@ -85,7 +90,7 @@ _NOT_A_VALUE = frozenset(
 _CLAUSE_END = frozenset(
     {"and", "but", "all", "with", "lowercase", "uppercase", "capital", "capitals", "no",
      "thanks", "thank", "please", "i", "that's", "thats", "okay", "ok", "so", "then", "right",
-     "case", "one", "word", "spelled", "as"}
+     "case", "one", "word", "spelled", "as", "like"}
 )  # fmt: skip
 """Words after a one-word value that end it ("bluebird and that's all", "maple all lowercase")."""
 
@@ -134,7 +139,8 @@ _LEAD_INS = frozenset(
      "er", "erm", "it's", "its", "it", "is", "my", "password", "passcode", "the", "oh", "hmm",
      "that's", "thats", "mmm", "certainly", "of", "course", ",", ".", ":", "-", "that", "be",
      "would", "should", "i", "think", "you", "know", "guess", "believe", "like", "was", "pretty",
-     "um,", "hmm,", "uhh", "umm", "okay,"}
+     "um,", "hmm,", "uhh", "umm", "okay,", "maybe", "perhaps", "possibly", "probably", "then",
+     "now", "how", "about", "let's", "lets", "let", "me"}
 )  # fmt: skip
 
 
@@ -204,6 +210,8 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
             to_only = w == "to" and not linked
             linked = True
         j += 1
+    if j + 2 < n and texts[j] == "the" and texts[j + 1] in ("word", "phrase"):
+        j += 2  # "my passcode is the word pineapple"
     if j >= n:
         return None, j
     if kinds[j] == DIGITS or (kinds[j] == WORD and _is_number_word(texts[j])):
@@ -446,6 +454,12 @@ def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tupl
         last -= 1
     if i > last:
         return None
+    if (
+        texts[i] in _TRY_VERBS
+        and i < last
+        and _written_value(text, toks, i + 1, strict=False)[1] > last
+    ):
+        i += 1  # "try summer1988": the one piece after the verb is the value
     if not _NON_ANSWER.isdisjoint(texts[i : last + 1]):
         return None
     spelled = spelled_value(text, toks, i)

@@ -322,6 +322,7 @@ TARGETS: tuple[Target, ...] = (
             r"(?:account|numeric|number|telephone banking|phone banking|telephone|phone|ivr|keypad)"
             r" (?:passcode|pass code)",
             r"(?:passcode|pass code) (?:on|for) (?:your|the|this|that) account",
+            r"(?:passcode|pass code) (?:on|for) (?:your |the )?(?:telephone|phone|online) banking",
             r"(?:passcode|pass code) number",
         ),
         not_it=(r"pin (?:mailer|letter|envelope|reminder|reset|change|pad)",),
@@ -737,6 +738,10 @@ _QUESTION_START = re.compile(
     r"|where|who|whose|do|does|did|are|is|was|were|have|has|had|can|could|would|will|may|might"
     r"|should|shall)\b"
 )
+_WH_START = re.compile(
+    r"^\s*(?:and |so |now |also |ok |okay |great |then )?(?:what|what's|whats|which)\b"
+)
+"""A clause that asks what a value is: "on file" in it is no report."""
 _CLAUSE_KIND = _at_words(
     # asking, though it holds "i have your": consumed first
     r"(?P<ok>\b(?:may|can|could|might) (?:i|we)(?: please| just)? (?:have|see|get|grab)\b"
@@ -1377,6 +1382,8 @@ def _clause_asks(clause: str, handoff: bool) -> str:
         kind = m.lastgroup
         if kind == "ok" or (kind == "statement" and question):
             continue
+        if kind == "report" and m.group().strip() == "on file" and _WH_START.match(clause):
+            continue  # "what's the security word on file?" asks for it
         if kind == "handy":
             verdict = _HANDY
             continue

@@ -54,8 +54,9 @@ _DIGIT_RE = re.compile(r"[0-9]")
 # a password needs no number at all.
 _BIRTH_TRIGGERS = frozenset({"born", "birth", "birthday", "birthdate", "dob"})
 _PASSWORD_TRIGGERS = frozenset(
-    {"password", "passwords", "passcode", "passphrase", "pass", "secret", "pw", "pwd"}
-)
+    {"password", "passwords", "passcode", "passphrase", "pass", "secret", "pw", "pwd",
+     "security", "memorable"}
+)  # fmt: skip
 _TRIGGERS = _BIRTH_TRIGGERS | _PASSWORD_TRIGGERS
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
 _SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
@@ -104,6 +105,30 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
                 return True
     # "born on the fourth"; a month name alone ("may I have your date of birth?") is no date
     return not (_BIRTH_TRIGGERS.isdisjoint(words) or NUMBER_WORDS.isdisjoint(words))
+
+
+_SECRET_NAMES = {
+    "password": c.PASSWORD, "passwords": c.PASSWORD, "passcode": c.PASSWORD,
+    "passphrase": c.PASSWORD, "pin": c.PIN, "pins": c.PIN,
+}  # fmt: skip
+
+
+def _names_secret(text: str) -> str:
+    """The category of the secret ``text`` names ("password", "security word", "PIN"), or "".
+
+    A failure report that names one and asks again ("that PIN didn't match, try again")
+    asks for it, though the line alone names it in no request.
+    """
+    low = text.lower()
+    if "pass" not in low and "pin" not in low and " word" not in low:
+        return ""
+    words = _words(low)
+    for k, w in enumerate(words):
+        if w in _SECRET_NAMES:
+            return _SECRET_NAMES[w]
+        if w == "word" and k and words[k - 1] in ("security", "memorable", "secret"):
+            return c.PASSWORD
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +282,11 @@ class CallScanner:
         elif self._asked and self._since_asked < self.REASK_REACH and asks_again(text):
             result = ScanResult(result.findings, self._asked, result.redacted)
             self._since_asked = 0
+        elif (named := _names_secret(text)) and asks_again(text):
+            # "sorry, the password didn't match": the failed value is asked for again
+            self._asked = (named,)
+            self._since_asked = 0
+            result = ScanResult(result.findings, self._asked, result.redacted)
         else:
             self._since_asked += 1
             if self._since_asked >= self.REASK_REACH:
@@ -368,7 +398,7 @@ def _phrase_words(pats: list[tuple[str, re.Pattern[str]]]) -> frozenset[str]:
 
 _CUE_WORDS_OF = {head: _phrase_words(pats) for head, pats in _CUE_PATTERNS.items()}
 _LONG_LOOKS = frozenset({"password", "passwords", "passcode", "passcodes", "passphrase", "pw",
-                         "pwd", "pass", "secret", "iban"}) | frozenset(
+                         "pwd", "pass", "secret", "security", "memorable", "iban"}) | frozenset(
     w for w in _KNOWN if w.startswith(("password", "passcode", "passphrase"))
 )  # fmt: skip
 """Words after which the detector reads a long window (spelled passwords, spoken IBANs)."""

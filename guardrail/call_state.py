@@ -417,20 +417,33 @@ class CallStateStore:
             (call_sid,),
             fetch=True,
         )
-        if not rows:
-            return None
-        sid, owner, lease, snap, ctl, outcome, rec, ended, remediated = rows[0]
-        return CallRecord(
-            sid,
-            owner,
-            None if lease is None else float(lease),
-            json.loads(snap) if snap else None,
-            json.loads(ctl) if ctl else None,
-            json.loads(outcome) if outcome else None,
-            rec,
-            ended,
-            remediated,
-        )
+        return _record(rows[0]) if rows else None
+
+    def heartbeat_all(
+        self, call_sids: list[str], instance: str, now: float, lease_s: float
+    ) -> dict[str, CallRecord | None]:
+        """Renew ``instance``'s lease on every call of ``call_sids`` and read their rows,
+        in one transaction per 500 calls (one server's whole lease check: not two
+        statements per call). A call another server holds now comes back with that
+        ``owner``; one that is gone, as ``None``."""
+        out: dict[str, CallRecord | None] = dict.fromkeys(call_sids)
+        for k in range(0, len(call_sids), 500):
+            chunk = call_sids[k : k + 500]
+            marks = ", ".join("?" * len(chunk))  # placeholders only: the SIDs are parameters
+            renew = (
+                "UPDATE guardrail_cs_calls SET lease_until = ?, updated = ?, expires = ? "  # noqa: S608
+                "WHERE owner = ? AND call_sid IN (" + marks + ")"
+            )
+            read = f"SELECT {_CALL_COLUMNS} FROM guardrail_cs_calls WHERE call_sid IN ({marks})"  # noqa: S608
+            (_, _), (rows, _) = self._tx(
+                [
+                    (renew, (now + lease_s, now, now + CALL_TTL_S, instance, *chunk)),
+                    (read, tuple(chunk)),
+                ]
+            )
+            for row in rows:
+                out[row[0]] = _record(row)
+        return out
 
     def orphans(self, now: float, limit: int = 20) -> list[str]:
         """Calls that ended with nobody holding them (their server drained or died:
@@ -585,3 +598,18 @@ def _open_pg(url: str, timeout: float) -> Any:
         return psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
     except psycopg.Error as exc:
         raise CallStateError(f"cannot open call state store: {type(exc).__name__}") from None
+
+
+def _record(row: tuple) -> CallRecord:
+    sid, owner, lease, snap, ctl, outcome, rec, ended, remediated = row
+    return CallRecord(
+        sid,
+        owner,
+        None if lease is None else float(lease),
+        json.loads(snap) if snap else None,
+        json.loads(ctl) if ctl else None,
+        json.loads(outcome) if outcome else None,
+        rec,
+        ended,
+        remediated,
+    )

@@ -831,9 +831,19 @@ class _State:
             await asyncio.sleep(self.lease_check_s)
             checks += 1
             try:
-                for call in list(self.calls.values()):
-                    if not call.ended and call.call_sid in self._claimed:
-                        await self._check_lease(store, call)
+                held = [
+                    c for c in self.calls.values() if not c.ended and c.call_sid in self._claimed
+                ]
+                if held:
+                    records = await asyncio.to_thread(
+                        store.heartbeat_all,
+                        [c.call_sid for c in held],
+                        self.instance,
+                        self.wall(),
+                        LEASE_S,
+                    )
+                    for call in held:
+                        await self._check_lease(call, records.get(call.call_sid))
                 for call_sid in await asyncio.to_thread(store.orphans, self.wall()):
                     if call_sid not in self.calls:
                         await self._remediate_orphan(store, call_sid)
@@ -869,15 +879,11 @@ class _State:
         await executor.aclose(_DISPOSAL_TIMEOUT_S)
         self._close_trail(call_sid)
 
-    async def _check_lease(self, store: CallStateStore, call: ProxyCall) -> None:
-        mine = await asyncio.to_thread(
-            store.heartbeat, call.call_sid, self.instance, self.wall(), LEASE_S
-        )
-        if not mine:
+    async def _check_lease(self, call: ProxyCall, record: CallRecord | None) -> None:
+        """One held call after the lease check renewed it: let it go if another server
+        holds it now (or its row is gone); else pick up what others recorded."""
+        if record is None or record.owner != self.instance:
             await call.release("call_moved")
-            return
-        record = await asyncio.to_thread(store.load, call.call_sid)
-        if record is None:
             return
         if record.recording_sid and isinstance(call.control, CallController):
             call.control.recording_sid = record.recording_sid

@@ -108,6 +108,28 @@ def test_two_servers_redeeming_the_same_tokens_at_once_exactly_one_wins(store, u
 # -- calls: ownership, outcome, recording, end, remediation ----------------------------
 
 
+def test_one_lease_check_renews_every_held_call_and_shows_the_ones_that_moved(store, url):
+    other = CallStateStore.open(url)
+    gone = "CA" + "9" * 32
+    try:
+        assert store.claim(CA, "server-a", T0, 30) is None
+        assert store.claim(CB, "server-a", T0, 30) is None
+        assert other.claim(CB, "server-b", T0 + 1, 30) == "server-a"
+        seen = store.heartbeat_all([CA, CB, gone], "server-a", T0 + 2, 30)
+        assert seen[CA].owner == "server-a"
+        assert seen[CA].lease_until == T0 + 2 + 30  # renewed
+        assert seen[CB].owner == "server-b"  # moved: A lets it go
+        assert seen[CB].lease_until == T0 + 1 + 30  # and A did not renew B's lease
+        assert seen[gone] is None
+        many = [f"CA{k:032x}" for k in range(1200)]  # more than one chunk
+        for sid in many:
+            store.claim(sid, "server-a", T0, 30)
+        seen = store.heartbeat_all(many, "server-a", T0 + 5, 30)
+        assert all(r is not None and r.lease_until == T0 + 35 for r in seen.values())
+    finally:
+        other.close()
+
+
 def test_the_call_moves_to_the_server_that_claims_it(store, url):
     other = CallStateStore.open(url)
     try:

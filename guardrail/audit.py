@@ -764,6 +764,16 @@ class BufferedAudit:
             return not self._failing and not stalled and self.dropped == 0
         return not self._pending and self.dropped == 0
 
+    @property
+    def store_trouble(self) -> bool:
+        """The store itself is failing or stuck for this trail (a write failed, or one
+        has not come back within ``stall_s``): what other calls on the same store
+        must know too. Unlike :attr:`healthy`, this trail's own drops do not count."""
+        if self.background:
+            since = self._writing_since
+            return self._failing or (since is not None and time.monotonic() - since > self.stall_s)
+        return bool(self._pending)
+
     def bind_call(self, call_sid: str | None) -> None:
         """Stamp ``call_sid`` on the entries that follow."""
         self.call_sid = call_sid

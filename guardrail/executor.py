@@ -45,6 +45,7 @@ from .events import (
     Alert,
     Audit,
     AuditHealth,
+    CallerAudio,
     CaptureComplete,
     CaptureDigit,
     CaptureResult,
@@ -169,15 +170,25 @@ class Executor:
     # -- driving -------------------------------------------------------------
 
     def feed(self, event: object) -> list:
-        """Feed one event (timers due by its time first); return the adapter's actions."""
+        """Feed one event (timers due by its time first); return the adapter's actions.
+
+        Before any event but caller audio (what can start a sensitive operation: a
+        request, a transcript, a key), the trail's health is read, so a store that
+        went down while this call wrote nothing (another call's write is stuck, say)
+        is known to the session before it decides; the per-frame path pays nothing.
+        """
         session = self.session
+        out = (
+            self._dispatch(self._check_audit())
+            if self._audit_health is not None and type(event) is not CallerAudio
+            else []
+        )
         deadline = session.next_deadline()
         t = getattr(event, "t_ms", None)
         if deadline is not None and isinstance(t, int | float) and deadline <= t:
-            out = self._dispatch(session.on_timer(float(t)))
-            out += self._dispatch(session.feed(event))
-            return out
-        return self._dispatch(session.feed(event))
+            out += self._dispatch(session.on_timer(float(t)))
+        out += self._dispatch(session.feed(event))
+        return out
 
     def on_timer(self, now: float) -> list:
         """Deadlines at or before ``now``; return the adapter's actions."""

@@ -116,6 +116,8 @@ audit_log = logging.getLogger("guardrail.audit")
 
 _MAX_BODY = 64 * 1024
 _DISPOSAL_TIMEOUT_S = 10.0
+_STORE_CHECK_S = 0.1
+"""How often a call's health check looks at every call's writer (the store is shared)."""
 _TRAIL_CLOSE_S = 5.0
 """How long a call's audit writer may take to drain when the call is over."""
 LEASE_S = 30.0
@@ -203,6 +205,8 @@ class _State:
         # (resume tokens, snapshots, recording SIDs, replay keys): guardrail.call_state
         self.shared = CallStateStore.open(config.store_url) if supports(config.store_url) else None
         self._trails: dict[str, BufferedAudit] = {}
+        self._store_ok = True
+        self._store_checked = 0.0
         # [store] url also keeps each call's redacted transcript, for
         # [retention] transcripts_days (guardrail.transcripts; none with 0)
         self.transcripts = TranscriptStore.for_config(config)
@@ -701,9 +705,19 @@ class _State:
         return LocalRecording(path)
 
     def _audit_healthy(self, call_sid: str) -> bool:
-        """Whether the call's audit trail is keeping up (no store: nothing to fail)."""
+        """Whether the call's audit trail is keeping up (no store: nothing to fail).
+
+        The store is shared: if any call's writer finds it failing or stuck, every
+        call on this server takes the trail as down (checked at most every
+        :data:`_STORE_CHECK_S`, so the cost does not grow with calls squared)."""
         trail = self._trails.get(call_sid)
-        return trail is None or trail.healthy
+        if trail is not None and not trail.healthy:
+            return False
+        now = time.monotonic()
+        if now - self._store_checked >= _STORE_CHECK_S:
+            self._store_checked = now
+            self._store_ok = not any(t.store_trouble for t in self._trails.values())
+        return self._store_ok
 
     def _keep_transcript(self, call_sid: str, action: ForwardText) -> None:
         """A final redacted utterance to the transcript store (off the event loop)."""

@@ -211,3 +211,22 @@ def test_a_pipecat_bot_with_its_trail_down_asks_for_no_card():
     assert ("agent_request", "withheld_audit_unavailable") in events
     assert ("alert", "audit_unavailable") in events
     assert not [e for e in events if e[0] in ("secure_capture", "handoff")]
+
+
+def test_a_trail_that_went_down_while_this_call_wrote_nothing_stops_its_first_request():
+    """The store failed elsewhere (another call's write is stuck): this call made no
+    entry since, yet its very first request for the card is withheld, because the
+    executor reads the trail's health before any event that can start one."""
+    healthy = [True]
+    seen: list = []
+    ex = _call(seen.append, audit_health=lambda: healthy[0])
+    ex.feed(CallStarted("CA1", "MZ1", 0.0))
+    healthy[0] = False  # no entry of this call noticed it
+    acts = ex.feed(AgentText("What's the card number?", True, 10.0))
+    assert of(acts, SuppressAgentAudio)
+    assert not of(acts, PauseRecording)
+    assert not of(acts, Handoff)
+    assert ex.session.state == "normal"
+    healthy[0] = True
+    acts = ex.feed(AgentText("What's the card number?", True, 20.0))
+    assert of(acts, PauseRecording)  # back: the request goes to the secure path again

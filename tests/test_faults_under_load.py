@@ -468,3 +468,45 @@ def test_a_stalled_store_fails_new_card_requests_closed_until_it_is_back(caplog,
     assert seen[0] == ("call_started", "ok")
     assert seen[-1] == ("call_closed", "hang_up")
     check_clean(caplog, bot, metrics, store)
+
+
+def test_a_store_stuck_for_one_call_stops_another_calls_first_card_request(caplog, tmp_path):
+    """The store is shared: once one call's write is stuck past ``stall_s``, a second
+    call that has written nothing since asks for the card and its request is withheld
+    at once (no recording pause asked of Twilio), because the server's health check
+    looks at every call's writer and the executor reads it before the request."""
+    store = tmp_path / "audit.db"
+    a, b = sid(60), sid(61)
+
+    async def go():
+        with FakeTwilio() as fake:
+            async with rig(ScriptedBot(), fake, store_path=str(store)) as r:
+                ta, tb = await r.call(a), await r.call(b)
+                await greeted(r, ta)
+                await greeted(r, tb)
+                await wait_until(lambda: entries(store, b) != [], 5, "b's first entry")
+                other = sqlite3.connect(store, isolation_level=None)
+                other.execute("BEGIN IMMEDIATE")
+                try:
+                    await r.bot.hear(a, f"my social is {SSN}")  # a's write waits on the lock
+                    trail = r.state._trails[a]
+                    await wait_until(lambda: trail.store_trouble, 10, "a's writer to stall")
+                    await r.bot.say(b, "What's the card number?")
+                    await wait_until(
+                        lambda: not r.session(b).audit_ok, 5, "b's session to know"
+                    )
+                    state, asked = r.session(b).state, len(fake.requests)
+                finally:
+                    other.execute("ROLLBACK")
+                    other.close()
+                for t in (ta, tb):
+                    await t.hangup()
+                await closed_in_store(store, [a, b])
+                return state, asked
+
+    state, asked = run(go)
+    assert state == "normal"
+    assert asked == 0  # b never asked Twilio to pause: its request was withheld
+    seen = [(e["event"], e["outcome"]) for e in entries(store, b)]
+    assert ("agent_request", "withheld_audit_unavailable") in seen
+    assert ("pause_recording", "confirmed") not in seen

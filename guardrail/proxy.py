@@ -432,18 +432,7 @@ class ProxyCall:
         self.ended = self.released = True
         leg, self.leg = self.leg, None
         self._audit(Audit("call_released", reason, self.session.now))
-        current = asyncio.current_task()
-        for task in self._tasks:
-            if task is not current:
-                task.cancel()
-        if self.bot is not None:
-            with contextlib.suppress(Exception):
-                await self.bot.close(CLOSE_GOING_AWAY, reason)
-        if leg is not None:
-            with contextlib.suppress(Exception):
-                await leg.ws.close(code=CLOSE_GOING_AWAY, message=reason.encode())
-        self.metrics.call_ended()
-        self._on_end(self)
+        await self._close(leg, reason, CLOSE_GOING_AWAY, CLOSE_GOING_AWAY)
 
     async def returning(self, event: HandoffResult | None) -> None:
         """The return webhook fired: the caller is on the way back.
@@ -506,21 +495,26 @@ class ProxyCall:
             if self.session.state != _ENDED:
                 await self._carry(self.executor.feed(CallEnded(self.stream_now())), None, None)
         finally:
-            if self.recording is not None:
-                self.recording.close()
             self._audit(Audit("call_closed", reason, self.session.now))
-            current = asyncio.current_task()
-            for task in self._tasks:
-                if task is not current:
-                    task.cancel()
-            if self.bot is not None:
-                with contextlib.suppress(Exception):
-                    await self.bot.close(bot_code, reason)
-            if leg is not None:
-                with contextlib.suppress(Exception):
-                    await leg.ws.close(code=twilio_code, message=reason.encode())
-            self.metrics.call_ended()
-            self._on_end(self)
+            await self._close(leg, reason, bot_code, twilio_code)
+
+    async def _close(self, leg: Leg | None, reason: str, bot_code: int, twilio_code: int) -> None:
+        """This process is done with the call: the local recording written out, the
+        call's tasks stopped, both sockets closed with ``reason``, ``on_end`` called."""
+        if self.recording is not None:
+            self.recording.close()
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        if self.bot is not None:
+            with contextlib.suppress(Exception):
+                await self.bot.close(bot_code, reason)
+        if leg is not None:
+            with contextlib.suppress(Exception):
+                await leg.ws.close(code=twilio_code, message=reason.encode())
+        self.metrics.call_ended()
+        self._on_end(self)
 
     # -- Twilio to the bot -----------------------------------------------------
 

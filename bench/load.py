@@ -600,9 +600,20 @@ async def _fault_row(kind: str, n_calls: int, seconds: float, urls: list[str],
 
 def report(rows: list[dict], processes: int) -> dict:
     """The headline: sustained calls per core of each stack and their ratio."""
+    # a step where the callers and bot alone (direct) were already late measures the
+    # load generator, not the proxies: it counts for neither stack
+    saturated = {
+        r["calls"]
+        for r in rows
+        if r["stack"] == "direct" and (r["late_over_60ms"] or r["p99_ms"] > ADDED_P99_MS)
+    }
     best: dict[str, int] = {}
     for stack in ("guardrail", "bare"):
-        ok = [r["calls"] for r in rows if r["stack"] == stack and r.get("sustained")]
+        ok = [
+            r["calls"]
+            for r in rows
+            if r["stack"] == stack and r.get("sustained") and r["calls"] not in saturated
+        ]
         best[stack] = max(ok) if ok else 0
     per_core = {
         "guardrail": best["guardrail"] / processes,
@@ -614,8 +625,10 @@ def report(rows: list[dict], processes: int) -> dict:
         "ratio": None if ratio is None else round(ratio, 3),
         "target": TARGET_RATIO,
         "met": ratio is not None and ratio >= TARGET_RATIO,
+        "load_generator_saturated_at": sorted(saturated),
         "note": "sustained = the largest N in the ramp with p99 added <= 2 ms, none 60 ms "
-        "late, none lost; a stack that sustains the whole ramp is limited by the ramp",
+        "late, none lost, where the load generator itself kept up (direct p99 <= 2 ms, none "
+        "late); a stack that sustains the whole ramp is limited by the ramp",
     }
 
 

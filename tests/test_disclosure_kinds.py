@@ -1014,3 +1014,203 @@ HOLIDAY_BIRTHS = [
 @pytest.mark.parametrize(("prev", "text", "expected"), HOLIDAY_BIRTHS)
 def test_a_holiday_and_a_year_after_a_birth_word_is_a_date_of_birth(prev, text, expected):
     _check(prev, text, expected)
+
+
+PASSCODE_ANSWERS = [
+    ("Go ahead with the passcode.", "six two four eight", [(PIN, "six two four eight")]),
+    ("Go ahead with the passcode.", "it's 4 8 1 9", [(PIN, "4 8 1 9")]),
+    (
+        "Can I take the passcode please?",
+        "yeah it's nine one nine three",
+        [(PIN, "nine one nine three")],
+    ),
+    ("Whenever you're ready, the passcode.", "oh seven oh seven", [(PIN, "oh seven oh seven")]),
+    # a passcode in letters stays a password
+    ("Go ahead with the passcode.", "its bluebird22", [(PWD, "bluebird22")]),
+    # a password asked for by name: digits are that password
+    ("What is your password?", "six two four eight", [(PWD, "six two four eight")]),
+    ("What's the password or passcode?", "six two four eight", [(PWD, "six two four eight")]),
+    # no value
+    ("Go ahead with the passcode.", "hold on i don't remember it", []),
+    ("Go ahead with the passcode.", "i forgot my passcode", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), PASSCODE_ANSWERS)
+def test_digits_after_a_plain_passcode_request_are_a_pin(prev, text, expected):
+    _check(prev, text, expected)
+
+
+SPELL_IT = [
+    (
+        "Can you spell it for me?",
+        "sure, K as in kite, A, Y, A, K, 2, 0, 0, 7",
+        [(PWD, "K as in kite, A, Y, A, K, 2, 0, 0, 7")],
+    ),
+    ("Could you spell that out?", "b as in bravo, 4, 7, x", [(PWD, "b as in bravo, 4, 7, x")]),
+    ("Can you spell it for me?", "it is m a p l e 7 7", [(PWD, "m a p l e 7 7")]),
+    ("Sorry, can you spell it again?", "capital r o c k e t 8 8", [(PWD, "r o c k e t 8 8")]),
+    # a spelled name or word, no digit: nothing secret was asked for
+    ("Can you spell it for me?", "s m i t h", []),
+    ("Could you spell that out?", "yeah its j o h n s o n", []),
+    # no "spell it" before: a spelled string alone is no password
+    ("Thanks.", "m a p l e 7 7", []),
+    ("Can you spell it for me?", "sorry i don't know how it's spelled", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), SPELL_IT)
+def test_a_spelled_mix_after_a_bare_spell_it_is_a_password(prev, text, expected):
+    _check(prev, text, expected)
+
+
+def test_spell_it_after_a_password_request_asks_for_the_password_again():
+    cs = CallScanner()
+    cs.agent("What's your password?")
+    assert cs.agent("Can you spell it for me?").requests == (PWD,)
+    assert [f.category for f in cs.caller("t i g e r").findings] == [PWD]
+
+
+SLASHED_HOMOPHONES = [
+    (None, "dob is ate slash twelve slash sixty one", [(DOB, "ate slash twelve slash sixty one")]),
+    (
+        None,
+        "my birthday is twelve slash ate slash eighty",
+        [(DOB, "twelve slash ate slash eighty")],
+    ),
+    (
+        None,
+        "born won slash twenty slash nineteen ninety",
+        [(DOB, "won slash twenty slash nineteen ninety")],
+    ),
+    (
+        "And your date of birth?",
+        "ate slash for slash seventy",
+        [(DOB, "ate slash for slash seventy")],
+    ),
+    # a homophone beside a single slash, or slashes with no number, stays a word
+    (None, "i went to slash dot com", []),
+    (None, "it is for slash to", []),
+    (None, "the answer is either or slash and", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), SLASHED_HOMOPHONES)
+def test_a_homophone_in_a_slashed_date_is_its_digit(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "asks"),
+    [
+        ("Thanks for calling, can I get the policyholder's social?", ("ssn",)),
+        ("what's the account holder's social", ("ssn",)),
+        ("and your husband's social security number?", ("ssn",)),
+        ("can I get the patient's social?", ("ssn",)),
+        # a holder's social something else, or no social at all
+        ("the policyholder's social media account was hacked", ()),
+        ("the patient's social worker will call you back", ()),
+        ("can I get the policyholder's name?", ()),
+    ],
+)
+def test_a_holders_social_is_an_ssn_request(line, asks):
+    assert scan(line, "agent").requests == asks
+
+
+WORD_THEN_SPELLING = [
+    (
+        None,
+        "yeah my password is tangerine t a n g e r i n e",
+        [(PWD, "tangerine t a n g e r i n e")],
+    ),
+    (None, "my password is tangerine, t a n g e r i n e", [(PWD, "tangerine, t a n g e r i n e")]),
+    (None, "my password is maple77 m a p l e 7 7", [(PWD, "maple77 m a p l e 7 7")]),
+    (
+        None,
+        "password is bluebird b l u e b i r d all lower case",
+        [(PWD, "bluebird b l u e b i r d")],
+    ),
+    (None, "my password is Tiger T-I-G-E-R", [(PWD, "Tiger T-I-G-E-R")]),
+    (
+        "What's your password?",
+        "its tangerine t a n g e r i n e",
+        [(PWD, "tangerine t a n g e r i n e")],
+    ),
+    # a word and letters that do not spell it: no spelling joins it
+    (None, "my password is tangerine and i forgot it", [(PWD, "tangerine")]),
+    (None, "i forgot my password, can you reset it", []),
+    (None, "my password has a t in it somewhere", []),
+    ("Can I have your name?", "tangerine t a n g e r i n e", []),
+    (None, "my password stopped working", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), WORD_THEN_SPELLING)
+def test_a_written_password_spelled_again_is_one_value(prev, text, expected):
+    _check(prev, text, expected)
+
+
+SENT_CODE = [
+    (
+        "I sent a six-digit code to your email.",
+        "ok i see it, seven seven one, oh nine two",
+        [(PIN, "seven seven one, oh nine two")],
+    ),
+    (
+        "I just sent a one-time code to your phone. Can you read it to me?",
+        "yep it's 3 9 1 8 0 6",
+        [(PIN, "3 9 1 8 0 6")],
+    ),
+    ("We've just sent you a verification code.", "it says 48 2 9 1 3", [(PIN, "48 2 9 1 3")]),
+    (
+        "I've resent the code.",
+        "got it, five five one two oh nine",
+        [(PIN, "five five one two oh nine")],
+    ),
+    # told not to share it, no code sent, or no value in the answer
+    ("I've sent a code to your phone, don't share it with anyone.", "ok 3 9 1 8 0 6", []),
+    ("I sent the letter to your address.", "ok 3 9 1 8 0 6", []),
+    ("I sent a code to your phone.", "ok thanks, i'll wait for it", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), SENT_CODE)
+def test_digits_after_the_agent_sent_a_code_are_a_pin(prev, text, expected):
+    _check(prev, text, expected)
+
+
+def test_a_sent_code_report_is_no_request():
+    cs = CallScanner()
+    assert cs.agent("I sent a six-digit code to your email.").requests == ()
+    assert cs.expected == (PIN,)
+
+
+CORRECTIONS = [
+    (
+        None,
+        "my password is hunter2... no, it's Hunter2024!",
+        [(PWD, "hunter2"), (PWD, "Hunter2024!")],
+    ),
+    (
+        None,
+        "my password is hunter2, no wait, it's Hunter2024!",
+        [(PWD, "hunter2"), (PWD, "Hunter2024!")],
+    ),
+    (
+        None,
+        "my password is hunter2... no, that was the old one, it's Hunter2024!",
+        [(PWD, "hunter2"), (PWD, "Hunter2024!")],
+    ),
+    (None, "my password is maple77, sorry, i mean Maple77!", [(PWD, "maple77"), (PWD, "Maple77!")]),
+    # a "no" after the value that corrects nothing
+    (None, "my password is maple77, no it is not working", [(PWD, "maple77")]),
+    (None, "my password is maple77 no i think that's right", [(PWD, "maple77")]),
+    (None, "my password is maple77, wait, it's fine", [(PWD, "maple77")]),
+    (None, "my password is maple77, no, it's the same one", [(PWD, "maple77")]),
+    (None, "i forgot my password, no, it's not on file", []),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), CORRECTIONS)
+def test_a_corrected_password_gives_both_values(prev, text, expected):
+    _check(prev, text, expected)

@@ -614,6 +614,8 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
             return c.SSN  # "the last four of my social are 1234"
     else:
         for cat in ctx.expected:
+            if cat == c.PASSWORD and c.PIN in ctx.expected and _fits(c.PIN, run, explicit=False):
+                return c.PIN  # "go ahead with the passcode" - "six two four eight"
             if _fits(cat, run, explicit=False):
                 return cat
         if _pin_attempt(ctx, run):

@@ -347,6 +347,9 @@ _HOMOPHONE_MIN = 4
 three, only "ate", "won" or "too", or one beside another homophone ("security
 code ate one five", "won too three")."""
 _SURE_HOMOPHONES = frozenset({"ate", "won", "too"})
+_SLASHES = frozenset({"slash", "/"})
+"""A homophone beside one of these, in a stretch with two, is a date's digit ("ate slash 12 slash
+61")."""
 _LONG_STRETCH = 12
 """Digits in a stretch from which only a homophone between two digits is one."""
 
@@ -705,8 +708,16 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
         # a card's worth of digits already: a homophone at its edge is a word ("charge
         # it to 4 1 1 1 ...", "... 1 1 1 for the payment"), one inside is a digit
         long = sum(len(texts[q]) if kinds[q] == DIGITS else 1 for q in seq) >= _LONG_STRETCH
+        dated = real and sum(texts[x] in _SLASHES for x in range(start, k)) >= 2
         for p, q in enumerate(seq):
             if texts[q] not in _HOMOPHONES:
+                continue
+            if dated and (
+                (q + 1 < n and texts[q + 1] in _SLASHES) or (q and texts[q - 1] in _SLASHES)
+            ):
+                if out is texts:
+                    out = list(texts)
+                out[q] = _HOMOPHONES[texts[q]]  # "ate slash twelve slash sixty one": a date
                 continue
             near = [texts[x] for x in seq[max(0, p - 1) : p + 2] if x != q]
             if short and texts[q] not in _SURE_HOMOPHONES and _HOMOPHONE_WORDS.isdisjoint(near):

@@ -174,6 +174,9 @@ def find_passwords(
         span, nxt = _value_after(text, toks, cue_end)
         if span is not None:
             out.append(span)
+            fixed = _correction(text, toks, nxt)
+            if fixed is not None:
+                out.append(fixed)  # "my password is hunter2... no, it's Hunter2024!"
             i = nxt
         else:
             i = cue_end + 1
@@ -223,6 +226,42 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         return (spelled[0], spelled[1]), spelled[3]
     # with no linking word ("password tiger52") only a value that looks like one
     return _written_value(text, toks, j, strict=to_only or not linked)
+
+
+_CORRECTING = frozenset({"no", "nope", "sorry", "wait", "actually", "oops", "scratch"})
+"""Words right after a value that take it back ("hunter2... no, it's Hunter2024!")."""
+_CORRECTION_LINKS = frozenset({"it's", "its", "is", "mean", "try", "it"})
+_CORRECTION_WINDOW = 12
+"""Tokens after a value in which a correction and its new value are looked for."""
+
+
+def _correction(text: str, toks: Tokens, j: int) -> tuple[int, int] | None:
+    """The new value of a correction right after a password's value ending before token ``j``.
+
+    "hunter2... no, it's Hunter2024!", "maple77, sorry, I mean Maple77!": a
+    correcting word within three tokens, then a linking word ("it's", "I
+    mean") and a written value, all within ``_CORRECTION_WINDOW`` tokens.
+    """
+    texts, kinds = toks.texts, toks.kinds
+    n = len(texts)
+    limit = min(n, j + _CORRECTION_WINDOW)
+    k = j
+    while k < limit and kinds[k] == PUNCT:
+        k += 1
+    if not (k < limit and texts[k] in _CORRECTING) and not (
+        k + 1 < limit and texts[k + 1] in _CORRECTING
+    ):
+        return None
+    k += 1
+    while k < limit:
+        if texts[k] in _CORRECTION_LINKS and not (k + 1 < n and texts[k + 1] in _CORRECTION_LINKS):
+            v = k + 1
+            if v >= n or kinds[v] == PUNCT or texts[v] in _NOT_A_VALUE:
+                return None
+            span, _ = _written_value(text, toks, v, strict=True)
+            return span
+        k += 1
+    return None
 
 
 def _value_before(text: str, toks: Tokens, cue: int) -> tuple[int, int] | None:
@@ -310,6 +349,10 @@ def _written_value(
     if end > start and raw.endswith("!") and raw[:-1].isalpha() and raw[:-1] == low[:-1]:
         raw, end = raw[:-1], end - 1
     word_only = (kinds[j] == WORD and k == j) or (bare.isalpha() and "'" in raw)
+    if not (word_only and low in _NOT_A_VALUE):
+        spelled_too = _spelled_again(text, toks, k + 1, low)
+        if spelled_too is not None:
+            return (start, spelled_too[0]), spelled_too[1]  # "tangerine t a n g e r i n e"
     if not (strict or mixed) and k == j and k + 1 < n and texts[k + 1] not in _CLAUSE_END:
         phrase = _passphrase(toks, j)  # "correct horse battery staple"
         if phrase is not None:
@@ -329,6 +372,34 @@ def _written_value(
     if kinds[j] not in (WORD, ALNUM, DIGITS, PUNCT):
         return None, k + 1
     return (start, end), k + 1
+
+
+def _spelled_again(text: str, toks: Tokens, j: int, word: str) -> tuple[int, int] | None:
+    """(end, next token) of ``word`` spelled out again letter by letter from token ``j``.
+
+    "tangerine t a n g e r i n e", "maple77, m a p l e 7 7": the spelling
+    is the same secret, so it joins the value. Only a spelling of every
+    letter and digit of the word, in order, counts (commas and dashes may
+    stand between); the walk is as long as the word, at most ``_SPELL_AGAIN_MAX``.
+    """
+    texts, ends = toks.texts, toks.ends
+    n = len(texts)
+    if not 3 <= len(word) <= _SPELL_AGAIN_MAX or not word.isalnum():
+        return None
+    if j < n and texts[j] in (",", "-"):
+        j += 1
+    k = j
+    for ch in word:
+        while k < n and texts[k] in (",", "-") and k > j:
+            k += 1
+        if k >= n or texts[k].lower() != ch:
+            return None
+        k += 1
+    return ends[k - 1], k
+
+
+_SPELL_AGAIN_MAX = 24
+"""The longest word whose spelling after it is looked for."""
 
 
 _PHRASE_MAX = 6
@@ -468,6 +539,9 @@ def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tupl
     if spelled_only:
         return None
     words = last + 1 - i
+    again = _spelled_again(text, toks, i + 1, text[toks.starts[i] : toks.ends[i]].lower())
+    if again is not None and again[1] > last:
+        return toks.starts[i], again[0]  # "its tangerine t a n g e r i n e"
     if words > 8:
         return None
     if words == 1 and kinds[i] == WORD and texts[i] in _NOT_A_VALUE:

@@ -268,6 +268,10 @@ TARGETS: tuple[Target, ...] = (
         descriptions=(
             r"(?:your|the|his|her|their)(?: full| whole| nine digit| 9 digit)? social(?: security"
             r"(?: number| no)?)?",
+            r"(?:your|the|his|her|their) (?:policyholder's|policy holder's|account holder's"
+            r"|accountholder's|cardholder's|patient's|member's|insured's|applicant's|spouse's"
+            r"|child's|son's|daughter's|husband's|wife's|primary's|primary member's) social(?:"
+            r" security(?: number| no)?)?",
             r"last (?:four|4)(?: digits| numbers)? (?:of|on"
             r"|from) (?:[a-z']+ ){1,4}?(?:social security"
             r" number|social security|social|ssn)",

@@ -131,6 +131,50 @@ def _names_secret(text: str) -> str:
     return ""
 
 
+_SPELL_IT = re.compile(r"\bspell (?:it|that)(?: out)?(?: for me| again| out)?\b")
+"""A bare "can you spell it for me?" that names nothing: what it is, the answer's shape tells."""
+
+
+_SENT_CODE = re.compile(
+    r"\b(?:i|we|i've|we've|i have|we have|i just|we just|i've just|we've just) (?:sent|resent)"
+    r"(?: you| over| out)? (?:a|an|the|your|another|a new)(?: [a-z0-9-]+){0,3}"
+    r" (?:code|passcode|pin)\b(?!.{0,80}\b(?:don't|do not|never|not to) (?:share|give|read|tell)\b)"
+)
+"""A report that the agent sent the caller a code (no request of its own): the caller's
+next answer is expected to hold it, as a PIN, unless the line tells them not to share it."""
+
+
+def _spelled_secret(text: str) -> list[Finding]:
+    """The caller's spelled answer to a bare "spell it" when it mixes letters and digits.
+
+    "K as in kite, A, Y, A, K, 2, 0, 0, 7" is a password; a name or a word
+    spelled out ("s m i t h") has no digit and stays unflagged.
+    """
+    return [
+        f
+        for f in _findings(text, (c.PASSWORD,))
+        if any(ch.isdigit() for ch in text[f.start : f.end])
+        and any(ch.isalpha() for ch in text[f.start : f.end])
+    ]
+
+
+def _with_passcode_pin(expected: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """``expected`` plus a PIN when a plain "passcode" was asked for as a password.
+
+    A passcode of digits is a PIN and one in letters a password, as after the
+    cue in a caller's own words; which one the answer holds is told by its shape.
+    """
+    if c.PASSWORD not in expected or c.PIN in expected or "passcode" not in text.lower():
+        return expected
+    words = _words(text.lower())
+    if "passcode" in words and not _PASSWORD_WORDS.intersection(words):
+        return (*expected, c.PIN)
+    return expected
+
+
+_PASSWORD_WORDS = frozenset({"password", "passwords", "passphrase", "word", "phrase"})
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """What a text discloses (``findings``), asks for (``requests``), and its redaction."""
@@ -260,10 +304,11 @@ class CallScanner:
     REASK_REACH = 3
     """How many agent utterances after a request a re-ask still refers to it."""
 
-    __slots__ = ("_asked", "_expected", "_since_asked", "_turn")
+    __slots__ = ("_asked", "_expected", "_since_asked", "_spell", "_turn")
 
     def __init__(self) -> None:
         self._expected: tuple[str, ...] = ()
+        self._spell = False
         self._asked: tuple[str, ...] = ()
         self._since_asked = 0
         self._turn = ""
@@ -279,7 +324,11 @@ class CallScanner:
         if result.requests:
             self._asked = result.requests
             self._since_asked = 0
-        elif self._asked and self._since_asked < self.REASK_REACH and asks_again(text):
+        elif (
+            self._asked
+            and self._since_asked < self.REASK_REACH
+            and (asks_again(text) or _SPELL_IT.search(text.lower()) is not None)
+        ):
             result = ScanResult(result.findings, self._asked, result.redacted)
             self._since_asked = 0
         elif (named := _names_secret(text)) and asks_again(text):
@@ -291,7 +340,13 @@ class CallScanner:
             self._since_asked += 1
             if self._since_asked >= self.REASK_REACH:
                 self._asked = ()
-        self._expected = tuple(r for r in result.requests if r != c.HEALTH)
+        self._expected = _with_passcode_pin(
+            tuple(r for r in result.requests if r != c.HEALTH), text
+        )
+        low = text.lower()
+        self._spell = not self._expected and _SPELL_IT.search(low) is not None
+        if not self._expected and "sent" in low and _SENT_CODE.search(low) is not None:
+            self._expected = (c.PIN,)  # "I sent a six-digit code to your email."
         self._turn = ""
         return result
 
@@ -311,6 +366,8 @@ class CallScanner:
             if f.end > offset
         ]
         findings = _union(own, clipped)
+        if self._spell and not findings:
+            findings = _spelled_secret(text)
         if final:
             self._turn = joined[-_TURN_CONTEXT:] if len(joined) > _TURN_CONTEXT else joined
         return ScanResult(tuple(findings), (), redact(text, findings) if findings else text)

@@ -364,7 +364,10 @@ class SqliteAuditStore(AuditStore):
         yield from self._rows(where, tuple(params))
 
     def close(self) -> None:
-        self._conn.close()
+        """Close the connection, after any append in progress on another thread (a
+        background writer): closing under a running statement would free it."""
+        with self._lock:
+            self._conn.close()
 
     def __enter__(self) -> SqliteAuditStore:
         return self

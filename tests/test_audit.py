@@ -815,3 +815,32 @@ def test_a_config_load_is_audited_with_the_config_fingerprint(tmp_path):
     assert entry["resource"] == config.fingerprint
     assert "proxy mode" in entry["outcome"]
     assert "pay" in entry["outcome"]
+
+
+def test_closing_a_store_under_a_busy_background_writer_never_crashes(tmp_path):
+    """The writer thread may be mid-commit when the process closes the store: the
+    close waits for it, later appends fail as store errors, and nothing crashes
+    (run in a child: a crash would be a signal, not an exception)."""
+    code = f"""
+import threading, time
+from guardrail.audit import AuditStore, BufferedAudit
+from guardrail.events import Audit
+store = AuditStore.open("sqlite:///{tmp_path / 'busy.db'}")
+trail = BufferedAudit(store, actor="proxy", background=True, batch=5)
+stop = time.monotonic() + 1.5
+def feed():
+    t = 0.0
+    while time.monotonic() < stop:
+        t += 1.0
+        trail(Audit("disclosure", "redacted", t, "ssn"))
+threading.Thread(target=feed, daemon=True).start()
+time.sleep(0.3)
+store.close()
+time.sleep(0.3)
+print("healthy" if trail.healthy else "unhealthy")
+trail.close(1.0)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+    assert r.stdout.strip() == "unhealthy"  # the trail knows its store is gone

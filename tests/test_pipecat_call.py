@@ -545,6 +545,7 @@ def test_a_pipecat_call_from_the_config_leaves_a_verified_audit_trail(config, tm
         keyed = [InputDTMFFrame(button=KeypadEntry(d)) for d in CARD + "#"]
         await run_call(guard, [guard.input, guard.transcripts, guard.agent],
                        [*ask(), Settle(), *keyed, Settle()], 8000, True)  # fmt: skip
+        await calls.aclose()  # the process shuts down: calls ended, audit writers drained
         calls.audit_store.close()
 
     with FakeTwilio() as fake:

@@ -111,7 +111,6 @@ from .events import (
     ForwardAudio,
     ForwardDtmf,
     ForwardText,
-    Handoff,
     HandoffResult,
     MuteBotInput,
     Notice,
@@ -167,7 +166,6 @@ CLOSE_TRY_AGAIN = 1013
 """The server is draining: no new calls."""
 
 _ENDED = "ended"
-_PROTECTING = "protecting"
 
 
 class Telemetry(Protocol):
@@ -348,7 +346,6 @@ class ProxyCall:
         self._last_media_t = 0.0
         self._last_media_wall = self._loop.time()
         self._suppressing = False
-        self._redirected = False  # a redirect (pay, human) went out since the stream began
         self._held: deque[tuple[BotMessage, str | bytes]] = deque()
         self._heard: str | None = None
         self._bad_run = {"twilio": 0, "bot": 0}
@@ -461,7 +458,6 @@ class ProxyCall:
         rewrite = bool(again.stream_sid) and again.stream_sid != self.first_sid
         leg = Leg(again.ws, again.stream_sid, again.parser, offset, rewrite)
         self.leg = leg
-        self._redirected = False
         self._last_media_t, self._last_media_wall = offset, self._loop.time()
         await self._carry(
             self.executor.feed(CallStarted(self.call_sid, again.stream_sid, offset)), None, leg
@@ -593,10 +589,6 @@ class ProxyCall:
             if text is not None:
                 await self._send_bot(self._for_bot(text, leg))
             await self.end("hang_up")
-        elif self.session.state == _PROTECTING and not self._redirected:
-            # waiting on the recording pause, nobody redirected: Twilio ends a stream
-            # only for a redirect or a hang-up, so the caller is gone, not away
-            await self.end("hang_up")
         else:
             await self._discard_held()
             if self._on_away is not None:
@@ -709,9 +701,6 @@ class ProxyCall:
                 await self._send_bot(typed_notice("unmute", sid))
             elif kind is SuppressAgentAudio:
                 await self._suppress()
-            elif kind is Handoff:
-                if a.kind != "keypad":  # Twilio will end this stream: the caller leaves
-                    self._redirected = True
             elif kind is ForwardText:
                 if self._transcript is not None and a.final:
                     self._transcript(self.call_sid, a)

@@ -120,7 +120,7 @@ TRANSITIONS: dict[tuple[str, type], str] = {
     (PROTECTING, CallerTranscript): "_on_transcript",
     (PROTECTING, AgentText): "_agent_withheld",
     (PROTECTING, AgentInterrupted): "_on_interrupted",
-    (PROTECTING, StreamStopped): "_stopped_while_leaving",
+    (PROTECTING, StreamStopped): "_stopped_while_protecting",
     # in-stream keypad capture: digits go to the secure sink only
     (SECURE_CAPTURE, CallStarted): "_on_start",
     (SECURE_CAPTURE, CallerAudio): "_on_audio",
@@ -627,6 +627,14 @@ class Session:
     def _stopped_hang_up(self, ev: StreamStopped) -> list:
         """The stream stopped while the caller was with the bot: the call is over."""
         return [Audit("stream_stopped", self.state, ev.t_ms), *self._on_end(CallEnded(ev.t_ms))]
+
+    def _stopped_while_protecting(self, ev: StreamStopped) -> list:
+        """While protecting, a redirect may be on its way (Twilio ends the stream for
+        it) or not sent yet (the recording pause is still awaited): Twilio ends a
+        stream only for a redirect or a hang-up, so without one the caller is gone."""
+        if self._handoff_id is None:
+            return self._stopped_hang_up(ev)
+        return self._stopped_while_leaving(ev)
 
     def _stopped_while_leaving(self, ev: StreamStopped) -> list:
         """Twilio ends the stream when it redirects the call: the call goes on."""

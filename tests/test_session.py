@@ -556,6 +556,26 @@ def test_a_stream_stop_ends_the_call_only_when_the_caller_is_with_the_bot():
     assert s.state == "ended"
 
 
+def test_a_stream_stop_while_the_pause_is_still_awaited_is_a_hang_up():
+    """Protecting, no redirect sent yet (the recording pause is unanswered): Twilio
+    ends a stream only for a redirect or a hang-up, so the caller is gone. With
+    the redirect sent, the same stop is the caller leaving."""
+    from guardrail.events import StreamStopped
+
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    s.feed(AgentText("What's your social security number?", True, 0.0))
+    assert s.state == "protecting"
+    s.feed(StreamStopped(30.0))
+    assert s.state == "ended"
+    s = Session()
+    s.feed(CallStarted("CA1", "MZ1"))
+    acts = s.feed(AgentText("What's your social security number?", True, 0.0))
+    assert of(confirm(s, acts, 10.0), Handoff)  # the redirect went out
+    s.feed(StreamStopped(30.0))
+    assert s.state == "protecting"
+
+
 def test_the_guardrails_own_prompt_spoken_by_the_bot_is_let_through_once():
     s = Session()
     s.feed(CallStarted("CA1", "MZ1"))

@@ -498,8 +498,10 @@ async def measure(
     processes: int,
     store: str | None,
     faults: list[dict] | None = None,
+    kinds: tuple[str, ...] = FAULTS,
 ) -> list[dict]:
-    """The headline's rows; with ``faults`` (a list), the fault runs' rows go there."""
+    """The headline's rows; with ``faults`` (a list), the fault runs' rows (of
+    ``kinds``) go there."""
     payloads = _payloads()
     calls = _Calls()
     env = {**os.environ, "BENCH_TWILIO_SID": ACCOUNT, "BENCH_TWILIO_TOKEN": AUTH}
@@ -555,7 +557,7 @@ async def measure(
                         results.append(row)
                     if faults is not None:
                         base = done["guardrail"].summary(direct)
-                        for kind in FAULTS:
+                        for kind in kinds:
                             row = await _fault_row(
                                 kind, n_calls, seconds, stacks["guardrail"][0], payloads,
                                 calls, fake, store_url, direct, base,
@@ -682,8 +684,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--png", metavar="PATH", help="plot the latency distributions")
     p.add_argument(
         "--faults",
-        action="store_true",
-        help="also, at each N, one guardrail run per fault kind beside the healthy calls",
+        nargs="?",
+        const=",".join(FAULTS),
+        metavar="KINDS",
+        help="also, at each N, one guardrail run per fault kind beside the healthy calls "
+        f"(default all: {','.join(FAULTS)})",
     )
     p.add_argument("--bare-proxy", nargs=2, metavar=("PORT", "BOT_URL"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -695,8 +700,11 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--calls takes comma-separated whole numbers, e.g. 10,25,50")
     if not ramp or min(ramp) < 1 or args.seconds <= 0 or args.processes < 1:
         p.error("--calls, --seconds and --processes must be positive")
-    faults: list[dict] | None = [] if args.faults else None
-    rows = asyncio.run(measure(ramp, args.seconds, args.processes, args.store, faults))
+    kinds = tuple(k.strip() for k in (args.faults or "").split(",") if k.strip())
+    if set(kinds) - set(FAULTS):
+        p.error(f"--faults takes fault kinds from: {', '.join(FAULTS)}")
+    faults: list[dict] | None = [] if kinds else None
+    rows = asyncio.run(measure(ramp, args.seconds, args.processes, args.store, faults, kinds))
     head = report(rows, args.processes)
     for r in rows:
         print(json.dumps({k: v for k, v in r.items() if k != "_latency"}))

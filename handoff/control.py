@@ -35,6 +35,24 @@ SCOPES = frozenset({"recording:pause", "recording:resume", "recording:delete", "
 _API = "https://api.twilio.com"
 
 
+def _load_api(account_sid: str) -> None:
+    """Import, now, what the twilio library imports on a request's first use.
+
+    The library resolves ``client.calls(...).recordings(...)`` through lazy
+    imports: about a hundred modules, 40-60 ms of module code on the first
+    request. On the event loop that stalls every call's media at the moment
+    one call needs its recording paused, so it happens when the control
+    client is built instead (a server's start). Nothing is sent.
+    """
+    import twilio.base.deserialize  # noqa: F401  (what a response's parsing imports)
+    from twilio.rest.api.v2010.account.call.recording import RecordingInstance  # noqa: F401
+    from twilio.rest.api.v2010.account.recording import RecordingContext  # noqa: F401
+
+    c = Client(username=account_sid, password=account_sid, account_sid=account_sid)
+    c.calls("CA" + "0" * 32).recordings("Twilio.CURRENT")
+    c.recordings("RE" + "0" * 32)
+
+
 class ScopeError(PermissionError):
     """An operation outside the scopes this deployment was granted."""
 
@@ -91,6 +109,7 @@ class TwilioControl:
             raise ScopeError(f"unknown scopes; the known ones are {', '.join(sorted(SCOPES))}")
         self.account_sid = account_sid
         self.scopes = frozenset(scopes)
+        _load_api(account_sid)
         self._credentials = credentials
         self._base = base_url
         self._timeout = timeout_s

@@ -97,3 +97,38 @@ def test_a_slow_twilio_is_retried_within_the_deadline():
         out = asyncio.run(c.pause_recording(CA))
     assert out.ok
     assert out.attempts == 2
+
+
+_NO_IMPORTS_ON_THE_LOOP = r"""
+import asyncio, random, sys
+from guardrail.sim.rest import FakeTwilio
+from handoff.control import TwilioControl
+AC, CA = "AC" + "0" * 31 + "1", "CA" + "0" * 31 + "1"
+scopes = {"recording:pause", "recording:resume", "call:redirect", "recording:delete"}
+with FakeTwilio() as fake:
+    c = TwilioControl(AC, lambda: ("SK_k", "s"), scopes, base_url=fake.url,
+                      rng=random.Random(1), backoff_s=0.01, timeout_s=0.3)
+    before = set(sys.modules)
+    fake.plan = [500, 200, 404, "hang", 200]
+    async def calls():
+        return [await c.pause_recording(CA), await c.resume_recording(CA),
+                await c.redirect(CA, "<Response/>"), await c.delete_recording("RE" + "0" * 32)]
+    outs = asyncio.run(calls())
+    print([o.ok for o in outs])
+    print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_a_control_request_imports_nothing_on_the_event_loop():
+    """The first pause of a process ran ~100 of the library's lazy imports on the
+    event loop (40-60 ms with every call's media stalled); they happen when the
+    control client is built. A fresh interpreter, since this one has them."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _NO_IMPORTS_ON_THE_LOOP], capture_output=True, text=True,
+        timeout=60, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert out[0] == "[True, False, True, True]"
+    assert out[1] == "[]"

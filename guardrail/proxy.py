@@ -146,6 +146,10 @@ TICK_S = 0.1
 """How often a call's ticker checks the session's deadlines (wall clock)."""
 MAX_BAD_IN_A_ROW = 50
 """Bad messages in a row from one side that end the call."""
+MAX_BAD_PER_S = 50
+"""More bad messages than this from one side within a second end the call, good ones
+between them or not: a stream that mixes a valid message into its garbage now and then
+still cannot take the process's time from the other calls (Twilio sends none)."""
 MAX_AUDITED_ERRORS = 20
 """Bad messages audited one by one per call; the rest are only counted."""
 MAX_HELD = 500
@@ -349,6 +353,7 @@ class ProxyCall:
         self._held: deque[tuple[BotMessage, str | bytes]] = deque()
         self._heard: str | None = None
         self._bad_run = {"twilio": 0, "bot": 0}
+        self._bad_second = {"twilio": [0.0, 0], "bot": [0.0, 0]}  # [window start, count]
         self._audited_errors = 0
         self._tasks: list[asyncio.Task] = []
 
@@ -765,13 +770,17 @@ class ProxyCall:
 
     async def _bad(self, source: str, exc: StreamProtocolError) -> None:
         """A bad message from ``source``: counted, audited (the error, never the
-        message), dropped; too many in a row end this call."""
+        message), dropped; too many in a row, or in one second, end this call."""
         self.metrics.protocol_error(source)
         run = self._bad_run[source] = self._bad_run[source] + 1
+        window, now = self._bad_second[source], self._loop.time()
+        if now - window[0] >= 1.0:
+            window[0], window[1] = now, 0
+        window[1] += 1
         if self._audited_errors < MAX_AUDITED_ERRORS:
             self._audited_errors += 1
             self._audit(Audit("protocol_error", source, self.session.now), str(exc))
-        if run >= MAX_BAD_IN_A_ROW and not self.ended:
+        if (run >= MAX_BAD_IN_A_ROW or window[1] > MAX_BAD_PER_S) and not self.ended:
             bot_code = CLOSE_REFUSED if source == "bot" else CLOSE_BOT_FAILED
             twilio_code = CLOSE_REFUSED if source == "twilio" else CLOSE_BOT_FAILED
             await self.end(f"{source}_protocol_errors", bot_code=bot_code, twilio_code=twilio_code)

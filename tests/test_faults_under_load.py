@@ -293,6 +293,31 @@ def test_one_call_flooding_malformed_messages_is_closed_1008_and_the_rest_go_on(
     check_clean(caplog, bot, metrics, store)
 
 
+def test_a_flood_with_valid_messages_mixed_in_is_closed_too(caplog, tmp_path):
+    """Garbage with a valid media message after every 20 (so never 50 bad in a row)
+    still ends that call within a second's worth of bad messages: it cannot keep
+    the process parsing its garbage while the other calls wait."""
+    store = tmp_path / "audit.db"
+    flooder = sid(50)
+
+    async def faulty(r: Rig, done: asyncio.Event) -> tuple[int | None, int]:
+        twilio = await r.call(flooder)
+        await greeted(r, twilio)
+        n = 0
+        while n < 10_000 and await twilio.send_raw(GARBAGE[n % len(GARBAGE)]):
+            n += 1
+            if n % 20 == 0 and not await twilio.send_audio(speech_like(20, seed=n)):
+                break
+        return await twilio.wait_closed(), n
+
+    good, (code, sent), bot, metrics = under_load(ScriptedBot(), faulty, store)
+    check_healthy(good, store)
+    assert code == 1008
+    assert sent < 10_000
+    assert ends(store, flooder) == ["twilio_protocol_errors"]
+    check_clean(caplog, bot, metrics, store)
+
+
 @pytest.mark.parametrize("step", [500, "hang", "slow"])
 def test_twilio_rest_failing_fails_the_pause_closed_and_the_call_goes_on(caplog, tmp_path, step):
     """Every request to the REST stand-in fails (500, retried to the deadline), never
@@ -492,9 +517,7 @@ def test_a_store_stuck_for_one_call_stops_another_calls_first_card_request(caplo
                     trail = r.state._trails[a]
                     await wait_until(lambda: trail.store_trouble, 10, "a's writer to stall")
                     await r.bot.say(b, "What's the card number?")
-                    await wait_until(
-                        lambda: not r.session(b).audit_ok, 5, "b's session to know"
-                    )
+                    await wait_until(lambda: not r.session(b).audit_ok, 5, "b's session to know")
                     state, asked = r.session(b).state, len(fake.requests)
                 finally:
                     other.execute("ROLLBACK")

@@ -136,6 +136,8 @@ def _window_gain(df: float) -> float:
     return (math.sin(x) / (BLOCK * math.sin(x / BLOCK))) ** 2
 
 
+_LOSS = _window_gain(MAX_DEVIATION * COLS[-1])
+"""The window gain of the farthest tone accepted (1633 Hz, 2.5 % off)."""
 _TWIST_LO = 10 ** (TWIST_LOW_DB / 10)
 _TWIST_HI = 10 ** (TWIST_HIGH_DB / 10)
 
@@ -194,6 +196,20 @@ class DtmfDetector:
     def key_down(self) -> str | None:
         """The key currently held down, if any."""
         return self._down
+
+    @property
+    def tone_suspect(self) -> bool:
+        """Whether the last block could be the start of a key not yet confirmed.
+
+        A key is confirmed (:class:`KeyDown`) only after ``DOWN_BLOCKS`` blocks
+        of its tone, so the frames before carry the tone's start; a stream that
+        must never pass a keypad tone on (to a bot) silences the frames this is
+        true after, too. The test is the per-block part of the acceptance
+        (twist, level, purity, at the largest window loss accepted), about 1 %
+        of speech frames.
+        """
+        prev = self._prev
+        return prev is not None and self._down is None and _block_ok(prev, _LOSS, _LOSS)
 
     def process(self, samples: np.ndarray, t_ms: float) -> tuple:
         """Feed one frame (int16, ``frame_ms`` long) that starts at ``t_ms``."""

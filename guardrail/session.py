@@ -528,13 +528,22 @@ class Session:
         events = (
             frontend.feed(ev.payload, ev.t_ms) if pcm is None else frontend.feed_pcm(pcm, ev.t_ms)
         )
-        if state == NORMAL and not self._key_down:
+        dtmf = frontend.dtmf
+        if (
+            state == NORMAL
+            and not self._key_down
+            and dtmf.key_down is None
+            and not dtmf.tone_suspect
+        ):
             out: list = [ForwardAudio(ev.payload, ev.t_ms)]
             if not events:
                 return out
         else:
-            # silence stands in, so every downstream clock (the recorder gate's
-            # among them) keeps counting the call's own time
+            # (a key is down, found in this frame or before, or the frame may hold
+            # a key's first blocks, which the detector confirms only after 30 ms:
+            # the bot never hears a keypad tone, it gets the key as a digit.)
+            # Silence stands in, so every downstream clock (the recorder gate's
+            # among them) keeps counting the call's own time.
             n = len(ev.payload)
             if n > len(self._silence):
                 self._silence = bytes([mulaw.SILENCE]) * n

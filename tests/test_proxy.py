@@ -556,12 +556,6 @@ def test_a_card_keyed_unprompted_never_reaches_the_bot_as_digits(caplog):
     leaks(caplog, bot)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session: with the bot, a tone is silenced only once the detector has found it "
-    "(KeyDown), so each tone's first frames reach the bot; masking them needs the "
-    "session to hold caller audio back by the detector's latency",
-)
 def test_tones_keyed_with_the_bot_are_silenced_from_their_first_frame():
     async def go():
         with FakeTwilio() as fake:

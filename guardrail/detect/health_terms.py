@@ -73,6 +73,8 @@ HEALTH_WORDS: frozenset[str] = words(
     medication medications medicine medicines meds prescription prescriptions prescribed
     dose doses dosage dosages milligrams milligram mg mcg pill pills inhaler injections
     pain pains painful discomfort aches ache sore headache headaches nausea dizzy dizziness
+    fever fevers feverish rash rashes swelling swollen itchy itching cough coughing vomiting
+    diarrhea diarrhoea nauseous cramps cramping numbness tingling fatigue wheezing
     pacemaker breastfeeding implant implants wheelchair
     diagnose diagnosing hospital hospitals
     diagnosed diagnosis diagnoses symptom symptoms allergy allergies allergic illness illnesses
@@ -113,7 +115,13 @@ HEALTH_PHRASES: tuple[str, ...] = (
     r"(?:where does it|does it) hurt",
     r"(?:feeling|felt|been feeling) (?:down|low|depressed|hopeless|anxious|suicidal)",
     r"(?:harm|harming|hurt|hurting|kill|killing) yourself",
-    r"(?:trouble|problems?|difficulty) (?:sleeping|breathing|swallowing)",
+    r"(?:trouble|problems?|difficulty) (?:sleeping|breathing|swallowing|falling asleep|staying"
+    r" asleep)",
+    r"how (?:are|have) you (?:been )?sleeping",
+    r"how far along (?:are|is) (?:you|she)",
+    r"(?:reaction|reactions) to",
+    r"allergic (?:reaction|reactions)",
+    r"(?:mild|moderate) or severe",
     r"(?:do|did) you (?:smoke|drink alcohol|use drugs|use any drugs)",
     r"how (?:much|often) do you (?:smoke|drink)",
     r"(?:drinks|units of alcohol|cigarettes) (?:do you have|a day|a week|per day|per week)",

@@ -14,7 +14,9 @@ words that start a new thought: "but", "just", "only", "what", "could you",
 
 1. **names it**: a phrase of the category's table in ``TARGETS`` (its names,
    or an indirect description: "the three digits on the back"; a ``bare``
-   phrase, "just the number", names it only in a line that talks of it);
+   phrase, "just the number", names it only in a line that talks of it, or
+   after a caller's turn that did: "go ahead with the number on it" after "I'll
+   pay with my Visa"; a ``heard`` phrase, "what's the new one?", only there);
    where phrases overlap, the longest counts, and a look-alike from a
    ``not_it`` list ("the name on the card") counts for nothing;
 2. **asks**: the sentence has an asking form (a question word, "can you",
@@ -33,14 +35,19 @@ and the clause that names it is none of:
   asks for the number;
 - **a report** ("your card ending in 4242 has been charged", "I've updated
   your password", "your date of birth is on file", "thanks for ...", "the
-  IBAN you gave doesn't match"); a report that something was **sent** is
+  IBAN you gave doesn't match"), what is done with it ("we use your date of
+  birth only to verify who you are") or what someone else will ask ("the
+  pharmacy will ask you about allergies"); a report that something was **sent** is
   asked for all the same when a later clause asks for "it" ("I've texted
   you a code, can you read it to me?");
 - **a statement** about the name, which opens its clause and is followed by
   a verb ("your CVV is the three digits on the back", "the sort code is on
-  your statement", "your password needs eight characters");
+  your statement", "your password needs eight characters", "the account
+  number changes when ...", "your date of birth matches"), unless that says it
+  is all the agent needs ("just the number on the front is fine");
 - **an offer** ("want me to read it back?", "shall I repeat the card
-  number?", "I'll text you a new PIN");
+  number?", "I'll text you a new PIN", "would you like a copy of your lab
+  results?");
 - **getting ready** ("do you have your card handy?", "please hold"): the
   card, checkbook or statement in hand is preparation, not a request; a
   *number* one has handy is asked for ("do you have your routing number
@@ -62,7 +69,8 @@ your debit card"), or **read back** with its value ("so the card number is
 4111 ..., right?");
 
 and the sentence is not **about the secure path** ("I'm moving you to our
-secure line to enter your card"), unless the clause is itself a question
+secure line to enter your card") or another place to give it ("you can fill
+it in online"), unless the clause is itself a question
 ("before I transfer you, what's your date of birth?").
 
 Brand and kind are not card data: "is it a Visa or Mastercard?", "which card
@@ -89,7 +97,9 @@ Health has a lexicon of its own in ``health_terms.py`` (medicines, with
 drug-class endings such as "-statin" for names it does not list yet,
 conditions, tests, pain, pregnancy, mental health).
 
-A re-ask ("sorry, could you say that again?") names nothing itself;
+A re-ask ("sorry, could you say that again?", "I only got two digits, could
+you give me all three?", "whenever you've got it", "and the day?") names
+nothing itself;
 :func:`asks_again` tells the conversation (``CallScanner``) that the last
 request is asked again.
 """
@@ -105,7 +115,7 @@ from dataclasses import dataclass
 from . import categories as c
 from .health_terms import DRUG_SUFFIXES, DRUGS, HEALTH_PHRASES, HEALTH_WORDS, words
 
-__all__ = ["TARGETS", "Target", "asks_again", "find_requests"]
+__all__ = ["TARGETS", "Target", "asks_again", "find_requests", "talked_of"]
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,11 @@ class Target:
     bare: tuple[str, ...] = ()
     """Phrases that name it only in a line that talks of it (``talk``): "just the number"."""
     talk: str = ""
-    """Words (space-separated): a line with one of them talks of the category."""
+    """Words (space-separated): a line with one of them talks of the category; so does a
+    line after the other party's turn with one of them (``find_requests``'s ``heard``)."""
+    heard: tuple[str, ...] = ()
+    """Phrases that name it only after the other party's last turn talked of it (``talk``
+    among the words they said): "what's the new one?" after "I'll use a different card"."""
     not_it: tuple[str, ...] = ()
     """Look-alikes: where one of these covers a name's words, the name does not count."""
 
@@ -149,7 +163,8 @@ TARGETS: tuple[Target, ...] = (
         ),
         descriptions=(
             r"(?:three|3|four|4|last three|last 3) (?:digits?|numbers?|digit number|digit code)"
-            r"(?: code| number)? (?:on|at|from|in|printed on|off) the (?:back|reverse|signature)",
+            r"(?: code| number)?(?: (?:printed |written )?in (?:italics|small print|small type"
+            r"|bold|black|white))? (?:on|at|from|in|printed on|off) the (?:back|reverse|signature)",
             r"(?:digits?|numbers?|code) (?:on|at|from|printed on|written on|off) the"
             r" (?:back|reverse)",
             r"(?:digits?|numbers?|code) (?:on|in|beside|next to|by|near|above|printed on|printed in"
@@ -167,12 +182,16 @@ TARGETS: tuple[Target, ...] = (
         talk="card cards cvv cvc cvv2 security flip",
         not_it=(
             r"(?:phone|telephone|service|toll free|contact|support|helpline|customer service|"
-            r"customer care|800|member|membership|policy|group|insurance|id|rx|subscriber)"
-            r" (?:numbers?|id) (?:on|at|from) the back",
+            r"customer care|800|member|membership|policy|group|insurance|id|rx|subscriber|serial"
+            r"|model|part|imei|product|device|tracking|order|reference|confirmation|mac)"
+            r" (?:numbers?|id|code) (?:on|at|from) the back",
             r"(?:numbers?|digits|code) (?:on|at|from) the back of (?:your|the|this"
             r"|that) (?:insurance"
             r"|member|membership|id|health|library|loyalty|rewards|gift|medicare|medicaid|benefits)"
             r" card",
+            r"(?:numbers?|digits|code) (?:on|at|from) the back of (?:your|the|this|that) (?:modem"
+            r"|router|device|box|phone|remote|tv|television|unit|machine|meter|appliance|laptop"
+            r"|computer|receipt|form|package|parcel|label|product|bottle|tablet|console|printer)",
             r"(?:call|ring|dial) the numbers? on the back",
         ),
     ),
@@ -184,6 +203,7 @@ TARGETS: tuple[Target, ...] = (
             r"(?:credit|debit) card (?:expiration|expiry)",
             r"card (?:expiration|expiry)",
             r"(?:valid|good) (?:thru|through|until|till)(?: date)?",
+            r"(?:two|2) digit month and (?:the )?(?:two|2|four|4) digit year",
         ),
         descriptions=(
             r"(?:date|month and year|month and the year|month year|end date)"
@@ -193,13 +213,20 @@ TARGETS: tuple[Target, ...] = (
             r"(?:date|month and year|month and the year|month year)(?: is| that's)?(?: printed"
             r"| shown"
             r"| written)? (?:under|below|beneath|underneath) the (?:card |long )?number",
-            r"(?:month and year|month and the year|month slash year|month) (?:it|the card|your"
-            r" card) (?:expires|runs out|is good until)",
+            r"(?:date|end date|month and year|month and the year|month slash year|month)(?: that)?"
+            r" (?:it|the card|your card|that card) (?:expires|runs out|is good until|is valid"
+            r" until|stops working)",
+            r"end date(?: is| that's)?(?: printed| shown| written)? on (?:it|there|the card|your"
+            r" card|the front)",
             r"(?:does|will|did) (?:it|the card|your card|that card|the credit card|the debit card)"
             r" (?:expire|run out|stop working)",
             r"(?:is|'s) (?:it|the card|your card|that card|the credit card|the debit card)"
             r" (?:valid|good)",
         ),
+        bare=(
+            r"(?:date|month and year) (?:under|below|beneath|underneath) (?:it|that|them|those)",
+        ),
+        talk="number numbers digits",
         not_it=(
             r"(?:expires|expired|expiring|expire) (?:at|in|on|next|soon|this|today|tomorrow|every"
             r"|after|before|at the end)",
@@ -322,10 +349,10 @@ TARGETS: tuple[Target, ...] = (
             r"(?:one time|onetime) (?:code|passcode|pass code|password|pin|security code|number)",
             r"(?:otp|otp code)",
             r"(?:four|4|five|5|six|6|seven|7|eight|8) digit (?:code|passcode|pass code|access code"
-            r"|phone code|verification code|security number)",
+            r"|phone code|verification code|security number|security code|login code|text code)",
             r"(?:account|numeric|number|telephone banking|phone banking|telephone|phone|ivr|keypad)"
             r" (?:passcode|pass code)",
-            r"(?:passcode|pass code) (?:on|for) (?:your|the|this|that) account",
+            r"(?:passcode|pass code|access code) (?:on|for) (?:your|the|this|that) account",
             r"(?:passcode|pass code) (?:on|for) (?:your |the )?(?:telephone|phone|online) banking",
             r"(?:passcode|pass code) number",
         ),
@@ -344,7 +371,9 @@ TARGETS: tuple[Target, ...] = (
             r"|on your screen|on the screen|in the app|on the app"
             r"|you (?:got|received|just got|just received))",
             r"(?:code|passcode) (?:from|in) (?:the|your|that) (?:text|sms|text message|message"
-            r"|email|app)",
+            r"|email|app|authenticator|authenticator app|authentication app)",
+            r"(?:what does|what did|what do) (?:the|your|that|this) (?:new |latest |last |second )?"
+            r"(?:text|texts|message|sms|email|text message) say(?! about)",
             r"(?:number|numbers|digits) (?:from|in) (?:the|your|that) (?:text|sms|text message)",
             r"(?:text|texted|sms|email|emailed) (?:verification |security |confirmation |access )?"
             r"(?:code|passcode)",
@@ -401,8 +430,12 @@ TARGETS: tuple[Target, ...] = (
             r"(?:which|what|whose) (?:bank )?account(?! number)",
             r"(?:type|kind) of (?:bank )?account",
             r"name on the account",
-            r"account (?:number|numbers|no) (?:on|from|for) (?:your|the|a|an|this|that)"
-            r"(?: [a-z]+){0,2}? (?:bill|invoice|utility bill)",
+            r"account (?:number|numbers|no) (?:on|from|for) (?:the (?:top|bottom|front|back|corner"
+            r"|side) of )?(?:your|the|a|an|this|that)(?: [a-z]+){0,2}? (?:bill|invoice"
+            r"|utility bill)",
+            r"account (?:number|numbers|no) with (?:us|our company|the company)",
+            r"(?:account|card|acct) no(?= (?:the|wait|sorry|actually|i mean|scratch that|hold on|um"
+            r"|uh|make that) )",
             r"(?:electric|electricity|gas|water|utility|phone|cable|internet|power|energy|insurance"
             r"|policy|member|membership|customer|loyalty|frequent flyer|rewards|mobile|wireless)"
             r" account (?:number|numbers|no)",
@@ -429,8 +462,12 @@ TARGETS: tuple[Target, ...] = (
             r"read (?:me |out |off |me out |me off )?" + _CARD,
             r"(?:give|tell) me " + _CARD,
             r"(?:the|your) card please",
+            r"first (?:twelve|12|eleven|11)(?: digits| numbers)?",
+            r"(?:which|what) (?:number|numbers|digits) (?:is|are) (?:on|across|along|printed on) "
+            + _CARD,
         ),
-        bare=(_BARE_NUMBER,),
+        bare=(_BARE_NUMBER, r"(?:number|numbers|digits) first"),
+        heard=(r"(?:the|your|that) (?:new|other|different|replacement|second|next) one",),
         talk="card cards expiry expiration expires exp security cvv cvc visa mastercard amex thru",
         not_it=(
             r"name on " + _CARD,
@@ -450,6 +487,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:visa|mastercard|amex|discover) or (?:visa|mastercard|amex|discover|a)",
             r"billing (?:address|zip|postcode|post code)",
             r"(?:zip|postal|post) code",
+            r"(?:the|your|a) (?:best |good )?(?:number|phone number) (?:you're calling from|you are"
+            r" calling from|to (?:call|reach|contact|text) you|we can (?:call|reach|text) you)",
         ),
     ),
     Target(
@@ -468,7 +507,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:side|hearing|visual|teaching) (?:effects? of the (?:update|change))",
             r"(?:allergic|allergy) to (?:spam|paperwork|mornings)",
             r"prescription (?:refill|refills|pickup|ready|order|delivery|status|number|benefits|"
-            r"coverage|plan|drug plan|card)",
+            r"coverage|plan|drug plan|card|mailed|posted|shipped|delivered|sent|picked up|filled"
+            r"|renewed|transferred)",
             r"(?:prescription|prescriptions|medication|medications) (?:is|are) (?:ready|on its way"
             r"|on their way|shipped|covered)",
             r"(?:purchase|payment|order|transaction|call|account|billing|credit|browsing|search|"
@@ -515,15 +555,18 @@ class _Phrase:
     counts only in a line with one of those words. Compiled with the others of its first
     word (``_at_head``), when that word is first seen."""
 
-    __slots__ = ("category", "pattern", "rank", "talk")
+    __slots__ = ("category", "heard", "pattern", "rank", "talk")
 
-    def __init__(self, pattern: str, category: str, rank: int, talk: str = "") -> None:
+    def __init__(
+        self, pattern: str, category: str, rank: int, talk: str = "", heard: bool = False
+    ) -> None:
         if re.search(r"(?<!\\)\((?!\?)", pattern):
             raise ValueError(f"a request phrase must not capture, use (?:...): {pattern!r}")
         self.pattern = pattern + r"(?![a-z0-9])"
         self.category = category
         self.rank = rank
         self.talk = words(talk) if talk else None
+        self.heard = heard
 
 
 def _by_head() -> dict[str, tuple[_Phrase, ...]]:
@@ -542,6 +585,9 @@ def _by_head() -> dict[str, tuple[_Phrase, ...]]:
             add(pattern, _Phrase(pattern, target.category, rank))
         for pattern in target.bare:
             add(pattern, _Phrase(pattern, target.category, len(TARGETS) + rank, target.talk))
+        for pattern in target.heard:
+            phrase = _Phrase(pattern, target.category, len(TARGETS) + rank, target.talk, True)
+            add(pattern, phrase)
     return {head: tuple(phrases) for head, phrases in table.items()}
 
 
@@ -620,7 +666,7 @@ def _head_needs(*, names_only: bool = False) -> dict[str, frozenset[str] | None]
     out: dict[str, frozenset[str] | None] = {}
     for target in TARGETS:
         decoys = () if names_only else target.not_it
-        for pattern in (*decoys, *target.names, *target.descriptions, *target.bare):
+        for pattern in (*decoys, *target.names, *target.descriptions, *target.bare, *target.heard):
             for head in _heads(pattern):
                 needs = _needs(pattern, head)
                 known = out.get(head, frozenset())
@@ -689,9 +735,11 @@ _ASK = _at_words(
     r"|\b(?:let me|lemme) (?:get|have|take|grab|know)\b"
     r"|\b(?:gonna|going to|gotta|got to|have to) (?:need|get|grab|take|have)\b"
     r"|\b(?:and|also|plus|now|then|lastly|finally|next) (?:the|your)\b"
+    r"|(?<!is )(?<!'s )(?<!its )(?<!was )\bjust (?:the|your)\b"
 )
 """Asking forms: a sentence with none of these asks only if it ends in "?" or starts as a
-question (``_QUESTION_START``)."""
+question (``_QUESTION_START``). "just the" asks ("just the number on the front is fine"),
+but not in a cleft ("it's just the expiry that changes")."""
 
 _PUNCT_BREAK = re.compile(r'[,:()"]')
 _CLAUSE_BREAK = _at_words(
@@ -767,14 +815,19 @@ _CLAUSE_KIND = _at_words(
     r"unlocked|locked|ordered|mailed|noted|received|recorded|applied|refunded|credited|issued|"
     r"replaced|activated|deactivated|linked|stored|found|located|pulled up|got|have got|taken|"
     r"used|deleted|cleared|texted|emailed)\b"
-    r"|\b(?:i|we)(?:'ve| have| see| can see|'ve got| got| already have) (?:your|the|that)\b)"
+    r"|\b(?:i|we)(?:'ve| have| see| can see|'ve got| got| already have) (?:your|the|that)\b"
+    r"|\b(?:they|he|she|pharmacy|pharmacist|doctor|nurse|clinic|hospital|specialist|lab|office"
+    r"|receptionist|provider|insurer|bank|technician|courier)(?:'ll| will| may| might| would"
+    r"| is going to| are going to)(?: also| probably| likely)? ask\b)"
     # a report in a clause that is no question ("has your card been charged?" is one)
     r"|(?P<statement>(?:has|have|had|[a-z]+'ve|[a-z]+'s|is|was|were|are)"
     r"(?: now| already| just| still| successfully)? (?:been|charged|declined|approved|accepted|"
     r"updated|processed|verified|saved|confirmed|valid|expired|correct|incorrect|locked|unlocked"
     r"|active|blocked|cancelled|"
     r"canceled|changed|reset|removed|added|sent|received|linked|stored|encrypted|masked|"
-    r"protected|secure|safe|due|listed|registered|showing|shown|set up|on record)\b)"
+    r"protected|secure|safe|due|listed|registered|showing|shown|set up|on record)\b"
+    r"|\b(?:we|i) (?:only |just |also |always )?(?:use|store|keep|hold|collect|encrypt|save"
+    r"|retain|protect) (?:your|the|this|that)\b)"
     # an offer
     r"|(?P<offer>\b(?:want|like|need) me to\b"
     r"|\b(?:shall|should|can|could|may) (?:i|we) (?:read|repeat|go over|send|text|email|resend"
@@ -786,6 +839,8 @@ _CLAUSE_KIND = _at_words(
     r"check|never)\b"
     r"|\bread (?:it|that|them|those|this) back\b"
     r"|\b(?:do you need|would you like|do you want) (?:a|an) (?:new|replacement|different)\b"
+    r"|\b(?:would you|do you|you'd|did you) (?:like|want|need) (?:a|an|another) (?:copy|copies"
+    r"|printout|summary|receipt|reminder)\b"
     r"|\byou(?:'ll| will)(?: soon| shortly)? (?:get|receive|be sent|be getting|be receiving)\b)"
     # getting ready
     r"|(?P<handy>\b(?:have|got|grab|get|keep|find|fetch|take out|pull out) (?:your|the|a|an)"
@@ -855,6 +910,9 @@ _HANDOFF = _at_words(
     r"|type|key|punch|input|use the keypad)\b"
     r"|\b(?:the|our) (?:system|automated system|line|ivr|keypad|secure line) will (?:ask|prompt)\b"
     r"|\bspecialist\b|\b(?:a|an|our) (?:agent|representative|colleague|team member)\b"
+    r"|\byou can (?:fill|enter|type|add|submit|update|change|complete|do|put|upload|provide)"
+    r"(?: [a-z']+){0,3}? (?:online|on (?:the|our) (?:website|site|app|portal)|in (?:the|our)"
+    r" (?:app|portal))\b"
 )
 _REASK = _at_words(
     r"\b(?:say|repeat|read|give|tell|spell|enter|type|key|try|do|go through|send)\b"
@@ -872,12 +930,18 @@ _REASK = _at_words(
     r"|complete|long enough)\b|\b(?:invalid|incorrect|too short|too long|declined|cut out"
     r"|broke up|breaking up)\b"
     r"|\b(?:whenever|when) you're ready\b|\btake your time\b|\bno rush\b|\bready when you are\b"
+    r"|\b(?:can|could|would|will) you (?:please )?(?:check|confirm|verify|double check)"
+    r"(?: [a-z']+){0,4}? (?:again|one more time|once more)\b"
+    r"|\b(?:whenever|when) you(?:'ve got| have| find|'ve found) (?:it|them|that)\b"
+    r"|\b(?:i|we) only (?:got|heard|caught)\b"
+    r"|\b(?:give|read|tell|say) (?:me |us )?(?:all|the other|the remaining|the missing|the rest of"
+    r" the) (?:two|three|four|five|six|nine|sixteen|digits|numbers)\b"
     r"|\bin your own time\b|\bgo ahead\b|\bi'm (?:still )?here\b"
     r"|\b(?:slower|slowly)\b|\bwhat was that\b|\b(?:start|begin|go) (?:again|over)\b"
     r"|\bagain from\b"
     r"|\b(?:give it|have) a (?:try|go|shot)\b|\btry it\b|\b(?:go|take it) (?:slow|slowly)\b"
     r"|\b(?:one|two|three|four|five|a few) (?:characters?|digits?|letters?|numbers?) at a time\b"
-    r"|\b(?:and|now|then) the (?:year|month|rest|last part|last few|remaining|other half"
+    r"|\b(?:and|now|then) the (?:year|month|day|rest|last part|last few|remaining|other half"
     r"|second half|second part|last bit)\b|\bthe rest of (?:it|them|the number|the code)\b"
     r"|\bthe one (?:you|that you|we|that we) (?:set up|use|used|created|chose|picked|made)\b"
 )
@@ -962,12 +1026,17 @@ def _spaced(s: str) -> str:
     return f" {s.translate(_NOT_WORD)} "
 
 
-def find_requests(text: str) -> list[str]:
-    """Categories ``text`` asks the other party to provide, in order of first mention."""
-    return _find_requests(text, gated=True)
+def find_requests(text: str, *, heard: str = "") -> list[str]:
+    """Categories ``text`` asks the other party to provide, in order of first mention.
+
+    ``heard``: what the other party said last. Where it talks of a category (a word of
+    its ``talk``), a bare phrase ("go ahead with the number on it") and a ``heard`` phrase
+    ("what's the new one?") name it, as they do in a line that talks of it itself.
+    """
+    return _find_requests(text, gated=True, heard=heard)
 
 
-def _find_requests(text: str, *, gated: bool) -> list[str]:
+def _find_requests(text: str, *, gated: bool, heard: str = "") -> list[str]:
     """:func:`find_requests`; ``gated=False`` skips every shortcut that only saves time (the
     cheap rewrites of ``_normalize`` and the word gate of the line), which must never change
     the answer (``tests/test_requests_speed_equiv.py`` compares the two)."""
@@ -977,13 +1046,27 @@ def _find_requests(text: str, *, gated: bool) -> list[str]:
     drugs = not gated or not whole or bool(_drug_like(words))
     if gated and not _may_name(words, whole, drugs):
         return []
-    line = frozenset(words)
+    said = frozenset(_spaced(_normalize(heard, gated)).split()) if heard else frozenset()
+    line = frozenset(words).union(said) if said else frozenset(words)
     found: list[str] = []
     for sentence in _sentences(low):
-        for category in _sentence_requests(sentence, line, gated, drugs):
+        for category in _sentence_requests(sentence, line, gated, drugs, said):
             if category not in found:
                 found.append(category)
     return found
+
+
+_TALK = frozenset().union(*(words(t.talk) for t in TARGETS if t.talk))
+"""Every word of a ``talk``: what ``heard`` is looked at for."""
+
+
+def talked_of(text: str) -> str:
+    """The words of ``text`` that tell what it talks of (``talk`` words), space-separated.
+
+    As ``heard``, it gives :func:`find_requests` the same answer as the whole
+    text, and it keeps no number or name the other party said.
+    """
+    return " ".join(w for w in _spaced(_normalize(text)).split() if w in _TALK)
 
 
 def _may_name(words: list[str], whole: bool, drugs: bool) -> bool:
@@ -1032,6 +1115,7 @@ def _mentions(
     gated: bool = True,
     drugs_here: bool = True,
     spaced: str | None = None,
+    said: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
     """The category names in sentence ``s`` of a line with the words ``line``: ``(start,
     end, category)`` in order.
@@ -1045,7 +1129,8 @@ def _mentions(
     the places are the same: ``_spaced`` makes every character no word holds a space).
     ``drugs_here``: whether a word may look like a medicine (``False`` only where no word
     of the whole line does, so no word here does either). ``spaced``: ``_spaced(s)``, when
-    the caller has it.
+    the caller has it. ``said``: the words of the other party's last turn, which a
+    ``heard`` phrase's ``talk`` is looked for in (a bare phrase's in ``line``).
     """
     if spaced is None:
         spaced = _spaced(s)
@@ -1071,7 +1156,9 @@ def _mentions(
                 for phrase, (_, end) in zip(phrases, m.regs[1:], strict=True):  # type: ignore[union-attr]
                     if end < 0:
                         continue
-                    if phrase.talk is not None and phrase.talk.isdisjoint(line):
+                    if phrase.talk is not None and phrase.talk.isdisjoint(
+                        said if phrase.heard else line
+                    ):
                         continue
                     candidates.append((pos - end, phrase.rank, pos, end, phrase.category))
             continue
@@ -1080,7 +1167,9 @@ def _mentions(
             for phrase, (_, end) in zip(phrases, m.regs[1:], strict=True):
                 if end < 0:
                     continue
-                if phrase.talk is not None and phrase.talk.isdisjoint(line):
+                if phrase.talk is not None and phrase.talk.isdisjoint(
+                    said if phrase.heard else line
+                ):
                     continue
                 candidates.append((pos + 1 - end, phrase.rank, pos, end - 1, phrase.category))
     for word in set(drugs):
@@ -1118,12 +1207,17 @@ def _clauses(s: str) -> list[int]:
 
 
 def _sentence_requests(
-    s: str, line: frozenset[str], gated: bool = True, drugs: bool = True
+    s: str,
+    line: frozenset[str],
+    gated: bool = True,
+    drugs: bool = True,
+    said: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The categories sentence ``s`` of a line with the words ``line`` asks for (see the
     module docstring); ``drugs``: whether a word of it may look like a medicine (``False``
     only where the whole line has none). ``gated``: a sentence that cannot name anything
-    (``_may_name`` of its own words) is answered before its asking form is looked for."""
+    (``_may_name`` of its own words) is answered before its asking form is looked for.
+    ``said``: the words of the other party's last turn (``line`` holds them too)."""
     spaced = _spaced(s)
     if gated:
         words = spaced.split()
@@ -1138,7 +1232,7 @@ def _sentence_requests(
     )
     if not asks and not _may_be_fragment(body):
         return []
-    mentions = _mentions(s, line, gated, drugs, spaced)
+    mentions = _mentions(s, line, gated, drugs, spaced, said)
     if not mentions:
         return []
     if not asks:  # a phrase with no verb asks for what it names; health is asked in questions
@@ -1194,7 +1288,12 @@ def _sentence_requests(
             if handoff is None:
                 handoff = _HANDOFF.search(padded) is not None
             verdict = _clause_asks(s[lo:hi], handoff)
-            if verdict == _ASKS and _IS_SAID.match(s, b) is not None and _leads_only(before):
+            if (
+                verdict == _ASKS
+                and _IS_SAID.match(s, b) is not None
+                and _leads_only(before)
+                and _IS_ENOUGH.match(s, b) is None
+            ):
                 verdict = _STATED  # "your security code is the three digits on the back"
             verdicts[k] = verdict
         verdict = verdicts[k]
@@ -1223,10 +1322,20 @@ you have your routing number handy?" asks for the number."""
 _IS_SAID = re.compile(
     r" ?(?:is|are|'s|was|were|needs|need|must|should|has|have|can|can't|cannot|will|won't"
     r"|matches|match|looks|expires|stays|appears|shows|comes|isn't|aren't|doesn't|don't|lives"
-    r"|goes|went|worked|matched|failed|checks|checked|didn't|wasn't|got) (?=[a-z0-9])"
+    r"|goes|went|worked|matched|failed|checks|checked|didn't|wasn't|got|changes|changed|stays"
+    r"|remains|updates|resets|gets|becomes|works|means|includes|contains|starts|begins|belongs"
+    r"|applies|helps|protects|lets|keeps) (?=[a-z0-9])"
+    r"| ?(?:matches|matched|changes|changed|works|worked|failed|stays|remains|checks out"
+    r"|checked out|went through|is correct|is right|is valid)(?=[.!,;]|\s*$)"
 )
 """After a name that opens its clause, a verb that says something about it: the clause is
 a statement ("the IBAN is on your statement", "your password needs eight characters")."""
+_IS_ENOUGH = re.compile(
+    r" ?(?:(?:is|are|will be|would be|should be) (?:fine|ok|okay|enough|plenty|all i need"
+    r"|all we need|what i need)|will do|would do)(?![a-z0-9])"
+)
+"""After a name, what says it is all the agent needs: "just the number on the front is
+fine" asks for it (no statement)."""
 _EXISTS = re.compile(
     r"\b(?:do|did|does|have|has) (?:you|they|he|she)(?: still| already| ever| even| actually)?"
     r" (?:(?:remember|recall)(?: ever)? (?:setting up|creating"
@@ -1319,7 +1428,8 @@ _PHRASE_WORDS = (
     | words(
         """
         on of at in from by to off across along back front bottom top left right side corner
-        signature strip panel card check cheque please too as well now also and then next first
+        signature strip panel card check cheque please too as well now also and then next first it
+        step final thing
         last just only for me us with digits digit numbers number code three four nine sixteen
         little small long whole full again thank you whenever all both those these one ones
         part bit same slowly slow month year slash date day security verification expiry

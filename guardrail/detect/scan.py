@@ -42,7 +42,7 @@ from .numbers import (
     number_runs,
     tokenize,
 )
-from .requests import asks_again, find_requests
+from .requests import asks_again, find_requests, talked_of
 
 __all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
 
@@ -262,13 +262,17 @@ def _findings(text: str, expected: tuple[str, ...]) -> list[Finding]:
     return _to_input(norm, _scan_normalized(norm.text, expected))
 
 
-def scan(text: str, role: str = "caller", *, expected: tuple[str, ...] = ()) -> ScanResult:
+def scan(
+    text: str, role: str = "caller", *, expected: tuple[str, ...] = (), heard: str = ""
+) -> ScanResult:
     """Scan one text.
 
     ``role`` is who said it: ``"caller"`` or ``"agent"``. Only agent text
     is checked for requests; both are checked for disclosures (an agent can
     read a card number back). ``expected`` is what the other party just asked
-    for (see :class:`CallScanner`, which keeps that for you).
+    for, ``heard`` what they said last (an agent's "go ahead with the number
+    on it" after "I'll pay with my Visa" asks for the card number); see
+    :class:`CallScanner`, which keeps both for you.
     """
     if role not in ROLES:
         raise ValueError("role must be 'caller' or 'agent'")
@@ -278,7 +282,7 @@ def scan(text: str, role: str = "caller", *, expected: tuple[str, ...] = ()) -> 
         return ScanResult((), (), text)
     norm = normalize(text)
     findings = _to_input(norm, _scan_normalized(norm.text, expected))
-    requests = tuple(find_requests(norm.text)) if role == "agent" else ()
+    requests = tuple(find_requests(norm.text, heard=heard)) if role == "agent" else ()
     return ScanResult(tuple(findings), requests, redact(text, findings) if findings else text)
 
 
@@ -299,12 +303,17 @@ class CallScanner:
     set for the answer. The last request stays in force for that through
     ``REASK_REACH`` agent utterances that ask for nothing ("one moment
     please"); a re-ask with no request before it asks for nothing.
+
+    What the caller said in their last turn is the topic of the agent's next
+    utterance: after "I'll pay with my Visa", "go ahead with the number on
+    it" asks for the card number and "what's the new one?" after "I'll use a
+    different card" asks for it too (``find_requests``'s ``heard``).
     """
 
     REASK_REACH = 3
     """How many agent utterances after a request a re-ask still refers to it."""
 
-    __slots__ = ("_asked", "_expected", "_since_asked", "_spell", "_turn")
+    __slots__ = ("_asked", "_expected", "_heard", "_since_asked", "_spell", "_turn")
 
     def __init__(self) -> None:
         self._expected: tuple[str, ...] = ()
@@ -312,6 +321,7 @@ class CallScanner:
         self._asked: tuple[str, ...] = ()
         self._since_asked = 0
         self._turn = ""
+        self._heard = ""
 
     @property
     def expected(self) -> tuple[str, ...]:
@@ -320,7 +330,8 @@ class CallScanner:
 
     def agent(self, text: str) -> ScanResult:
         """An agent utterance (complete): its requests become the caller's context."""
-        result = scan(text, "agent")
+        result = scan(text, "agent", heard=self._heard)
+        self._heard = ""
         if result.requests:
             self._asked = result.requests
             self._since_asked = 0
@@ -370,11 +381,15 @@ class CallScanner:
             findings = _spelled_secret(text)
         if final:
             self._turn = joined[-_TURN_CONTEXT:] if len(joined) > _TURN_CONTEXT else joined
+            self._heard = self._turn
         return ScanResult(tuple(findings), (), redact(text, findings) if findings else text)
 
     def end_caller_turn(self) -> None:
-        """The caller stopped speaking: the next fragment starts a new turn."""
+        """The caller stopped speaking: the next fragment starts a new turn (of the turn,
+        only the words that tell what it talked of are kept, for the agent's answer)."""
         self._turn = ""
+        if self._heard:
+            self._heard = talked_of(self._heard)
 
 
 def _union(a: list[Finding], b: list[Finding]) -> list[Finding]:

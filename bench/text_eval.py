@@ -61,11 +61,13 @@ DEFAULT_EVAL = DATA / "outside"
 DEFAULT_GENERATED = DATA / "generated"
 DEFAULT_HANDWRITTEN = DATA / "handwritten" / "holdout.jsonl"
 DEFAULT_HANDWRITTEN_DEV = DATA / "handwritten_dev" / "dev.jsonl"
+DEFAULT_HANDWRITTEN2 = DATA / "handwritten2" / "holdout2.jsonl"
 MAP = presidio_baseline.ENTITY_TO_CATEGORY
 SPLIT_NOTE = {
     "dev": "generated dev (tune on this)",
     "test": "generated test (held out: phrasings not in dev; do not tune on it)",
     "holdout": "hand-written held-out (never tuned on)",
+    "holdout2": "second hand-written held-out (never tuned on)",
     "handwritten_dev": "hand-written dev (tune on this)",
 }
 HOLDOUT_REFUSED = (
@@ -493,10 +495,16 @@ def main(argv: list[str] | None = None) -> int:
         help="the hand-written dev JSON Lines (tuned on; --misses prints its items)",
     )
     p.add_argument(
+        "--handwritten2",
+        type=Path,
+        default=DEFAULT_HANDWRITTEN2,
+        help="the second hand-written held-out JSON Lines (scored, never printed item by item)",
+    )
+    p.add_argument(
         "--split",
-        choices=("dev", "test", "holdout", "handwritten_dev", "all"),
+        choices=("dev", "test", "holdout", "holdout2", "handwritten_dev", "all"),
         default="all",
-        help="all: dev, test, the hand-written held-out set and the hand-written dev set",
+        help="all: dev, test, both hand-written held-out sets and the hand-written dev set",
     )
     p.add_argument("--category", choices=REQUEST_CATEGORIES, help="report only this category")
     p.add_argument("--misses", type=int, default=0, metavar="N", help="print N missed and N false")
@@ -506,11 +514,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--no-presidio", action="store_true", help="skip the Presidio baseline")
     args = p.parse_args(argv)
-    if args.misses and args.split == "holdout":
+    if args.misses and args.split in ("holdout", "holdout2"):
         p.error(HOLDOUT_REFUSED)
     w = sys.stdout.write
     splits = ("dev", "test") if args.split == "all" else (args.split,)
-    splits = tuple(s for s in splits if s not in ("holdout", "handwritten_dev"))
+    splits = tuple(s for s in splits if s not in ("holdout", "holdout2", "handwritten_dev"))
     use_presidio = not args.no_presidio and presidio_baseline.available()
     report: dict = {"generated": {}}
     if use_presidio:
@@ -528,6 +536,10 @@ def main(argv: list[str] | None = None) -> int:
             print_examples(w, split, examples)
     if args.split in ("holdout", "all"):
         _holdout(args, report, w, use_presidio)
+    if args.split in ("holdout2", "all") and (
+        args.split == "holdout2" or args.handwritten2.exists()
+    ):
+        _holdout(args, report, w, use_presidio, second=True)
     if args.split in ("handwritten_dev", "all"):
         _handwritten_dev(args, report, w, use_presidio)
     if not args.generated_only:
@@ -541,17 +553,26 @@ PRESIDIO_CATEGORIES = tuple(sorted(set(MAP.values())))
 
 
 def _holdout(
-    args: argparse.Namespace, report: dict, w: Callable[[str], object], use_presidio: bool
+    args: argparse.Namespace,
+    report: dict,
+    w: Callable[[str], object],
+    use_presidio: bool,
+    *,
+    second: bool = False,
 ) -> None:
-    """Score the hand-written held-out set into ``report``; never prints its items."""
-    items = load_holdout(args.handwritten)
+    """Score a hand-written held-out set (``second``: the second one) into ``report``;
+    never prints its items."""
+    split, key = (
+        ("holdout2", "handwritten_holdout2") if second else ("holdout", "handwritten_holdout")
+    )
+    items = load_holdout(args.handwritten2 if second else args.handwritten)
     rep, _ = eval_generated(items, category=args.category)
-    report["handwritten_holdout"] = rep
-    print_generated(w, "holdout", rep, args.category)
+    report[key] = rep
+    print_generated(w, split, rep, args.category)
     if use_presidio:
         base = presidio_on_generated(items)
-        report["handwritten_holdout_presidio"] = base
-        print_beside(w, "holdout", rep["findings"], base, args.category)
+        report[key + "_presidio"] = base
+        print_beside(w, split, rep["findings"], base, args.category)
     if args.misses:
         w("  (its missed and false items are not printed: it is never tuned on)\n")
 

@@ -1,7 +1,7 @@
 """Every answer of the scanner, pinned: a change that alters one must say so.
 
 The scanner's outputs (findings with spans, requests, redaction) over the
-four eval sets (each line alone with its role, and each item with context
+five eval sets (each line alone with its role, and each item with context
 through :class:`~guardrail.detect.CallScanner` as ``bench/text_eval.py``
 plays it), the adversarial families of ``test_detect_linear`` at a few
 sizes, ``detect_cases`` and seeded random texts from the detector's own
@@ -31,6 +31,7 @@ SETS = (
     DATA / "generated" / "test.jsonl",
     DATA / "handwritten" / "holdout.jsonl",
     DATA / "handwritten_dev" / "dev.jsonl",
+    DATA / "handwritten2" / "holdout2.jsonl",
 )
 RANDOM_TEXTS = 3000
 SIZES = (40, 300, 2500)

@@ -35,6 +35,12 @@ at the same N, and each faulty call's end as the audit store has it
 (``guardrail audit export``: its ``call_closed`` reason, ``pause_recording``
 outcomes, ``audit_trail`` changes).
 
+``--breakdown`` adds, at each N, the guardrail with its session taken out and
+with session and media parser taken out (:mod:`bench.load_stub`): the CPU per
+call each part costs in a loaded server, where caches are shared with every
+other call (the microbenchmark's ``media_message`` row, warm and alone,
+understates it).
+
 This is a benchmark, not a test: the machine is shared and noisy, so quote
 the medians and p99s from one run, side by side, never a single number.
 """
@@ -65,6 +71,7 @@ from websockets.exceptions import ConnectionClosed
 
 from guardrail.sim.rest import FakeTwilio
 
+from .load_stub import STUBS
 from .paths import material
 
 AUTH = "bench-load-auth-token"
@@ -499,9 +506,11 @@ async def measure(
     store: str | None,
     faults: list[dict] | None = None,
     kinds: tuple[str, ...] = FAULTS,
+    stubs: tuple[str, ...] = (),
 ) -> list[dict]:
     """The headline's rows; with ``faults`` (a list), the fault runs' rows (of
-    ``kinds``) go there."""
+    ``kinds``) go there; ``stubs`` adds a guardrail stack per part taken out
+    (:mod:`bench.load_stub`), one process each."""
     payloads = _payloads()
     calls = _Calls()
     env = {**os.environ, "BENCH_TWILIO_SID": ACCOUNT, "BENCH_TWILIO_TOKEN": AUTH}
@@ -521,6 +530,12 @@ async def measure(
                 for p in gports
             ]  # fmt: skip
             bare_argv = [sys.executable, "-m", "bench.load", "--bare-proxy", str(bport), bot_url]
+            sports = [_free_port() for _ in stubs]
+            stub_argv = [
+                [sys.executable, "-m", "bench.load_stub", what, "serve", "--config", str(cfg),
+                 "--host", "127.0.0.1", "--port", str(p)]
+                for what, p in zip(stubs, sports, strict=True)
+            ]  # fmt: skip
             async with contextlib.AsyncExitStack() as stack:
                 gpids = [await stack.enter_async_context(_process(a, p, env))
                          for a, p in zip(guard_argv, gports, strict=True)]  # fmt: skip
@@ -530,6 +545,9 @@ async def measure(
                     "guardrail": ([f"ws://127.0.0.1:{p}/twilio/media" for p in gports], gpids),
                     "bare": ([f"ws://127.0.0.1:{bport}/twilio/media"], [bpid]),
                 }
+                for what, a, p in zip(stubs, stub_argv, sports, strict=True):
+                    spid = await stack.enter_async_context(_process(a, p, env))
+                    stacks[f"guardrail-{what}"] = ([f"ws://127.0.0.1:{p}/twilio/media"], [spid])
                 for n_calls in ramp:
                     done: dict[str, Result] = {}
                     for name, (urls, pids) in stacks.items():
@@ -541,7 +559,7 @@ async def measure(
                         procs = len(pids) or 1
                         done[name] = Result(name, n_calls, seconds, procs, lat, late, lost, cpu)
                         print(
-                            f"load: {name:<9} calls={n_calls:<4} p50="
+                            f"load: {name:<23} calls={n_calls:<4} p50="
                             f"{np.percentile(lat, 50) if len(lat) else float('nan'):.3f} ms "
                             f"p99={np.percentile(lat, 99) if len(lat) else float('nan'):.3f} ms "
                             f"late={late} lost={lost}",
@@ -549,7 +567,7 @@ async def measure(
                             flush=True,
                         )
                     direct = done["direct"]
-                    for name in ("direct", "guardrail", "bare"):
+                    for name in stacks:
                         row = done[name].summary(None if name == "direct" else direct)
                         if name != "direct":
                             row["sustained"] = done[name].sustained(direct)
@@ -650,7 +668,7 @@ def plot(rows: list[dict], path: str) -> None:
             lat = np.sort(r["_latency"])
             q = np.arange(1, len(lat) + 1) / len(lat)
             ax.plot(lat, q, label=f"{r['stack']} p99 {r['p99_ms']:.2f} ms",
-                    color=colors[r["stack"]])  # fmt: skip
+                    color=colors.get(r["stack"]))  # fmt: skip
         ax.set_xscale("log")
         ax.set_ylim(0.5, 1.0)
         ax.set_title(f"{n} calls x 50 msg/s", fontsize=9)
@@ -690,6 +708,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also, at each N, one guardrail run per fault kind beside the healthy calls "
         f"(default all: {','.join(FAULTS)})",
     )
+    p.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also run the guardrail without its session, and without session and parser "
+        "(bench.load_stub): what each costs per call in a loaded server",
+    )
     p.add_argument("--bare-proxy", nargs=2, metavar=("PORT", "BOT_URL"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.bare_proxy:
@@ -704,7 +728,10 @@ def main(argv: list[str] | None = None) -> int:
     if set(kinds) - set(FAULTS):
         p.error(f"--faults takes fault kinds from: {', '.join(FAULTS)}")
     faults: list[dict] | None = [] if kinds else None
-    rows = asyncio.run(measure(ramp, args.seconds, args.processes, args.store, faults, kinds))
+    stubs = STUBS if args.breakdown else ()
+    rows = asyncio.run(
+        measure(ramp, args.seconds, args.processes, args.store, faults, kinds, stubs)
+    )
     head = report(rows, args.processes)
     for r in rows:
         print(json.dumps({k: v for k, v in r.items() if k != "_latency"}))

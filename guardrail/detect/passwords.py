@@ -5,8 +5,14 @@ A password is disclosed when a cue word ("password", "pw", "passphrase",
 ("is", "'s", ":", "=", "would be", "to") and then a value:
 
 - a written token ("maple77", "Tr0ub4dor", "Winter2025!");
-- or a spelled one: letters, digits and symbols read out one by one
-  ("capital k, lowercase q, the number five, then a dollar sign").
+- a spelled one: letters, digits and symbols read out one by one
+  ("capital k, lowercase q, the number five, then a dollar sign");
+- after a phrase cue ("passphrase", "security phrase"), the words to the end
+  of the clause ("the rain in spain").
+
+Words may stand between the cue and its value ("my password i think is",
+"password um let me check my notes yeah ..."), and a form may come first
+("the password is two words, purple elephant").
 
 A cue with no value ("my password stopped working", "I need to reset my
 password") discloses nothing, and neither does an agent's question ("can you
@@ -17,32 +23,61 @@ After the agent asked for a password, the caller's whole answer (minus
 "yes, it's") is the value, unless it is plainly not one ("hold on, I don't
 remember it").
 
-Every look is a bounded window of tokens after a cue, so the work is linear
-in the text. A number as the value is left to the number reader (it becomes
-a password or, after "passcode", a PIN by the cue).
+With no cue right before it, a value is read where its shape or its frame
+tells it (:func:`_loose_values`): a mixed piece ("qwerty123", "Grandpa#2021")
+later in a text with a password cue, or after a frame ("it's", "it says",
+"I tried", "it might be", "no wait") or at the start of the text; after "I
+set it to", mixed case too ("ILoveMyDog"); a spelling with a case word and a
+digit ("its capital R o c k e t 8 8"); words followed by their form ("...
+the whole sentence"); alternatives ("Lighthouse12 and lighthouse#12"); and a
+word taken back for a value ("it's elephant no wait ... it's elephant2").
+Another value's name near it ("my member id, it's mbr511961", "ua1482 is my
+flight") takes the piece for that value. :func:`may_hold_loose_value` is the
+cheap test for whether a text may hold such a value.
+
+Every look is a bounded window of tokens around a cue, a frame or a mixed
+piece, so the work is linear in the text. A number as the value is left to
+the number reader (it becomes a password or, after "passcode", a PIN by the
+cue).
 
 To add a phrasing: a cue word goes in ``CUE_WORDS``, a linking word in
 ``_LINKS``, a word that is never a password in ``_NOT_A_VALUE``, a spoken
-symbol in ``SYMBOLS``.
+symbol in ``SYMBOLS``, a frame in ``_FRAMES``, another value's name in
+``_OTHER_NAMES``, a name with a number that is no secret ("covid19") in
+``_NOT_SECRET_STEMS``.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+
 from .numbers import ALNUM, DIGITS, PUNCT, TEENS, TENS, UNITS, WORD, Tokens
 
-__all__ = ["CUE_WORDS", "LINK_WORDS", "find_passwords", "spelled_value", "whole_answer"]
+__all__ = [
+    "CUE_WORDS",
+    "LINK_WORDS",
+    "LOOSE_TRIGGERS",
+    "SPELLED_DIGITS",
+    "VALUE_LEADS",
+    "find_passwords",
+    "may_hold_loose_value",
+    "spelled_value",
+    "whole_answer",
+]
 
 CUE_WORDS = frozenset(
     {"password", "passwords", "passphrase", "pw", "pwd", "passwd", "passcode", "passcodes",
-     "password's", "passphrase's", "passcode's", "pw's"}
+     "password's", "passphrase's", "passcode's", "pw's", "codeword"}
 )  # fmt: skip
 """Words that introduce a password (``passcode`` only for a value that is not a number)."""
 _TWO_WORD_CUES = frozenset(
     {("pass", "word"), ("pass", "phrase"), ("secret", "word"), ("security", "word"),
      ("memorable", "word"), ("security", "phrase"), ("memorable", "phrase"),
-     ("secret", "phrase")}
+     ("secret", "phrase"), ("pass", "code"), ("code", "word")}
 )  # fmt: skip
 """Two-word cues: "security word", "memorable word" name a password too."""
+_CUE_HEADS = CUE_WORDS | frozenset(a for a, _ in _TWO_WORD_CUES)
 _LINKS = frozenset({"is", "was", "'s", ":", "=", "it's", "its", "be", "to", "now", "reads"})
 """Linking words between a cue and its value; at least one must be there."""
 _LEAD = _LINKS | frozenset(
@@ -52,7 +87,8 @@ _LEAD = _LINKS | frozenset(
 """Words that may stand between a cue and its value."""
 _SETTERS = frozenset(
     {"i", "set", "use", "used", "chose", "picked", "made", "created", "have", "got", "i've",
-     "um", "uh", "umm", "uhh", ",", "er", "like", "you", "know", "typed", "put"}
+     "um", "uh", "umm", "uhh", ",", "er", "like", "you", "know", "typed", "put", "think",
+     "guess", "believe", "they", "had", "me", "make", "gave"}
 )  # fmt: skip
 """Words of "the password I set was ...": they may stand before the linking word."""
 _QUALIFIERS = frozenset({"for", "on", "of", "with", "at", "in", "to"})
@@ -84,13 +120,14 @@ _NOT_A_VALUE = frozenset(
      "thing", "stuff", "fixed", "done", "ready", "needs", "has", "had", "have", "do", "does",
      "did", "can", "could", "would", "will", "should", "must", "may", "might", "shall",
      "isn't", "wasn't", "doesn't", "won't", "didn't", "hasn't", "can't", "keeps", "stopped",
-     "works", "expires", "got", "getting", "gets"}
+     "works", "expires", "got", "getting", "gets", "complicated", "confusing", "tricky", "weird",
+     "personal", "silly", "embarrassing", "written", "somewhere", "random", "unusual"}
 )  # fmt: skip
 """Words that follow a cue but are no password ("my password is not working")."""
 _CLAUSE_END = frozenset(
     {"and", "but", "all", "with", "lowercase", "uppercase", "capital", "capitals", "no",
      "thanks", "thank", "please", "i", "that's", "thats", "okay", "ok", "so", "then", "right",
-     "case", "one", "word", "spelled", "as", "like"}
+     "case", "one", "word", "spelled", "as", "like", "is"}
 )  # fmt: skip
 """Words after a one-word value that end it ("bluebird and that's all", "maple all lowercase")."""
 
@@ -131,7 +168,9 @@ _NON_ANSWER = frozenset(
      "reset", "check", "wait", "minute", "sorry", "why", "what", "how", "hang", "later",
      "never", "idea", "recall", "changed", "locked", "working", "help",
      "can't", "cant", "couldn't", "won't", "need", "want", "tried", "try", "email", "phone",
-     "password", "passcode", "pin", "account"}
+     "password", "passcode", "pin", "account", "written", "wrote", "somewhere", "notes", "note",
+     "paper", "find", "look", "looking", "i'll", "i'm", "i've", "been", "since", "online",
+     "comfortable", "saying", "knows", "share", "website"}
 )  # fmt: skip
 """Words that make an answer to "what's your password?" no password ("I don't remember")."""
 _LEAD_INS = frozenset(
@@ -152,10 +191,12 @@ def find_passwords(
     ``expected`` is what the agent just asked for: when it starts with
     ``"password"`` and no cue gives a value, the whole answer is the value
     (only a spelled one when ``numbers_found``: the number reader already
-    took a number as the password).
+    took a number as the password), unless it holds a value after a frame
+    ("i think it's Maple77 but i can't remember"). Values with no cue
+    (:func:`_loose_values`) are read when nothing or a password was asked for.
     """
     texts = toks.texts
-    n = len(texts)
+    n = len(texts) if not _CUE_HEADS.isdisjoint(texts) else 0
     out: list[tuple[int, int]] = []
     i = 0
     while i < n:
@@ -180,11 +221,41 @@ def find_passwords(
             i = nxt
         else:
             i = cue_end + 1
+    framed = not expected or expected[0] == "password"
+    out.extend(_loose_values(text, toks, out, framed=framed))
     if not out and expected and expected[0] == "password":
         span = whole_answer(text, toks, spelled_only=numbers_found)
+        if span is None and not numbers_found:
+            span = _framed_answer(text, toks)
         if span is not None:
             out.append(span)
     return out
+
+
+_ANSWER_ENDS = _CLAUSE_END | frozenset({"unless", "if", "because", "or", "though", "."})
+"""Words after a one-word answer that end it ("it should be buttercup unless ...")."""
+
+
+def _framed_answer(text: str, toks: Tokens) -> tuple[int, int] | None:
+    """In an answer that is more than the password, the one word after a frame.
+
+    "it should be buttercup unless my daughter changed it": after "what's
+    the password?", a plain word after "it's"/"it should be" that ends its
+    clause is the value, though the rest of the answer is not.
+    """
+    texts, kinds = toks.texts, toks.kinds
+    n = len(texts)
+    for k in range(1, n):
+        w = texts[k]
+        if kinds[k] != WORD or w in _NOT_A_VALUE or w in _NON_ANSWER or w in _LEAD_INS:
+            continue
+        if k + 1 < n and toks.starts[k + 1] == toks.ends[k] and kinds[k + 1] != PUNCT:
+            continue
+        if (k + 1 == n or texts[k + 1] in _ANSWER_ENDS or kinds[k + 1] == PUNCT) and (
+            _frame_before(texts, k) == _FRAME
+        ):
+            return toks.starts[k], toks.ends[k]
+    return None
 
 
 def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | None, int]:
@@ -212,11 +283,29 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         if w in _LINKS:
             to_only = w == "to" and not linked
             linked = True
+        elif w == "as" and not _HAVE_AS.isdisjoint(texts[max(0, cue - 4) : cue]):
+            linked = True  # "I have the password as peppermint"
         j += 1
+    if j < n and texts[j] in _STALLS:
+        resumed = _resumed(texts, j)  # "password um let me check my notes yeah mango tree"
+        if resumed is not None:
+            j, linked = resumed, True
     if j + 2 < n and texts[j] == "the" and texts[j + 1] in ("word", "phrase"):
         j += 2  # "my passcode is the word pineapple"
+    if linked and j < n and texts[j] in _FORM_HEADS and _form_at(texts, j):
+        j = _after_form(texts, j)  # "the password is two words, purple elephant"
+    if linked and j < n and texts[j] in _POSSESSIVES:
+        described = _after_description(texts, j)
+        if described is not None:
+            j = described  # "my password is my street name, elmhurst"
+            if j >= n or texts[j] in _NOT_A_VALUE:
+                return None, j  # "my password is my dog's name": no value said
     if j >= n:
         return None, j
+    if linked and texts[cue] in _PHRASE_CUES:
+        phrase = _phrase_value(toks, j)
+        if phrase is not None:
+            return (toks.starts[j], toks.ends[phrase - 1]), phrase
     if kinds[j] == DIGITS or (kinds[j] == WORD and _is_number_word(texts[j])):
         spelled = spelled_value(text, toks, j)
         if spelled is None or not spelled[2]:
@@ -226,6 +315,103 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         return (spelled[0], spelled[1]), spelled[3]
     # with no linking word ("password tiger52") only a value that looks like one
     return _written_value(text, toks, j, strict=to_only or not linked)
+
+
+_POSSESSIVES = frozenset({"my", "his", "her", "our", "their", "the"})
+_DESCRIBED = frozenset(
+    {"name", "names", "birthday", "birthdate", "nickname", "street", "team", "school",
+     "city", "town", "hometown", "year", "anniversary", "address"}
+)  # fmt: skip
+"""What a password is described by, no value itself ("my dog's name", "my mother's maiden
+name and the year")."""
+_DESCRIPTION_LINKS = frozenset({",", "which", "is", "that's", "thats", "so", "it's", "-", ":"})
+
+
+def _after_description(texts: list[str], j: int) -> int | None:
+    """The token after a description starting at ``j`` and the words that link it on.
+
+    "my mother's maiden name, which is": a possessive, at most four words
+    ending in a word of ``_DESCRIBED`` (and "and the year"), then linking words.
+    None when no description starts at ``j``.
+    """
+    n = len(texts)
+    end = -1
+    for k in range(j + 1, min(n, j + 5)):
+        if texts[k] in _DESCRIBED:
+            end = k
+        elif not texts[k].isalpha() and not texts[k].endswith("'s"):
+            break
+    if end < 0:
+        return None
+    k = end + 1
+    if (
+        k + 2 < n
+        and texts[k] == "and"
+        and texts[k + 1] in _POSSESSIVES
+        and texts[k + 2] in _DESCRIBED
+    ):
+        k += 3  # "... and the year"
+    while k < n and texts[k] in _DESCRIPTION_LINKS:
+        k += 1
+    return k
+
+
+_STALLS = frozenset({"let", "hold", "hang", "give", "wait", "one", "just"})
+"""Words that start a stall between a cue and its value ("let me check my notes")."""
+_RESUMES = frozenset({"yeah", "yes", "ok", "okay", "here", "alright", "right", "found"})
+"""Words that end the stall: the value follows ("... yeah mango tree three")."""
+_STALL_WINDOW = 10
+
+
+def _resumed(texts: list[str], j: int) -> int | None:
+    """The token after a stall starting at ``j`` and the word that ends it, if one is there."""
+    n = len(texts)
+    for k in range(j + 1, min(n, j + _STALL_WINDOW)):
+        if texts[k] in _RESUMES:
+            k += 1
+            while k < n and texts[k] in ("it's", "its", "it", "is", ",", "um", "uh", "so"):
+                k += 1
+            return k if k < n else None
+        if texts[k] == ".":
+            return None
+    return None
+
+
+_HAVE_AS = frozenset({"have", "has", "got", "set", "saved", "listed", "put", "it's"})
+"""Words before a cue that make "as" link it to a value ("I have the password as ...")."""
+_PHRASE_CUES = frozenset({"passphrase", "passphrase's", "phrase"})
+"""Cues of a phrase: the words to the end of the clause are the value, small words too."""
+_PHRASE_STOPS = frozenset(
+    {"and", "but", "so", "i", "that's", "thats", "with", "all", "no", "because", "if", "which",
+     "please", "thanks", "thank", "okay", "ok", "right", "is", "was"}
+)  # fmt: skip
+_PHRASE_WORDS = 8
+"""A phrase after a phrase cue is at most this many words."""
+
+
+def _phrase_value(toks: Tokens, j: int) -> int | None:
+    """The token after the phrase starting at ``j`` ("the rain in spain"), if one is there.
+
+    Two to ``_PHRASE_WORDS`` words (digits too) up to the end of the text, a
+    punctuation mark or a word that ends the clause; small words ("in",
+    "on", "the") belong to it, a word that is no value may not start it.
+    """
+    kinds, texts = toks.kinds, toks.texts
+    n = len(texts)
+    if texts[j] in _NOT_A_VALUE and (
+        texts[j] not in ("the", "a", "my") or j + 1 >= n or texts[j + 1] in _NOT_A_VALUE
+    ):
+        return None  # "the same as before", "not working"
+    k = j
+    while k < n and k - j <= _PHRASE_WORDS and kinds[k] in (WORD, DIGITS):
+        if k > j and (texts[k] in _PHRASE_STOPS or toks.starts[k] == toks.ends[k - 1]):
+            break
+        k += 1
+    if not 2 <= k - j <= _PHRASE_WORDS or any(
+        w in _NOT_IN_PHRASE or w in _CUE_HEADS for w in texts[j:k]
+    ):
+        return None
+    return k
 
 
 _CORRECTING = frozenset({"no", "nope", "sorry", "wait", "actually", "oops", "scratch"})
@@ -547,3 +733,479 @@ def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tupl
     if words == 1 and kinds[i] == WORD and texts[i] in _NOT_A_VALUE:
         return None
     return toks.starts[i], toks.ends[last]
+
+
+# Values with no cue right before them: "i forgot the portal password, i think it's
+# Doctor!123", "it's qwerty123, i know", "i've tried Lighthouse12 and lighthouse#12".
+
+_SYMBOL_CHARS = "!#$%&*@^_~+="
+_SYMBOL_TOKENS = frozenset(_SYMBOL_CHARS)
+LOOSE_TRIGGERS = frozenset(
+    {"capital", "capitals", "caps", "lowercase", "uppercase", "lower", "upper", "spaces",
+     "sentence", "words", "exclamation", "spell", "spelled", "sensitive"}
+)  # fmt: skip
+"""Words without which a value with no cue, no digit and no symbol is not looked for: a
+spelling ("capital R o c k e t"), a form ("... the whole sentence"), "I'll spell it"."""
+_LOOSE_TOKENS = LOOSE_TRIGGERS | _SYMBOL_TOKENS
+_CASE_WORDS = frozenset(
+    {"capital", "capitals", "caps", "lowercase", "uppercase", "lower", "upper", "sensitive"}
+)  # fmt: skip
+"""Words of letter case: in a text with one, mixed case after a frame is a value."""
+_FRAMES = frozenset(
+    {"it's", "its", "says", "said", "tried", "try", "trying", "use", "used", "using", "typed",
+     "entered", "enter", "type", "maybe"}
+)  # fmt: skip
+"""Words after which a value may come with no cue: "it's qwerty123", "it says Grandpa#2021"."""
+_FRAME_SUBJECTS = frozenset({"it", "that", "one", "which"})
+"""Words before "is"/"was" that make it a frame: "it was hunter2", "the one I use is ..."."""
+_MODALS = frozenset({"might", "could", "may", "should", "would", "will", "must"})
+"""Words before "be" that make it a frame: "it might be chiefs2020"."""
+_SETTING_VERBS = frozenset(
+    {"set", "changed", "change", "reset", "updated", "update", "switched", "made", "make"}
+)  # fmt: skip
+"""Verbs of "I set it to ...", "I made it ...": after them mixed case alone makes a value."""
+_FRAME_FILLERS = frozenset(
+    {",", "-", "uh", "um", "er", "erm", "like", "so", "oh", "i", "think", "guess", "probably",
+     "just", "always"}
+)  # fmt: skip
+_OTHER_NAMES = frozenset(
+    {"username", "usernames", "user", "login", "email", "e-mail", "id", "number", "code",
+     "reference", "ref", "confirmation", "order", "claim", "member", "policy", "tracking",
+     "serial", "model", "version", "flight", "gate", "seat", "plate", "registration", "vin",
+     "zip", "postcode", "address", "handle", "network", "ssid", "license", "licence",
+     "booking", "ticket", "invoice", "receipt", "voucher", "promo", "coupon", "iban", "swift",
+     "bic", "sort", "prescription", "rx", "street", "apartment", "unit", "suite"}
+)  # fmt: skip
+"""Names of other values: a mixed piece after one of them is that value ("my member id is
+mbr511961"), unless a password cue comes nearer before it."""
+_NOT_SECRET_STEMS = frozenset(
+    {"covid", "iphone", "ipad", "ipod", "pixel", "galaxy", "windows", "win", "xbox", "office",
+     "android", "ios", "macos", "playstation", "vitamin", "omega", "route", "highway", "apt",
+     "room", "terminal", "channel", "model", "version", "type", "level", "floor", "chapter",
+     "error", "err", "unit", "suite", "flat", "gate", "flight", "seat", "platform", "bus",
+     "zone", "ward", "bay", "exit", "aisle", "lot", "step", "page", "line", "week", "day",
+     "cvv", "cvc", "cvn", "csc", "cid", "ssn", "dob", "zip", "ext", "pin"}
+)  # fmt: skip
+"""Letters that begin a name with a number, no secret ("covid19", "iphone15", "route66")."""
+_ALTERNATIVES = frozenset({"and", "or"})
+_LOOK_BACK = 40
+"""Tokens before a mixed piece in which its password cue, or another value's name, is looked for."""
+_NAME_REACH = 12
+"""A name of another value at most this many tokens before a framed piece makes it that value."""
+_PHRASE_ALTERNATIVE = 4
+"""The longest phrase before "or" read as a value too ("it might be Kansas City Chiefs or ...")."""
+_FORMS = (
+    ("the", "whole", "sentence"), ("all", "one", "word"), ("with", "no", "spaces"),
+    ("no", "spaces"), ("with", "spaces"), ("all", "lower", "case"), ("all", "lowercase"),
+    ("all", "upper", "case"), ("all", "uppercase"), ("all", "caps"), ("all", "capitals"),
+)  # fmt: skip
+"""Words that tell the form of the value just said ("... the whole sentence", "... no spaces")."""
+_FORM_HEADS = frozenset(f[0] for f in _FORMS) | _COUNTED
+_FORM_WINDOW = 10
+"""At most this many tokens of a value before the words of its form."""
+_CASE_MARKERS = frozenset(
+    {"capital", "cap", "caps", "uppercase", "upper", "lowercase", "lower", "small", "big"}
+)  # fmt: skip
+_NOT_IN_PHRASE = frozenset(
+    {"not", "working", "broken", "wrong", "incorrect", "invalid", "expired", "locked",
+     "password", "passcode", "pin", "code", "fine", "okay", "ok", "gone", "done", "lost"}
+)  # fmt: skip
+"""Words that make a phrase no value ("not working")."""
+_DESCRIBING = _NOT_IN_PHRASE | frozenset(
+    {"my", "your", "his", "her", "our", "their", "name", "birthday", "email", "address",
+     "number"}
+)  # fmt: skip
+"""Words that make words before their form a description, no value ("my first name")."""
+
+
+def may_hold_loose_value(toks: Tokens) -> bool:
+    """Whether a text of tokens ``toks`` may hold a password with no cue before it.
+
+    A cheap test: a token of digits and three letters in a row ("qwerty123",
+    not "1Z" or "GB82"), a symbol ("Grandpa#2021"), or a word of
+    ``LOOSE_TRIGGERS``. Where it says no, :func:`find_passwords` finds no
+    value unless a cue or a request brings one.
+    """
+    return not _LOOSE_TOKENS.isdisjoint(toks.texts) or _worded_mix(toks)
+
+
+_THREE_LETTERS = re.compile("[a-z]{3}")
+
+
+def _worded_mix(toks: Tokens) -> bool:
+    """Whether a token mixes digits with three letters in a row (a mixed piece needs them)."""
+    kinds, texts = toks.kinds, toks.texts
+    k = -1
+    for _ in range(kinds.count(ALNUM)):
+        k = kinds.index(ALNUM, k + 1)
+        if _THREE_LETTERS.search(texts[k]) is not None:
+            return True
+    return False
+
+
+def _loose_values(
+    text: str, toks: Tokens, found: list[tuple[int, int]], *, framed: bool
+) -> list[tuple[int, int]]:
+    """Values with no cue right before them, not overlapping ``found``.
+
+    - A mixed piece (a letter first, then digits or symbols: ``_shaped``)
+      after a password cue further back in the text, with no other value's
+      name nearer ("the password is my dog's name and the year, biscuit2016").
+    - With ``framed`` (nothing was asked for), after a frame ("it's", "it
+      says", "tried", "it might be", "I set it to", "no wait"): a mixed
+      piece, a value spelled with a case or symbol word ("its capital R o c
+      k e t 8 8") or, after "spell it", with digits, words followed by their
+      form ("its the cat sat on the mat the whole sentence"), and, after
+      "set it to"/"made it", mixed case alone ("ILoveMyDog"). A name of
+      another value shortly before ("my member id, it's mbr511961") takes
+      the piece for that value.
+    - Alternatives joined by "and"/"or" to a value ("tried Lighthouse12 and
+      lighthouse#12", "it might be Kansas City Chiefs or chiefs2020"), and a
+      plain word after a frame that is taken back for a value that follows
+      ("it's elephant no wait that's the old one it's elephant2").
+
+    Every look is bounded (``_LOOK_BACK``, ``_FORM_WINDOW``, ``_TAKEN_BACK_REACH``),
+    so the work is linear in the text.
+    """
+    texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
+    symbols = _SYMBOL_TOKENS.intersection(texts)
+    shaped = bool(symbols) or _worded_mix(toks)
+    hinted = framed and not LOOSE_TRIGGERS.isdisjoint(texts)
+    if not (shaped or hinted):
+        return []
+    cased = hinted and not _CASE_WORDS.isdisjoint(texts)
+    out: list[tuple[int, int]] = []  # in order of start
+    back: list[tuple[int, int]] = []  # plain words taken back for a later value
+    taken = sorted(found)
+    taken_starts = [a for a, _ in taken]
+
+    def before(pos: int) -> list[tuple[int, int]]:
+        """The values found last before ``pos`` (a few: the look is bounded)."""
+        j = bisect_left(taken_starts, pos)
+        return [*taken[max(0, j - 3) : j], *out[-2:]]
+
+    def free(a: int, b: int) -> bool:
+        return all(e <= a or b <= s for s, e in before(b))
+
+    # every piece when a spelling or form may be there, else only the mixed pieces
+    pieces = range(len(texts)) if hinted else _mixed_pieces(toks, symbols)
+    nxt = 0
+    for i in pieces:
+        if i < nxt or (i and starts[i] == ends[i - 1]):
+            continue  # inside a value, or not the start of a piece
+        piece_end = _piece_end(toks, i)
+        raw_end = _trimmed_end(text, starts[i], ends[piece_end])
+        span: tuple[int, int] | None = None
+        nxt = i + 1
+        frame = _frame_before(texts, i) if framed else _NO_FRAME
+        if (
+            shaped
+            and _shaped(text[starts[i] : raw_end], loose=frame == _SETTING)
+            and not _spoken_email(texts, piece_end)
+        ):
+            if frame == _NO_FRAME and framed and _opens(texts, i):
+                frame = _OPENING  # "qwerty123, that's it"
+            owner = _owner(texts, i, framed=frame != _NO_FRAME)
+            if owner == "" and frame != _NO_FRAME and _named_after(texts, piece_end):
+                owner = "other"  # "ua1482 is my flight"
+            joined = owner == "" and framed and _after_alternative(toks, i, before(starts[i]))
+            if owner == "password" or (owner == "" and frame != _NO_FRAME) or joined:
+                span = (starts[i], raw_end)
+            elif owner == "" and framed:
+                phrase = _phrase_alternative(texts, kinds, i)
+                if phrase is not None and free(starts[phrase[0]], ends[phrase[1]]):
+                    out.append((starts[phrase[0]], ends[phrase[1]]))
+                    span = (starts[i], raw_end)
+            if span is not None and framed:
+                word = _taken_back_before(texts, i)
+                if word >= 0 and free(starts[word], ends[word]):
+                    back.append((starts[word], ends[word]))
+            nxt = piece_end + 1
+        elif (
+            hinted
+            and frame in (_FRAME, _SETTING, _SPELLING)
+            and _owner(texts, i, framed=True) == ""
+        ):
+            got = _framed_words(text, toks, i, frame=frame, cased=cased)
+            if got is not None:
+                span, nxt = (got[0], got[1]), got[2]
+        if span is not None and free(*span):
+            out.append(span)
+    return sorted([*out, *back]) if back else out
+
+
+def _mixed_pieces(toks: Tokens, symbols: set[str]) -> list[int]:
+    """The first tokens of the pieces that hold a mixed token or a symbol, in order."""
+    kinds, texts = toks.kinds, toks.texts
+    firsts: list[int] = []
+    for kind_or_text, seq in ((ALNUM, kinds), *((sym, texts) for sym in symbols)):
+        k = -1
+        for _ in range(seq.count(kind_or_text)):
+            k = seq.index(kind_or_text, k + 1)
+            firsts.append(_piece_start(toks, k))
+    return sorted(set(firsts))
+
+
+def _piece_start(toks: Tokens, k: int) -> int:
+    starts, ends = toks.starts, toks.ends
+    while k and starts[k] == ends[k - 1]:
+        k -= 1
+    return k
+
+
+_TAKEN_BACK = frozenset({"no", "wait", "sorry", "but", "actually", "oops", "nope", "or"})
+"""Words right after a value that take it back or set another beside it."""
+_TAKEN_BACK_REACH = 14
+"""Tokens before a value in which a plain word taken back for it is looked for."""
+
+
+def _taken_back_before(texts: list[str], i: int) -> int:
+    """A plain word after a frame, taken back before the value at token ``i`` (else -1).
+
+    "it's elephant no wait that's the old one it's elephant2": "elephant"
+    was said as the password too.
+    """
+    for q in range(i - 1, max(0, i - _TAKEN_BACK_REACH), -1):
+        if texts[q] not in _TAKEN_BACK:
+            continue
+        p = q - 1 if texts[q - 1] != "," else q - 2
+        if (
+            p >= 0
+            and texts[p].isalpha()
+            and texts[p] not in _NOT_A_VALUE
+            and _frame_before(texts, p) in (_FRAME, _SETTING)
+            and _owner(texts, p, framed=True) == ""
+        ):
+            return p
+    return -1
+
+
+def _spoken_email(texts: list[str], k: int) -> bool:
+    """Whether "at ... dot" follows token ``k``: "jsmith42 at gmail dot com" is an address."""
+    return k + 2 < len(texts) and texts[k + 1] == "at" and "dot" in texts[k + 2 : k + 5]
+
+
+def _piece_end(toks: Tokens, i: int) -> int:
+    """The last token of the whitespace-free piece that starts at token ``i``."""
+    starts, ends = toks.starts, toks.ends
+    n = len(starts)
+    k = i
+    while k + 1 < n and starts[k + 1] == ends[k]:
+        k += 1
+    return k
+
+
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in ".,;:?\"')":
+        end -= 1
+    return end
+
+
+def _shaped(raw: str, *, loose: bool) -> bool:
+    """Whether the written piece ``raw`` looks like a password, with no cue to say so.
+
+    It starts with a letter, has a run of three letters with two in lower
+    case (so no code in capitals, "MBR511961"), no dot or slash (no address),
+    and a digit or a symbol inside ("qwerty123", "Winter$Snow"); with
+    ``loose`` (after "I set it to") mixed case or a symbol at the end is
+    enough ("ILoveMyDog", "Greenwood!").
+    """
+    if not 4 <= len(raw) <= 32 or not raw[0].isalpha() or "." in raw or "/" in raw:
+        return False
+    run = low = 0
+    stem_end = 0
+    for ch in raw:
+        if ch.isalpha():
+            run += 1
+            low += ch.islower()
+            if run >= 3 and low >= 2:
+                break
+        else:
+            run = low = 0
+    else:
+        return False
+    while stem_end < len(raw) and raw[stem_end].isalpha():
+        stem_end += 1
+    if raw[:stem_end].lower() in _NOT_SECRET_STEMS:
+        return False
+    digits = sum(ch.isdigit() for ch in raw)
+    if digits:
+        return digits <= 12
+    if any(ch in _SYMBOL_CHARS for ch in raw[1:-1]):
+        return True
+    if not loose:
+        return False
+    return raw[-1] in _SYMBOL_CHARS or any(ch.isupper() for ch in raw[1:])
+
+
+_NO_FRAME, _FRAME, _SETTING, _CORRECTED, _SPELLING, _OPENING = range(6)
+"""Kinds of frame before a value: none; "it's"; "I set it to" (mixed case alone is a
+value); "no wait" (only a mixed piece); "I'll spell it" (a spelling with digits); the
+start of the text (only a mixed piece)."""
+_OPENERS = frozenset(
+    {"yeah", "yes", "ok", "okay", "um", "uh", "er", "erm", "so", "oh", "well", "sure",
+     "alright", "hmm", ",", "-"}
+)  # fmt: skip
+_NAME_AHEAD = 4
+"""Tokens after a mixed piece in which another value's name takes it ("ua1482 is my flight")."""
+
+
+def _opens(texts: list[str], i: int) -> bool:
+    """Whether only words like "um", "ok" stand before token ``i`` at the start of the text."""
+    return i <= 4 and all(w in _OPENERS for w in texts[:i])
+
+
+def _named_after(texts: list[str], k: int) -> bool:
+    """Whether another value's name follows token ``k`` closely, before any password cue."""
+    for w in texts[k + 1 : k + 1 + _NAME_AHEAD]:
+        if w in _CUE_HEADS:
+            return False
+        if w in _OTHER_NAMES:
+            return True
+    return False
+
+
+_CORRECTED_FRAMES = frozenset({"no", "wait", "sorry", "actually", "mean", "oops", "nope"})
+VALUE_LEADS = _FRAMES | _CORRECTED_FRAMES | frozenset({"is", "was", "be", "to", "it"})
+"""The last words of every frame: a value with no cue may start right after one of them."""
+
+
+def _frame_before(texts: list[str], i: int) -> int:
+    """The kind of frame that ends right before token ``i`` (fillers may stand between)."""
+    k = i - 1
+    while k >= 0 and k > i - 5 and texts[k] in _FRAME_FILLERS:
+        k -= 1
+    if k < 0:
+        return _NO_FRAME
+    w = texts[k]
+    if w in _FRAMES:
+        return _FRAME
+    prev = texts[k - 1] if k else ""
+    if w in ("is", "was") and not _FRAME_SUBJECTS.isdisjoint(texts[max(0, k - 4) : k]):
+        return _FRAME  # "it was hunter2", "the one I tried was Applesauce9"
+    if w == "be" and (prev in _MODALS or (prev == "to" and k >= 2 and texts[k - 2] == "used")):
+        return _FRAME  # "it might be chiefs2020", "it used to be hazelnut"
+    if w == "to" and "it" in texts[max(0, k - 3) : k]:
+        v = texts.index("it", max(0, k - 3), k) - 1
+        if v >= 0 and texts[v] in _SETTING_VERBS:
+            return _SETTING  # "I set it to", "I reset it yesterday to"
+    if w == "it" and prev in ("made", "make"):
+        return _SETTING
+    if w == "it" and prev in ("spell", "spelled", "spelling"):
+        return _SPELLING
+    if w in _CORRECTED_FRAMES:
+        return _CORRECTED
+    return _NO_FRAME
+
+
+def _owner(texts: list[str], i: int, *, framed: bool) -> str:
+    """Whose value a piece at token ``i`` is, by the nearest name before it.
+
+    "password" when a password cue is nearest (within ``_LOOK_BACK``),
+    "other" when another value's name is (within ``_NAME_REACH`` for a
+    framed piece, so a frame far after the name is free of it), else "".
+    """
+    for k in range(i - 1, max(-1, i - _LOOK_BACK), -1):
+        w = texts[k]
+        if w in CUE_WORDS or w == "pass" or (k and (texts[k - 1], w) in _TWO_WORD_CUES):
+            return "password"
+        if (
+            w in _OTHER_NAMES
+            and (not framed or i - k <= _NAME_REACH)
+            and not (k + 1 < i and texts[k + 1] == "one")  # "my email one": its password
+        ):
+            return "other"
+    return ""
+
+
+def _after_alternative(toks: Tokens, i: int, values: list[tuple[int, int]]) -> bool:
+    """Whether "and"/"or" joins token ``i`` to a value just before ("A12b and a12#b")."""
+    texts, starts, ends = toks.texts, toks.starts, toks.ends
+    k = i - 1
+    if k < 1 or texts[k] not in _ALTERNATIVES:
+        return False
+    k -= 1
+    if texts[k] == "," and k >= 1:
+        k -= 1
+    return any(starts[k] < e <= ends[k] for _, e in values)
+
+
+def _phrase_alternative(texts: list[str], kinds: list[int], i: int) -> tuple[int, int] | None:
+    """The words between a frame and "or" before token ``i`` ("be Kansas City Chiefs or")."""
+    k = i - 1
+    if k < 2 or texts[k] != "or":
+        return None
+    last = k - 1
+    first = last
+    while first > 0 and last - first < _PHRASE_ALTERNATIVE and kinds[first] == WORD:
+        if _frame_before(texts, first) == _FRAME and texts[first - 1] not in _FRAME_FILLERS:
+            break
+        first -= 1
+    if kinds[first] != WORD or _frame_before(texts, first) != _FRAME:
+        return None
+    words = texts[first : last + 1]
+    if any(w in _NOT_A_VALUE or w in _NOT_IN_PHRASE for w in words):
+        return None
+    return first, last
+
+
+def _framed_words(
+    text: str, toks: Tokens, i: int, *, frame: int, cased: bool
+) -> tuple[int, int, int] | None:
+    """A value that is no mixed piece right after a frame, at token ``i``: (start, end, next).
+
+    A spelling with a case or symbol word ("capital R o c k e t 8 8"), or
+    after "spell it" with a digit ("g as in golf r a n i t e six"); words
+    followed by their form ("the cat sat on the mat the whole sentence"); or
+    after a setting frame, or in a text that talks of letter case, a piece in
+    mixed case ("ILoveMyDog", "it's not case sensitive right it's MoonRiver").
+    """
+    texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
+    n = len(texts)
+    spelled = spelled_value(text, toks, i)
+    if spelled is not None:
+        inside = texts[i : spelled[3]]
+        symbol = not _SYMBOL_WORDS.isdisjoint(inside)
+        digit = any(kinds[k] == DIGITS or texts[k] in SPELLED_DIGITS for k in range(i, spelled[3]))
+        case_word = not _CASE_MARKERS.isdisjoint(inside)
+        if symbol or (digit and (case_word or frame == _SPELLING)):
+            return spelled[0], spelled[1], spelled[3]  # a name spelled has no digit
+        return None
+    if frame == _SETTING or cased:
+        end = _trimmed_end(text, starts[i], ends[_piece_end(toks, i)])
+        if _shaped(text[starts[i] : end], loose=True):
+            return starts[i], end, _piece_end(toks, i) + 1
+    k = i
+    limit = min(n, i + _FORM_WINDOW)
+    while k < limit and kinds[k] in (WORD, DIGITS):
+        w = texts[k]
+        if k > i and w in _FORM_HEADS and _form_at(texts, k):
+            words = texts[i:k]
+            if any(x in _DESCRIBING for x in words) or all(x in _NOT_A_VALUE for x in words):
+                return None
+            return starts[i], ends[k - 1], k
+        if w in _DESCRIBING:
+            return None
+        k += 1
+    return None
+
+
+_SYMBOL_WORDS = frozenset(SYMBOLS) - _NEEDS_SUFFIX
+SPELLED_DIGITS = frozenset(UNITS) - {"o", "oh"} | frozenset(TEENS) | frozenset(TENS)
+"""Number words that are digits in a spelling ("o" and "oh" there are the letter)."""
+
+
+def _after_form(texts: list[str], k: int) -> int:
+    """The token after the words of a form at ``k`` (and a comma after them)."""
+    if texts[k] in _COUNTED:
+        k += 2
+    else:
+        k += next(len(f) for f in _FORMS if tuple(texts[k : k + len(f)]) == f)
+    return k + 1 if k < len(texts) and texts[k] in (",", "-", ":") else k
+
+
+def _form_at(texts: list[str], k: int) -> bool:
+    """Whether the words of a value's form start at token ``k`` ("no spaces", "two words")."""
+    if texts[k] in _COUNTED:
+        return k + 1 < len(texts) and texts[k + 1] in ("words", "word")
+    return any(tuple(texts[k : k + len(f)]) == f for f in _FORMS)

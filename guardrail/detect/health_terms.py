@@ -118,6 +118,8 @@ HEALTH_PHRASES: tuple[str, ...] = (
     r"(?:trouble|problems?|difficulty) (?:sleeping|breathing|swallowing|falling asleep|staying"
     r" asleep)",
     r"how (?:are|have) you (?:been )?sleeping",
+    r"hours of sleep",
+    r"(?:your|his|her|their) (?:mood|moods|appetite|sleep|energy levels?)",
     r"how far along (?:are|is) (?:you|she)",
     r"(?:reaction|reactions) to",
     r"allergic (?:reaction|reactions)",

@@ -16,7 +16,9 @@ words that start a new thought: "but", "just", "only", "what", "could you",
    or an indirect description: "the three digits on the back"; a ``bare``
    phrase, "just the number", names it only in a line that talks of it, or
    after a caller's turn that did: "go ahead with the number on it" after "I'll
-   pay with my Visa"; a ``heard`` phrase, "what's the new one?", only there);
+   pay with my Visa"; a ``talk`` word right before another category's name, "account" in
+   "your account PIN", talks of that one only; a ``heard`` phrase, "what's the new one?",
+   only there);
    where phrases overlap, the longest counts, and a look-alike from a
    ``not_it`` list ("the name on the card") counts for nothing;
 2. **asks**: the sentence has an asking form (a question word, "can you",
@@ -43,7 +45,8 @@ and the clause that names it is none of:
 - **a statement** about the name, which opens its clause and is followed by
   a verb ("your CVV is the three digits on the back", "the sort code is on
   your statement", "your password needs eight characters", "the account
-  number changes when ...", "your date of birth matches"), unless that says it
+  number changes when ...", "your date of birth matches", "the routing number for wires
+  is on the letter"), unless that says it
   is all the agent needs ("just the number on the front is fine");
 - **an offer** ("want me to read it back?", "shall I repeat the card
   number?", "I'll text you a new PIN", "would you like a copy of your lab
@@ -65,13 +68,17 @@ and the clause that names it is none of:
 and the name itself is not only a **landmark** ("the account number, after
 the routing number", "the date under the number on the front"; a label is
 read: "what does it say under valid thru?"), an **attribute** of the name before it ("the PIN for
-your debit card"), or **read back** with its value ("so the card number is
-4111 ..., right?");
+your debit card", "the date of birth for the patient on the prescription"), or **read back**
+with its value ("so the card number is 4111 ..., right?", "the security code I have is 338",
+"so I have routing two one one ...");
 
 and the sentence is not **about the secure path** ("I'm moving you to our
 secure line to enter your card") or another place to give it ("you can fill
 it in online"), unless the clause is itself a question
 ("before I transfer you, what's your date of birth?").
+
+A sentence that names nothing but asks for "it" ("Is that IBAN for a business account?
+Please read it out.") asks for what the sentence before it named last.
 
 Brand and kind are not card data: "is it a Visa or Mastercard?", "which card
 would you like to use?", "what name is on the card?" ask for nothing. Nor
@@ -176,6 +183,7 @@ TARGETS: tuple[Target, ...] = (
             r"|on top of)"
             r" the (?:card |long |main )?number",
             r"signature (?:strip|stripe|panel|box|line|bar|area)",
+            r"code (?:from|on|off|printed on) (?:the|your|this|that) (?:credit |debit )?card",
             r"back of " + _CARD,
         ),
         bare=(r"(?:three|3) (?:digits|numbers|digit code|digit number)",),
@@ -236,6 +244,9 @@ TARGETS: tuple[Target, ...] = (
             r"(?:offer|promotion|promo|trial|subscription|session|link|quote|membership|warranty|"
             r"contract|lease|policy|coupon|voucher|password|code) (?:expires|expire|expiry|"
             r"expiration)",
+            r"(?:passport|passports|license|licence|permit|visa|id|document|documents|ticket"
+            r"|pass|insurance|registration|certificate)(?: [a-z']+){0,4}? (?:valid|good)"
+            r" (?:thru|through|until|till)",
         ),
     ),
     Target(
@@ -295,9 +306,9 @@ TARGETS: tuple[Target, ...] = (
         descriptions=(
             r"(?:your|the|his|her|their)(?: full| whole| nine digit| 9 digit)? social(?: security"
             r"(?: number| no)?)?",
-            r"(?:your|the|his|her|their) (?:policyholder's|policy holder's|account holder's"
-            r"|accountholder's|cardholder's|patient's|member's|insured's|applicant's|spouse's"
-            r"|child's|son's|daughter's|husband's|wife's|primary's|primary member's) social(?:"
+            r"(?:your|the|his|her|their) (?:policyholder|policy holder|account holder"
+            r"|accountholder|cardholder|patient|member|insured|applicant|spouse|child|son"
+            r"|daughter|husband|wife|primary|primary member)(?:'s|s) social(?:"
             r" security(?: number| no)?)?",
             r"last (?:four|4)(?: digits| numbers)? (?:of|on"
             r"|from) (?:[a-z']+ ){1,4}?(?:social security"
@@ -356,6 +367,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:passcode|pass code) (?:on|for) (?:your |the )?(?:telephone|phone|online) banking",
             r"(?:passcode|pass code) number",
         ),
+        bare=(r"(?:the|your|those|all|all the) (?:four|4|six|6) (?:digits|numbers)",),
+        talk="pin pins",
         not_it=(r"pin (?:mailer|letter|envelope|reminder|reset|change|pad)",),
         descriptions=(
             r"(?:code|number|digits) you (?:use|enter|type|punch in) at the (?:atm|cash machine|"
@@ -725,6 +738,7 @@ def _at_words(pattern: str) -> re.Pattern[str]:
 
 _ASK = _at_words(
     r"\b(?:what|what's|whats|which|when|how|who|whose)\b"
+    r"|\bwhere (?:is|are|was|were|does|do|did)\b"
     r"|\b(?:can|could|would|will|may|might|shall|should) (?:you|i|we)\b"
     r"|\b(?:do|did|does|are|were|have|had|is|has) (?:you|your|anyone|there)\b"
     r"|\b(?:provide|share|confirm|verify|enter|input|say|spell|state|repeat|read|key|type|punch"
@@ -772,17 +786,22 @@ _NOT_NEEDED = _at_words(
     r"\b(?:is|are|isn't|aren't|won't be|will not be|is not|are not|not)(?: not| no longer)?"
     r" (?:needed|required|necessary)\b|\b(?:unnecessary|not needed|not required)\b"
 )
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 _VALUE_AFTER = re.compile(
     r",? ?(?:still )?[0-9]|,? (?:still )?(?:january|february|march|april|june|july|august"
     r"|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
-    r"|,? (?:is|was|as"
+    rf"|,? {_DIGIT_WORD}(?: {_DIGIT_WORD}){{2}}\b"
+    r"|(?: (?:that |which )?(?:i|we) (?:have|had|see|got|'ve got|show)(?: here| on file| down"
+    r"| on record)?)?"
+    r",? (?:is|was|as"
     r"|shows as|reads|being) (?:[0-9]|(?:zero|oh|one|two|three|four"
     r"|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
     r"|eighty|ninety|january|february|march|april|may|june|july|august|september|october"
     r"|november|december)\b)"
 )
 """Right after a name, its value: the line reads a value back ("the card number is 4111
-..., is that right?"), it asks for none."""
+..., is that right?", "the security code I have is 338", "routing two one one oh ..."), it
+asks for none."""
 _NEEDED = ("needed", "required", "necessary")
 """Every match of ``_NOT_NEEDED`` holds one of these."""
 _QUESTION_START = re.compile(
@@ -1047,13 +1066,39 @@ def _find_requests(text: str, *, gated: bool, heard: str = "") -> list[str]:
     if gated and not _may_name(words, whole, drugs):
         return []
     said = frozenset(_spaced(_normalize(heard, gated)).split()) if heard else frozenset()
-    line = frozenset(words).union(said) if said else frozenset(words)
+    own = _talk_words(words)
+    line = own.union(said) if said else own
     found: list[str] = []
+    before = ""
     for sentence in _sentences(low):
-        for category in _sentence_requests(sentence, line, gated, drugs, said):
+        asked = _sentence_requests(sentence, line, gated, drugs, said)
+        if not asked and before and _asks_for_it_alone(sentence):
+            named = _mentions(before, line, gated, drugs, None, said)
+            asked = [named[-1][2]] if named else []
+        for category in asked:
             if category not in found:
                 found.append(category)
+        before = sentence
     return found
+
+
+def _asks_for_it_alone(s: str) -> bool:
+    """Whether sentence ``s`` asks for "it" (``_IT_ASK``) in a clause that asks: "Is that
+    IBAN for a business account? Please read it out." asks for what the sentence before
+    named last (``_find_requests``)."""
+    m = _IT_ASK.search(" " + s)
+    if m is None:
+        return False
+    at = m.start()
+    starts = _clauses(s)
+    k = bisect.bisect_right(starts, at) - 1
+    lo = starts[k]
+    hi = starts[k + 1] if k + 1 < len(starts) else len(s)
+    if _has(s, _NEGATIONS) and any(
+        lo <= n.start() < at for n in _NEGATION.finditer(" " + s) if n.lastgroup == "no"
+    ):
+        return False
+    return _clause_asks(s[lo:hi], _HANDOFF.search(" " + s) is not None) == _ASKS
 
 
 _TALK = frozenset().union(*(words(t.talk) for t in TARGETS if t.talk))
@@ -1066,7 +1111,25 @@ def talked_of(text: str) -> str:
     As ``heard``, it gives :func:`find_requests` the same answer as the whole
     text, and it keeps no number or name the other party said.
     """
-    return " ".join(w for w in _spaced(_normalize(text)).split() if w in _TALK)
+    return " ".join(w for w in _talk_words(_spaced(_normalize(text)).split()) if w in _TALK)
+
+
+_MODIFIED = words("pin pins password passwords passcode passcodes")
+"""Names of another category that a ``talk`` word can modify ("account PIN"): only the
+head counts."""
+
+
+def _talk_words(words: list[str]) -> frozenset[str]:
+    """``words`` as a line's words for ``talk``: a ``talk`` word right before one of
+    ``_MODIFIED`` only modifies it ("your account PIN" talks of the PIN, not the account)."""
+    if _MODIFIED.isdisjoint(words):
+        return frozenset(words)
+    last = len(words) - 1
+    return frozenset(
+        w
+        for i, w in enumerate(words)
+        if not (w in _TALK and i < last and words[i + 1] in _MODIFIED)
+    )
 
 
 def _may_name(words: list[str], whole: bool, drugs: bool) -> bool:
@@ -1320,6 +1383,7 @@ _OBJECTS = ("card", "cards", "checkbook", "cheque book", "statement")
 """Names of things one holds: "do you have your card handy?" is getting ready, while "do
 you have your routing number handy?" asks for the number."""
 _IS_SAID = re.compile(
+    r"(?: (?:for|on|of|from|with|in) (?:the |your |a |an )?[a-z']+)?"
     r" ?(?:is|are|'s|was|were|needs|need|must|should|has|have|can|can't|cannot|will|won't"
     r"|matches|match|looks|expires|stays|appears|shows|comes|isn't|aren't|doesn't|don't|lives"
     r"|goes|went|worked|matched|failed|checks|checked|didn't|wasn't|got|changes|changed|stays"
@@ -1328,9 +1392,11 @@ _IS_SAID = re.compile(
     r"| ?(?:matches|matched|changes|changed|works|worked|failed|stays|remains|checks out"
     r"|checked out|went through|is correct|is right|is valid)(?=[.!,;]|\s*$)"
 )
-"""After a name that opens its clause, a verb that says something about it: the clause is
-a statement ("the IBAN is on your statement", "your password needs eight characters")."""
+"""After a name that opens its clause (and a word that qualifies it: "for wires"), a verb
+that says something about it: the clause is a statement ("the IBAN is on your statement",
+"your password needs eight characters", "the routing number for wires is on the letter")."""
 _IS_ENOUGH = re.compile(
+    r"(?: (?:for|on|of|from|with|in) (?:the |your |a |an )?[a-z']+)?"
     r" ?(?:(?:is|are|will be|would be|should be) (?:fine|ok|okay|enough|plenty|all i need"
     r"|all we need|what i need)|will do|would do)(?![a-z0-9])"
 )
@@ -1475,12 +1541,20 @@ def _asks_for_it(
 
 def _only_of(gap: str) -> bool:
     """Whether ``gap`` (the text between two names) makes the second an attribute of the
-    first: one of ``_OF_WORDS``, then up to two ``_DETERMINERS``."""
+    first: one of ``_OF_WORDS``, then up to two ``_DETERMINERS``; or one of them, a word
+    of its own (with up to two determiners) and another ("the date of birth for the patient
+    on the prescription")."""
     words = gap.split()
     for _ in range(2):
         if words and words[-1] in _DETERMINERS:
             words.pop()
-    return " ".join(words) in _OF_WORDS
+    if " ".join(words) in _OF_WORDS:
+        return True
+    if len(words) < 3 or words[0] not in _OF_WORDS or words[-1] not in _OF_WORDS:
+        return False
+    inner = words[1:-1]  # "for the patient on the": up to two determiners and one word
+    rest = [w for w in inner if w not in _DETERMINERS]
+    return len(rest) <= 1 and len(inner) - len(rest) <= 2
 
 
 def _clause_asks(clause: str, handoff: bool) -> str:

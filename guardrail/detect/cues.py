@@ -27,8 +27,17 @@ NEG_MONEY = "neg:money"
 NEG_TIME = "neg:time"
 NEG_LAST4 = "neg:last4"
 NEG_OTHER = "neg:other"
+_DAY_BEFORE = (
+    "twenty", "thirty", "the", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+)  # fmt: skip
+"""Words after which "second" is a day of the month."""
 SKIP = "skip"
 """A phrase that covers words which would otherwise be a cue; never reported."""
+COVER = "cover"
+"""Words that look like a cue but name no value (whose a thing is, a pause, a service);
+never reported, never converted."""
 
 # Each entry: (label, head words, pattern matched at a head word's position).
 # Cues are found by looking each token up in a table of head words and trying
@@ -41,6 +50,22 @@ SKIP = "skip"
 # and pattern there (or widen an entry's pattern). A section's entries come
 # before the generic ones that share a head ("card verification" before "card").
 _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
+    # == no value named ========================================================================
+    # "the policy's in my name", "the account is under my wife's name": who owns it, no cue
+    # for a number (the one that follows is what was asked for)
+    # "the account holder is me": a person, no account number
+    (COVER, ("policy", "account", "card", "claim", "membership", "insurance"),
+     r"[\w']+(?:(?:\s+(?:is|was))?\s+(?:all\s+)?(?:in|under)\s+(?:my|his|her|our|their|the)\s+"
+     r"(?:[\w']+\s+){0,2}?names?|(?:(?<=account)|(?<=card))\s*(?:holders?|owners?|members?)\b)"),
+    # "the passcode for phone banking": a service, no phone number
+    (COVER, ("telephone", "phone", "mobile", "online", "internet"),
+     r"(?:telephone|phone|mobile|online|internet)\s+banking(?!\s+(?:access|passcode|pin))"),
+    # "october second", "twenty-second": a day, no time
+    (COVER, ("second",), rf"(?:{'|'.join(f'(?<={w} )' for w in _DAY_BEFORE)}|(?<=-))second"),
+    # "give me one second", "hang on a minute": a pause, no time a number tells
+    (COVER, ("sec", "second", "minute", "min", "moment"),
+     r"(?:(?<=\bone\s)|(?<=\ba\s))(?:sec|second|minute|min|moment)"
+     r"(?=\s*(?:[,.!]|please\b|let\b|while\b|i\b|it's\b|ok\b|okay\b|so\b|um\b|uh\b))"),
     # == card_security_code ====================================================================
     (c.CARD_SECURITY_CODE, ("last", "final"),
      r"(?:last|final)\s+(?:three|3|four|4)\s+(?:digits?|numbers?)\s+(?:on|at)\s+the\s+back"),
@@ -49,6 +74,7 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.CARD_SECURITY_CODE, ("by", "near", "next"),
      r"(?:by|near|next\s+to)\s+the\s+signature(?:\s+(?:strip|panel|box))?"),
     (c.CARD_SECURITY_CODE, ("the",), r"the\s+(?:four|4)(?:\s+digits?)?\s+on\s+the\s+front"),
+    (c.CARD_SECURITY_CODE, ("front",), r"front\s+(?:four|4)(?:\s+digits?)?"),
     (c.CARD_SECURITY_CODE, ("security",), r"security\s+(?:code|number|digits)"),
     # "expiration 1127 security 445": "security" alone, beside the card's other values
     (c.CARD_SECURITY_CODE, ("security",),
@@ -62,6 +88,11 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:code|digits|numbers?)\s+on\s+the\s+back"),
     (c.CARD_SECURITY_CODE, ("back",), r"back\s+of\s+the\s+card"),
     (c.CARD_SECURITY_CODE, ("verification",), r"verification\s+(?:code|value|number)"),
+    # a one-time code or an app's: a PIN (before "code" alone)
+    (c.PIN, ("code", "codes"),
+     r"codes?\s+(?:(?:on|in|from)\s+(?:my|the|your)\s+(?:phone|screen|app|authenticator|text|"
+     r"email|cell|device)|(?:they|you|you\s+guys|the\s+bank|it)\s+(?:just\s+)?(?:sent|texted|"
+     r"emailed|gave))"),
     (c.CARD_SECURITY_CODE, ("code",), r"code"),
     # == card_expiry ===========================================================================
     (c.CARD_EXPIRY, ("expiry", "expire", "expires", "expired", "expiring", "expiration", "exp",
@@ -72,9 +103,11 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.CARD_EXPIRY, ("month",), r"month\s+and\s+year"),
     (c.CARD_EXPIRY, ("card",), r"card(?:'s)?\s+(?:expires|expiry|expiration|exp)\w*"),
     (c.CARD_EXPIRY, ("date",), r"date\s+on\s+the\s+(?:front|card)"),
+    # speech-to-text hears "expiration date" as "exploration date"
+    (c.CARD_EXPIRY, ("exploration",), r"exploration\s+date"),
     # == routing_number ========================================================================
     (c.ROUTING_NUMBER, ("routing", "aba"),
-     r"(?:routing|aba)(?:\s+(?:and|&)\s+transit)?(?:\s+number)?"),
+     r"(?:routing|aba)(?:\s+(?:and|&)\s+(?:transit|account))?(?:\s+numbers?)?"),
     (c.ROUTING_NUMBER, ("transit",), r"transit\s+number"),
     (c.ROUTING_NUMBER, ("nine", "9", "number", "numbers", "digits", "first"),
      r"(?:(?:nine|9|first)[\s-]+(?:nine\s+)?)?(?:digits?|numbers?)(?:\s+number)?\s+(?:at|on)\s+"
@@ -97,6 +130,14 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.PIN, ("pin",), r"pin(?:\s+(?:um|uh|er))?(?:\s+(?:number|code))?"),
     (c.PIN, ("personal",), r"personal\s+identification\s+number"),
     (c.PIN, ("passcode", "passcodes"), r"\w+"),
+    (c.PIN, ("access",), r"access\s+(?:code|number|pin)"),
+    # one-time codes from a text or an app
+    (c.PIN, ("otp", "2fa", "mfa"), r"\w+(?:\s+code)?"),
+    (c.PIN, ("time",), r"(?:(?<=\bone\s)|(?<=\bone-))time\s+(?:pass\s*code|code|pin|password)"),
+    (c.PIN, ("authentication", "authenticator", "auth", "login", "sign"),
+     r"(?:authentication|authenticator|auth|login|sign[\s-]*in)\s+code"),
+    (c.PIN, ("telephone", "phone", "mobile", "online"),
+     r"(?:telephone|phone|mobile|online)(?:\s+banking)?\s+(?:access\s+code|passcode|pin)"),
     (c.PIN, ("pass",), r"pass\s*code"),
     # == password (values in words: passwords.py) ==============================================
     (c.PASSWORD, ("password", "passphrase", "passwords", "pw", "pwd", "passwd"), r"\w+"),
@@ -116,7 +157,7 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"),
      r"(?:checking|savings|chequing)\s+(?:number|no|#)"),
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"), r"(?:checking|savings|chequing)"),
-    (c.BANK_ACCOUNT, ("account",), r"account(?:\s+(?:number|no|#))?"),
+    (c.BANK_ACCOUNT, ("account", "accounts"), r"accounts?(?:\s+(?:number|no|#))?"),
     (c.BANK_ACCOUNT, ("acct",), r"acct"),
     # == payment_card ==========================================================================
     (c.PAYMENT_CARD, ("credit", "debit", "payment", "bank", "visa", "master", "mastercard", "amex",
@@ -144,13 +185,14 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (SKIP, ("on", "for", "of", "with", "to", "in", "under", "from"),
      r"(?:on|for|of|with|to|in|under|from)\s+(?:the|my|your|this|that|our|his|her)\s+"
      r"(?:(?:debit|credit|bank|atm|visa|mastercard|amex|checking|savings|online|new|old)\s+)?"
-     r"(?:account|card|checking|savings)(?:\s+on\s+file)?"),
+     r"(?:account|card|checking|savings|claim|policy|plan|file|record|records|profile)"
+     r"(?:\s+on\s+file)?"),
     # cards that are not payment cards
     (NEG_REFERENCE, ("insurance", "medicare", "medicaid", "library", "health", "sim", "business",
                      "key", "green", "student", "benefits", "gym", "club", "store", "metro",
                      "bus", "boarding"),
      r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
-    (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "access", "booking",
+    (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "booking",
                      "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+code"),
     # a code word in a non-card sense: HTTP and program status, dialling, products ("Response
     # Status Code: 200" in a log line is no security code)
@@ -191,8 +233,12 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
                  "drive", "court", "ct", "place", "highway", "hwy", "apt", "apartment", "suite",
                  "unit", "floor", "room", "flight", "gate", "address", "version", "percent",
                  "times", "item", "items", "people", "points", "miles", "kilo", "kilos",
-                 "characters", "character", "chars", "letters", "symbols"), r"\w+"),
+                 "characters", "character", "chars", "letters", "symbols"),
+     r"(?<![0-9])\w+"),  # ("3rd", "21st": an ordinal's ending, no "Rd" or "St")
     (NEG_OTHER, ("%",), r"%"),
+    # an example of a format, no value: "say it as a date, for example March fourth 1980"
+    (NEG_OTHER, ("example", "instance", "such", "e", "eg"),
+     r"(?<=\bfor\s)(?:example|instance)|such\s+as|e\.\s*g\.?|eg\b"),
 ]  # fmt: skip
 
 _HEADS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
@@ -229,6 +275,8 @@ class Cue(NamedTuple):
     end: int
 
 
+_SKIP_THING = re.compile(r"\b(?:claim|policy|plan|file|record|records|profile)\b")
+"""Things in a ``skip`` phrase that are no account or card: with no cue before, a reference."""
 _OWNER_REACH = 30
 """How far (in characters) a cue may stand before "on the account" to own the value."""
 _FILLERS = frozenset({"um", "uh", "er", "erm", "umm", "uhh", "hmm", "like", "mm"})
@@ -250,7 +298,7 @@ def _without_fillers(text: str, toks: Tokens) -> str:
     blank = list(compress(range(n), map(_FILLERS.__contains__, texts))) if fillers else []
     if repeats:
         same = compress(range(1, n), map(eq, islice(texts, 1, None), texts))
-        blank.extend(i for i in same if kinds[i] == WORD)
+        blank.extend(i for i in same if kinds[i] == WORD and texts[i] not in NUMBER_WORDS)
     if "know" in texts:
         for i in compress(range(1, n), map("know".__eq__, islice(texts, 1, None))):
             if texts[i - 1] == "you":
@@ -262,6 +310,11 @@ def _without_fillers(text: str, toks: Tokens) -> str:
     for i in blank:
         chars[starts[i] : ends[i]] = " " * (ends[i] - starts[i])
     return "".join(chars)
+
+
+def _last_account_word(phrase: str) -> int:
+    """Where the last of "account", "checking", "savings" starts in ``phrase``."""
+    return max(phrase.rfind("account"), phrase.rfind("checking"), phrase.rfind("savings"))
 
 
 def _number_next(toks: Tokens, pos: int) -> bool:
@@ -299,6 +352,8 @@ def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
             m = pat.match(matched, start)
             if m is not None:
                 covered = m.end()
+                if label is COVER:
+                    break
                 if label is SKIP:
                     # "the zip for the card is ...": the cue before names the value; with
                     # none before, or the number right after ("limit on my card # 5038..."),
@@ -311,8 +366,14 @@ def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
                     if owned and not _number_next(toks, covered):
                         break
                     phrase = m.group().lower()
-                    label = c.BANK_ACCOUNT if "account" in phrase else c.PAYMENT_CARD
-                    start += phrase.rfind("account" if label == c.BANK_ACCOUNT else "card")
+                    thing = _SKIP_THING.search(phrase)
+                    if thing is not None:  # "the ssn on the claim", or "on the claim 4471..."
+                        label = NEG_REFERENCE
+                        start += thing.start()
+                    else:  # "to my savings 1029...": an account's, as "to my account" is
+                        card = "card" in phrase
+                        label = c.PAYMENT_CARD if card else c.BANK_ACCOUNT
+                        start += phrase.rfind("card") if card else _last_account_word(phrase)
                 out.append(Cue(label, start, covered))
                 break
     return out

@@ -13,7 +13,11 @@ The decision for each number uses, in this order:
    and a real IIN range is a card wherever it appears (even written as one
    cardinal, "5,105,105,105,105,100"); a 3-2-4 grouped number that keeps the
    SSA rules is an SSN; a 9-digit number with a valid ABA checksum is a
-   routing number.
+   routing number, and one said whole in words or digit by digit that keeps
+   the SSA rules an SSN (:func:`_nine_said`); a whole date with a year a
+   caller is born in is a date of birth ("ten twenty two oh nine", "august
+   30 1977"; not after "since", "dated", "on": :func:`_bare_birth_date`,
+   :func:`_born_on`).
 
 Context is what catches speech-to-text that got a digit wrong: a 16-digit
 number that fails Luhn is still a card number when the caller says "card" or
@@ -24,12 +28,18 @@ treated as card data.
 Speech adds what writing does not:
 
 - a card, its expiry and its code in one breath, with no cue ("4111 ...
-  1111, 9/29, 384", "4111... then 04/28 then 123"): :func:`_card_and_tail`
-  and :func:`_bundled`;
+  1111, 9/29, 384", "4111... then 04/28 then 123", "expires February 2030,
+  four six two"): :func:`_card_and_tail`, :func:`_bundled` and
+  :func:`_expiry_and_code`; a routing number and then the account number
+  (:func:`_routing_then_account`); two values asked for together and joined
+  by "and" (:func:`_split_at_and`);
 - self-corrections and restarts ("06, sorry, 06 28"; "five eight one, five
   eight one one seven ..."): a number fits a category when one of its
   readings does (:func:`_fits`, :func:`_final_part`);
-- a PIN named only after it ("I tried 2 4 6 8 but it said wrong PIN").
+- a PIN named only after it, or a tried number that failed ("I tried 2 4 6
+  8 but it said wrong PIN", "I entered 0071 and it said it was wrong so I
+  tried 0017": :func:`_pin_attempt`), and a second PIN beside one ("it used
+  to be 1234 but now it's 5678": :func:`_another_pin`).
 
 Values that are not numbers have recognizers of their own: IBANs, written or
 spelled with letters (:mod:`.ibans`), and passwords (:mod:`.passwords`).
@@ -48,7 +58,16 @@ from dataclasses import dataclass
 from . import categories as c
 from .cues import NEG_LAST4, NEG_MONEY, NEG_OTHER, NEG_TIME, Cue, find_cues
 from .ibans import spoken_ibans, written_ibans
-from .numbers import ALNUM, PUNCT, WORD, NumberRun, Tokens, number_runs, tokenize
+from .numbers import (
+    ALNUM,
+    CORRECTIONS,
+    PUNCT,
+    WORD,
+    NumberRun,
+    Tokens,
+    number_runs,
+    tokenize,
+)
 from .passwords import CUE_WORDS as PASSWORD_CUE_WORDS
 from .passwords import LINK_WORDS as PASSWORD_LINKS
 from .passwords import find_passwords
@@ -89,6 +108,7 @@ _ATTEMPTS = frozenset(
      "input", "inputted", "dialed", "pressed"}
 )  # fmt: skip
 """Verbs before a number that a later PIN cue names ("I tried 2468 but it said wrong PIN")."""
+_MONTHS_OR_ATTEMPTS = _MONTH_WORDS | _ATTEMPTS
 _PIN_AFTER = 10
 _PLAIN_YEAR_NOT = frozenset({c.PAYMENT_CARD, c.BANK_ACCOUNT, c.PIN, c.CARD_SECURITY_CODE})
 _YEAR_PREPOSITIONS = frozenset({"in", "since", "from", "until", "till", "back", "around", "of"})
@@ -130,6 +150,7 @@ class _Ctx:
     cue_first: list[int]
     expected: tuple[str, ...]
     run_firsts: list[int] = dataclasses.field(default_factory=list)
+    run_lasts: list[int] = dataclasses.field(default_factory=list)
 
 
 def _tok_at(starts: list[int], pos: int) -> int:
@@ -153,6 +174,8 @@ def find_disclosures(
     starts = toks.starts
     cues = find_cues(text, toks)
     runs = number_runs(toks)
+    if runs and " and " in text:
+        runs = _split_at_and(text, starts, runs)
     # an IBAN's country code and check digits are one mixed token
     mixed = ALNUM in toks.kinds
     findings = [Finding(c.IBAN, s, e) for s, e in written_ibans(text)] if mixed else []
@@ -168,8 +191,8 @@ def find_disclosures(
     elif (
         not expected
         and all(q.label.startswith("neg:") for q in cues)
-        and _only_short(runs)
-        and _MONTH_WORDS.isdisjoint(toks.texts)
+        and _only_short(text, runs)
+        and _MONTHS_OR_ATTEMPTS.isdisjoint(toks.texts)
     ):
         pass  # "is it five or six": with no question and no cue that names a value, only
         # a number of nine digits or more can be one (it validates itself)
@@ -177,7 +200,7 @@ def find_disclosures(
         cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
         ctx = _Ctx(
             text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected,
-            [r.first_token for r in runs],
+            [r.first_token for r in runs], [r.last_token for r in runs],
         )  # fmt: skip
         _classify_runs(ctx, runs, findings)
     if runs and not _HOLIDAY_WORDS.isdisjoint(toks.texts):
@@ -200,6 +223,45 @@ _HOLIDAY_WORDS = frozenset({"day", "eve", "halloween", "christmas", "xmas"})
 _BIRTH_WORDS = frozenset({"born", "birthday", "birth", "dob", "birthdate", "bday"})
 _BIRTH_REACH = 8
 """A birth word at most this many tokens before the holiday makes its year a birth date."""
+
+
+def _split_at_and(text: str, starts: list[int], runs: list[NumberRun]) -> list[NumberRun]:
+    """``runs``, each cut where an "and" joins two numbers ("011000138 and 1029384756").
+
+    Answers to a question for two values come joined by "and"; each side,
+    of three digits or more, is a number of its own. A run that is a valid
+    card number as a whole stays whole, and so does a cardinal ("two
+    thousand and nine" is one number already).
+    """
+    out = []
+    for r in runs:
+        spans = r.spans
+        if len(spans) < 2 or "and" not in text[r.start : r.end]:
+            out.append(r)
+            continue
+        cuts = [
+            k
+            for k in range(1, len(spans))
+            if spans[k - 1][1] < spans[k][0]
+            and "and" in text[spans[k - 1][1] : spans[k][0]].split()
+        ]
+        if not cuts or _self_validating(r) == c.PAYMENT_CARD:
+            out.append(r)
+            continue
+        bounds = [0, *cuts, len(spans)]
+        lengths = [len("".join(r.chunks[a:b])) for a, b in itertools.pairwise(bounds)]
+        if min(lengths) < 3:
+            out.append(r)
+            continue
+        for a, b in itertools.pairwise(bounds):
+            part = _sub_run(r, a, b)
+            part.first_token = _tok_at(starts, part.start)
+            part.last_token = _tok_at(starts, part.end) - 1 if b < len(spans) else r.last_token
+            part.slash = "/" in part.seps or "slash" in part.seps
+            part.colon = ":" in part.seps
+            part.quantity, part.decimal, part.ordinal = r.quantity, r.decimal, r.ordinal
+            out.append(part)
+    return out
 
 
 def _holiday_births(
@@ -238,27 +300,124 @@ def _holiday_births(
     return out
 
 
-def _only_short(runs: list[NumberRun]) -> bool:
-    """Whether every run has fewer than nine digits (so no reading of it has more).
+def _only_short(text: str, runs: list[NumberRun]) -> bool:
+    """Whether every run has fewer than nine digits and none is a whole birth date.
 
     Without a question, a month name or a cue that names a value (a
     negative one, "dollars", "last week", only says what it is not), such a
     number is nothing: only a card, an SSN or a routing number validates
-    itself, and a card's expiry or code is one only after a card.
+    itself, a card's expiry or code is one only after a card, and a date is
+    a date of birth only with a day and a year a caller is born in
+    (:func:`_bare_birth_date`).
     """
-    return all(len(r.digits) < 9 for r in runs)
+    return all(len(r.digits) < 9 and not _bare_birth_date(text, r) for r in runs)
+
+
+_BIRTH_YEARS = (1900, 2012)
+"""Four-digit years a date said with no cue may be a birth date in (later ones are events)."""
+_BIRTH_YEARS_2 = frozenset(f"{y:02d}" for y in (*range(30, 100), *range(0, 13)))
+"""Two-digit years read the same way ("sixty eight", "oh nine"); "24" may be an expiry."""
+_EVENT_WORDS = frozenset(
+    {"on", "since", "from", "until", "till", "til", "by", "before", "after", "dated", "in", "of",
+     "between", "to", "through", "thru", "starting", "effective", "expires", "expired"}
+)  # fmt: skip
+"""Words before a date that make it an event's ("since 3/14/1998"), not a birth date."""
+
+
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _birth_year(y: str) -> bool:
+    if len(y) == 4:
+        return _BIRTH_YEARS[0] <= int(y) <= _BIRTH_YEARS[1]
+    return y in _BIRTH_YEARS_2
+
+
+def _spoken_year(chunks: list[str]) -> bool:
+    """Whether numbers said one by one are a birth year: "sixty eight", "oh nine", "nineteen
+    seventy two", "two thousand one"; not digits read singly ("nine two")."""
+    if len(chunks) == 1:
+        return _birth_year(chunks[0])
+    if len(chunks) == 2 and (chunks[0] == "0" or (len(chunks[0]) == 2 == len(chunks[1]))):
+        return len(chunks[1]) == (1 if chunks[0] == "0" else 2) and _birth_year("".join(chunks))
+    return False
+
+
+def _day_ok(month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month]
+
+
+def _bare_birth_date(text: str, run: NumberRun) -> bool:
+    """Whether ``run`` is a whole date with a birth year ("ten twenty two oh nine", no cue).
+
+    Month, day and year: written with one separator ("03/14/1985", "7.4.76",
+    "1985-03-14"), or said as a month and a day (one number each) and then a
+    year ("twelve twenty five sixty eight", corrected or not). The year is
+    one a caller (or their child) is born in, so "03/14/2024" stays an event.
+    """
+    chunks = run.chunks
+    if len(chunks) < 3 or run.quantity or run.decimal or run.colon or run.ordinal:
+        return False  # (the common cases are settled first: a date has three numbers at least)
+    if run.spoken:
+        if run.written or all(len(ch) == 1 for ch in chunks):
+            return False
+    elif len(run.breaks) < 2 or not _DATE_SEPS.intersection(run.seps):
+        return False
+    if not 4 <= len(run.digits) <= 12:
+        return False
+    part = _final_part(run)
+    groups = part.groups
+    if len(groups) == 3 and run.written and not run.spoken:
+        if len(set(part.seps)) != 1 or part.seps[0] not in ("/", "-", "."):
+            return False
+        a, b, y = groups
+        if len(a) == 4:
+            a, b, y = b, y, a
+        if len(a) > 2 or len(b) > 2:
+            return False
+        return (_day_ok(int(a), int(b)) or _day_ok(int(b), int(a))) and _birth_year(y)
+    chunks = part.chunks
+    if not part.spoken or part.written or len(groups) != 1 or not 3 <= len(chunks) <= 4:
+        return False
+    if all(len(ch) == 1 for ch in chunks) or _REPEATED.search(text, part.start, part.end):
+        return False  # "three six oh two", "three one double eight": digits, no date
+    m, d = chunks[0], chunks[1]
+    return len(d) <= 2 and _day_ok(int(m), int(d)) and _spoken_year(chunks[2:])
+
+
+_REPEATED = re.compile(r"double|triple|treble", re.IGNORECASE)
+_DATE_SEPS = frozenset("/-.")
+
+
+def _after_event_word(texts: list[str], first: int) -> bool:
+    """Whether an event word ("since", "on", "dated") stands right before token ``first``."""
+    k = first - 1
+    if k >= 0 and texts[k] == "the":
+        k -= 1
+    return k >= 0 and texts[k] in _EVENT_WORDS
 
 
 def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) -> None:
     """Add the findings among ``runs`` (and month-name dates) to ``findings``."""
     taken = [(f.start, f.end) for f in findings]
+    expiry_of: dict[int, int] = {}  # a run's first token -> last token of its month expiry
+    dates: list[tuple[Finding | None, list[NumberRun]]] = []
     if not _MONTH_WORDS.isdisjoint(ctx.toks.texts):
-        for f, used in _month_dates(ctx, runs):
+        tails: dict[int, NumberRun] = {}
+        dates = _month_dates(ctx, runs, tails)
+        if tails:  # "march third 1985 and 3941": what follows the year is a number of its own
+            runs = [tails.get(r.first_token, r) for r in runs]
+    if "onth" in ctx.text and "month" in ctx.toks.texts:
+        dates.extend(_ordinal_months(ctx, runs))
+    if dates:
+        for f, used in dates:
             if f is not None:
                 findings.append(f)
                 taken.append((f.start, f.end))
             for r in used:
                 taken.append((r.start, r.end))
+                if f is not None and f.category == c.CARD_EXPIRY:
+                    expiry_of[r.first_token] = max(u.last_token for u in used)
     if taken:
         taken.sort()
         taken_starts = [s for s, _ in taken]
@@ -266,12 +425,23 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
     cues = ctx.cues
     cue_starts = [q.start for q in cues]
     bundle: tuple[str, int] | None = None  # the card or expiry just read, and its last token
+    pin: NumberRun | None = None  # the last PIN read
+    unnamed: NumberRun | None = None  # the number just read, if it was none
     for run in runs:
         if taken and _inside(reach, taken_starts, run.start, run.end):
+            if run.first_token in expiry_of:  # "july of twenty nine and then one six six"
+                bundle = (c.CARD_EXPIRY, expiry_of[run.first_token])
             continue
         k = bisect.bisect_right(cue_starts, run.start) - 1
         if k >= 0 and run.start < cues[k].end:
-            continue  # "last four" / "three digit code": the number is part of the cue
+            # "last four" / "three digit code": the number is part of the cue, and what
+            # follows it is the number ("the last three three nine four")
+            after = bisect.bisect_left(run.spans, (cues[k].end, 0))
+            if after == len(run.chunks) or run.corrections:
+                continue
+            whole, run = run, _sub_run(run, after, len(run.chunks))
+            run.first_token = _tok_at(ctx.starts, run.start)
+            run.slash, run.quantity, run.decimal = whole.slash, whole.quantity, whole.decimal
         if bundle is not None:
             cat = _bundled(ctx, run, *bundle)
             if cat is not None:
@@ -288,13 +458,24 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
                 continue
         cat = _classify(ctx, run)
         if cat is None and len(run.chunks) > 1:
-            pair = _expiry_then_code(ctx, run)
+            pair = _expiry_then_code(ctx, run) or _routing_then_account(ctx, run)
             if pair:
                 findings.extend(pair)
                 continue
+        if cat is None and pin is not None and _another_pin(ctx, run, pin):
+            cat = c.PIN  # "my pin used to be 1234 but now it's 5678"
+        if cat == c.PIN:
+            if unnamed is not None and _another_pin(ctx, unnamed, run, before=True):
+                findings.append(Finding(c.PIN, unnamed.start, unnamed.end))  # "1234 or 4321"
+            pin = run
+        unnamed = run if cat is None else None
         if cat is not None:
             findings.append(Finding(cat, run.start, run.end))
-            if cat == c.PAYMENT_CARD and len(run.digits) >= 13:
+            if (
+                (cat == c.PAYMENT_CARD and len(run.digits) >= 13)
+                or cat == c.CARD_EXPIRY
+                or cat == c.ROUTING_NUMBER
+            ):
                 bundle = (cat, run.last_token)
         elif len(run.chunks) > 1 and len(run.digits) > 9:
             split = _split_findings(ctx, run)
@@ -303,18 +484,59 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
                 bundle = (c.PAYMENT_CARD, run.last_token)
 
 
+_PIN_SIBLING = 12
+"""Tokens at most between two PINs of one sentence ("the pin was 0912 but I changed it to 0921")."""
+_OR_WORDS = frozenset({"or", ",", "um", "uh", "maybe", "either", "possibly"})
+
+
+def _another_pin(ctx: _Ctx, run: NumberRun, pin: NumberRun, *, before: bool = False) -> bool:
+    """Whether ``run`` is one more PIN beside ``pin`` in the same sentence.
+
+    Same number of digits, no cue of its own, not a year after "in" or
+    "since", and close: after the PIN within twelve tokens ("used to be 1234
+    but now it's 5678", "changed it at the atm to 0921"), or before it with
+    only "or" between ("it might be 1234 or 4321, the pin I mean").
+    """
+    if len(run.digits) != len(pin.digits) or run.quantity or run.decimal or run.colon:
+        return False
+    texts = ctx.toks.texts
+    if before:
+        return _OR_WORDS.issuperset(texts[run.last_token + 1 : pin.first_token]) and (
+            "or" in texts[run.last_token + 1 : pin.first_token]
+        )
+    gap = run.first_token - pin.last_token
+    return (
+        0 < gap <= _PIN_SIBLING
+        and not _sentence_break(texts, pin.last_token + 1, run.first_token)
+        and not _year_after_preposition(ctx, run)
+        and _nearest_cue(ctx, run.first_token, run.last_token) in (None, c.PIN)
+    )
+
+
 def _bundled(ctx: _Ctx, run: NumberRun, prev: str, prev_last: int) -> str | None:
     """The expiry or code said right after a card ("4111..., then 04/28, then 123").
 
     Only with nothing but "then", "and", commas and fillers between, and no
     cue of its own that says otherwise. After the card, an expiry (if it
-    reads as one) and then a code; after the expiry, a code.
+    reads as one) and then a code; after the expiry, a code; after a routing
+    number, the account number.
     """
     texts = ctx.toks.texts
     gap = texts[prev_last + 1 : run.first_token]
     if len(gap) > 5 or not _BUNDLE_GAP.issuperset(gap):
         return None
     label = _nearest_cue(ctx, run.first_token, run.last_token)
+    if prev == c.ROUTING_NUMBER:  # "011000138 then 1029384756": the bank's number, then yours
+        fits = 5 <= len(run.digits) <= 17 and _account_shape(run) and not run.quantity
+        if label == c.ROUTING_NUMBER and _cue_before(ctx, run.first_token, prev_last):
+            label = None  # "routing and account numbers: 011000138 and 1029384756"
+        return c.BANK_ACCOUNT if fits and label in (None, c.BANK_ACCOUNT) else None
+    if (
+        label == c.CARD_EXPIRY
+        and prev == c.CARD_EXPIRY
+        and _cue_before(ctx, run.first_token, prev_last)
+    ):
+        label = None  # "exp march 2029 then 1234": the cue named the expiry before
     if label not in (None, c.PAYMENT_CARD):
         return None
     part = _final_part(run)
@@ -328,6 +550,37 @@ def _bundled(ctx: _Ctx, run: NumberRun, prev: str, prev_last: int) -> str | None
     if len(d) in (3, 4) and not run.slash:
         return c.CARD_SECURITY_CODE
     return None
+
+
+def _routing_then_account(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
+    """ "routing and account numbers are 011000138, 1029384756": both in one run.
+
+    A first group of nine digits with a valid ABA check, then the account
+    number (5-17 digits) after the separator, under a routing or account cue
+    or question.
+    """
+    if not run.breaks or len(run.digits) > 26 or run.quantity or run.decimal or run.slash:
+        return None
+    cum = list(itertools.accumulate(map(len, run.chunks)))
+    b = next((k for k in run.breaks if cum[k - 1] == 9), 0)  # the break after nine digits
+    first, rest = "".join(run.chunks[:b]), "".join(run.chunks[b:])
+    if not b or not 5 <= len(rest) <= 17 or not aba_ok(first):
+        return None
+    label = _nearest_cue(ctx, run.first_token, run.last_token)
+    names = (label,) if label else ctx.expected
+    if not {c.ROUTING_NUMBER, c.BANK_ACCOUNT} & set(names):
+        return None
+    spans = run.spans
+    return [
+        Finding(c.ROUTING_NUMBER, run.start, spans[b - 1][1]),
+        Finding(c.BANK_ACCOUNT, spans[b][0], run.end),
+    ]
+
+
+def _cue_before(ctx: _Ctx, first: int, prev_last: int) -> bool:
+    """Whether the cue nearest before token ``first`` ends before token ``prev_last``."""
+    j = bisect.bisect_left(ctx.cue_first, first) - 1
+    return j >= 0 and ctx.cue_tok[j][1] < prev_last
 
 
 def _expiry_then_code(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
@@ -576,6 +829,10 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         return found if found == c.PAYMENT_CARD else None
     if label == NEG_LAST4 and len(run.digits) >= 12:
         label = c.PAYMENT_CARD  # "mastercard ending, well the whole thing is 5555..."
+    if label == NEG_LAST4:
+        named = _last_digits_of(ctx, run)
+        if named is not None:
+            return named  # "my social's last four are 6789", "the code on the back, the last three"
     if label is not None and label.startswith("neg:"):
         if label in _NEG_NOT_CARDS and _self_validating(run) == c.PAYMENT_CARD:
             return c.PAYMENT_CARD  # "pay with 4111 1111 1111 1111"
@@ -593,6 +850,8 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
             return c.PAYMENT_CARD if _self_validating(run) == c.PAYMENT_CARD else None
     if label in _PLAIN_YEAR_NOT and _year_after_preposition(ctx, run):
         return None  # "the card I got in 2019"
+    if label == c.DATE_OF_BIRTH and _year_after_preposition(ctx, run) and _cue_far(ctx, run, 2):
+        return None  # "i was born in ohio but moved here in 1992": another year, after a verb
     if label == c.PASSWORD and not _linked_to_cue(ctx, run):
         return None  # "your password must be at least eight characters"
     if label is not None:
@@ -602,6 +861,8 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
             and _cue_text(ctx, run) in _BARE_ACCOUNT_WORDS
         ):
             return c.ROUTING_NUMBER  # "checking 021000021": the bank's number, by its check
+        if label == c.PAYMENT_CARD and _self_validating(run) == c.SSN:
+            return c.SSN  # "it's on my husband's card actually, his is 512 08 3941"
         if _fits(label, run, explicit=True):
             return label
         if label == c.CARD_SECURITY_CODE and 5 <= len(run.digits) <= 8:
@@ -613,6 +874,16 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         ):
             return c.SSN  # "the last four of my social are 1234"
     else:
+        if _pronoun_one(ctx.toks.texts, run):
+            return None  # "sorry, which one, me or my husband?"
+        if c.SSN in ctx.expected[1:] and c.SSN in (_self_validating(run), _nine_said(run)):
+            return c.SSN  # "the card number or your social?" - "five one two oh eight ..."
+        if (
+            c.PIN in ctx.expected[1:]
+            and c.BANK_ACCOUNT in ctx.expected
+            and 4 <= len(run.digits) <= 6
+        ):
+            return c.PIN  # "your account PIN" - "7 4 2 0 8 1": a PIN's length, no account's
         for cat in ctx.expected:
             if cat == c.PASSWORD and c.PIN in ctx.expected and _fits(c.PIN, run, explicit=False):
                 return c.PIN  # "go ahead with the passcode" - "six two four eight"
@@ -620,11 +891,48 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
                 return cat
         if _pin_attempt(ctx, run):
             return c.PIN
-    return _self_validating(run)
+        bare = _bare_birth_date(ctx.text, run)
+        if bare and not _after_event_word(ctx.toks.texts, run.first_token):
+            return c.DATE_OF_BIRTH  # "he's a patient there, ten twenty two oh nine"
+    return _self_validating(run) or _nine_said(run)
+
+
+_DETERMINERS = frozenset(
+    {"which", "that", "this", "the", "each", "every", "any", "no", "some", "another", "a",
+     "other", "new", "old", "right", "wrong", "last", "first", "same", "what"}
+)  # fmt: skip
+"""Words before "one" that make it a pronoun ("which one", "the new one")."""
+
+
+def _pronoun_one(texts: list[str], run: NumberRun) -> bool:
+    """Whether ``run`` is a lone "one" after a determiner (a pronoun) or "one second" (a pause)."""
+    k = run.first_token
+    if k + 1 == run.last_token:
+        return texts[k] == "one" and texts[k + 1] == "second"
+    return k == run.last_token and k > 0 and texts[k] == "one" and texts[k - 1] in _DETERMINERS
 
 
 _BARE_ACCOUNT_WORDS = frozenset({"checking", "savings", "chequing"})
 """Cues that name the account's kind only: a number after them may be its routing number."""
+
+
+_LAST_OF = {c.SSN: (4,), c.CARD_SECURITY_CODE: (3, 4)}
+"""Categories whose "last four" (or three) a caller gives as the value itself."""
+
+
+def _last_digits_of(ctx: _Ctx, run: NumberRun) -> str | None:
+    """The category of a "last four" that the cue right before it names, if it is one.
+
+    "my social's last four are 6789" is an SSN's; "the security code on the
+    back um the last three, 394" a code (its last digits are all of it).
+    A card's last four stay no value.
+    """
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 1 or ctx.cue_tok[j][0] - ctx.cue_tok[j - 1][1] > 4:
+        return None
+    cat = ctx.cues[j - 1].label
+    lengths = _LAST_OF.get(cat, ())
+    return cat if any(len(r) in lengths for r in run.readings) else None
 
 
 def _cue_text(ctx: _Ctx, run: NumberRun) -> str:
@@ -643,6 +951,15 @@ def _year_after_preposition(ctx: _Ctx, run: NumberRun) -> bool:
         return False
     first = run.first_token
     return first > 0 and ctx.toks.texts[first - 1] in _YEAR_PREPOSITIONS
+
+
+def _cue_far(ctx: _Ctx, run: NumberRun, words: int) -> bool:
+    """Whether more than ``words`` words stand between the cue before ``run`` and it."""
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 0:
+        return False
+    between = ctx.toks.texts[ctx.cue_tok[j][1] + 1 : run.first_token]
+    return sum(1 for w in between if w not in _LIGHT_WORDS) > words
 
 
 def _closely_linked(ctx: _Ctx, run: NumberRun) -> bool:
@@ -664,18 +981,72 @@ def _linked_to_cue(ctx: _Ctx, run: NumberRun) -> bool:
 
 
 def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
-    """ "I tried 2 4 6 8 but it said wrong PIN": a tried number that a PIN cue names after it."""
+    """A tried number that failed: "I tried 2 4 6 8 but it said wrong PIN".
+
+    Four to eight digits after an attempt verb ("tried", "entered", "put in";
+    or after "and then" / "or" following such a number: "I tried 1357 and
+    then 7531"), with, in the same sentence, a PIN cue after it or a report
+    that it failed ("wrong", "incorrect", "locked me out", "didn't work")
+    within ten tokens after it or before the attempt ("it said it was wrong
+    so I tried 0017").
+    """
     if not 4 <= len(run.digits) <= 8:
         return False
     texts = ctx.toks.texts
-    first = run.first_token
-    if _ATTEMPTS.isdisjoint(texts[max(0, first - 3) : first]):
+    first = _attempt_start(ctx, run.first_token)
+    if first < 0:
         return False
     k = bisect.bisect_right(ctx.cue_first, run.last_token)
-    if k >= len(ctx.cues) or ctx.cues[k].label != c.PIN:
-        return False
-    a = ctx.cue_tok[k][0]
-    return a - run.last_token <= _PIN_AFTER and not _sentence_break(texts, run.last_token, a)
+    hi = min(len(texts), run.last_token + 1 + _PIN_AFTER)
+    if k < len(ctx.cues) and ctx.cue_tok[k][0] < hi:
+        a = ctx.cue_tok[k][0]
+        # a cue after it names it: "wrong PIN" is one; "invalid zip" is no PIN
+        return ctx.cues[k].label == c.PIN and not _sentence_break(texts, run.last_token, a)
+    lo = max(0, first - _PIN_AFTER)
+    return _failed(texts, run.last_token + 1, hi) or _failed(texts, lo, first, backwards=True)
+
+
+_FAILED = frozenset(
+    {"wrong", "incorrect", "invalid", "locked", "rejected", "failed", "denied", "error"}
+)  # fmt: skip
+_NEGATED = frozenset({"didn't", "didnt", "doesn't", "doesnt", "wasn't", "wouldn't", "won't"})
+_WORKED = frozenset({"work", "working", "go", "match", "accept", "take"})
+_CHAINED = frozenset({"and", "then", "or", ",", "also", "after", "that"})
+"""Words between two tried numbers ("I tried 1357 and then 7531")."""
+
+
+def _attempt_start(ctx: _Ctx, first: int) -> int:
+    """Where the attempt verb before the number at token ``first`` stands (-1: none).
+
+    Within three tokens before it, or before the number tried just before it
+    when only "and then", "or" or a comma stand between the two.
+    """
+    texts = ctx.toks.texts
+    for _ in range(2):
+        lo = max(0, first - 3)
+        for k in range(first - 1, lo - 1, -1):
+            if texts[k] in _ATTEMPTS:
+                return k
+        k = first - 1
+        while k >= lo and texts[k] in _CHAINED:
+            k -= 1
+        j = bisect.bisect_left(ctx.run_firsts, first) - 1
+        if k == first - 1 or j < 0 or ctx.run_lasts[j] != k:
+            return -1
+        first = ctx.run_firsts[j]
+    return -1
+
+
+def _failed(texts: list[str], lo: int, hi: int, *, backwards: bool = False) -> bool:
+    """Whether tokens ``lo..hi-1`` (one sentence) report a failure: "wrong", "didn't work"."""
+    span = range(hi - 1, lo - 1, -1) if backwards else range(lo, hi)
+    for k in span:
+        w = texts[k]
+        if w == "." and not (k > 0 and texts[k - 1] == "."):
+            return False
+        if w in _FAILED or (w in _WORKED and k > lo and texts[k - 1] in _NEGATED):
+            return True
+    return False
 
 
 def _sub_run(run: NumberRun, k: int, end: int) -> NumberRun:
@@ -759,6 +1130,15 @@ _NINE_FIRST_GROUP = frozenset({3, 4, 9})
 
 
 def _self_validating(run: NumberRun) -> str | None:
+    """The category a number is by its own structure, wherever it stands (or None).
+
+    A card: 13-19 digits with a valid Luhn check and a real IIN range. Nine
+    digits grouped 3-2-4 and keeping the SSA rules: an SSN; written in one
+    group (or 4-4-1) with a valid ABA check: a routing number; else written
+    in one group and keeping the SSA rules, an SSN. (Said in words or read
+    digit by digit, nine digits are one only as a whole number:
+    :func:`_nine_said`.)
+    """
     for r in run.readings:
         if 13 <= len(r) <= 19 and luhn_ok(r) and card_brand(r):
             return c.PAYMENT_CARD
@@ -774,6 +1154,32 @@ def _self_validating(run: NumberRun) -> str | None:
     return None
 
 
+def _nine_said(run: NumberRun) -> str | None:
+    """A whole number of nine digits in one breath, said in words or read digit by digit.
+
+    "five twelve oh eight thirty nine forty one", "2 1 9 4 4 7 0 8 3", or
+    said again after a "no wait": a routing number when its ABA check holds,
+    else an SSN when it keeps the SSA rules. Not a cardinal ("nine hundred
+    ... thousand"), a time or a decimal.
+    """
+    if run.quantity or run.decimal or run.colon or run.slash:
+        return None
+    part = run
+    n = len(run.digits)
+    if n != 9:
+        part = _final_part(run) if 9 < n <= 18 else run
+        if part is run or len(part.digits) != 9:
+            return None  # "three eight nine ... four four no wait three eight nine ... four seven"
+    digits = part.digits
+    if len(set(digits)) == 1:
+        return None  # "one one one one one one one one one": no number anyone was given
+    if part.breaks and not (len(part.breaks) == 8 and set(part.seps) == {" "}):
+        return None  # grouped: 3-2-4 is _self_validating's; other groupings are no SSN
+    if aba_ok(digits):
+        return c.ROUTING_NUMBER
+    return c.SSN if ssn_ok(digits) else None
+
+
 def _fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
     """Whether a number of this shape can be a value of ``cat``.
 
@@ -784,7 +1190,9 @@ def _fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
         return True
     if cat in (c.CARD_EXPIRY, c.DATE_OF_BIRTH):
         part = _final_part(run)
-        return part is not run and _shape_fits(cat, part, explicit=explicit)
+        if part is not run and _shape_fits(cat, part, explicit=explicit):
+            return True
+        return cat == c.CARD_EXPIRY and explicit and _year_then_expiry(run)
     if len(run.readings) == 1:
         return False
     lengths = set(map(len, run.readings[1:]))
@@ -828,6 +1236,21 @@ def _shape_fits(cat: str, run: NumberRun, *, explicit: bool) -> bool:
     return False
 
 
+def _year_then_expiry(run: NumberRun) -> bool:
+    """ "the end of twenty-eight, 12/28": a card's year, then the expiry said in full."""
+    if len(run.breaks) < 2 or run.seps[0] != "," or run.breaks[0] != 1:
+        return False
+    year, rest = run.chunks[0], _sub_run(run, 1, len(run.chunks))
+    rest.slash = "/" in rest.seps or "slash" in rest.seps
+    return (
+        (len(year) == 2 or len(year) == 4)
+        and "20" <= year[-2:] <= "49"
+        and rest.slash
+        and _expiry_shape(rest)
+        and rest.digits.endswith(year[-2:])
+    )
+
+
 def _account_shape(run: NumberRun) -> bool:
     """Not a date, a year or a phone number ("the account was opened on 03/14/2019")."""
     if run.slash or run.ordinal:
@@ -850,7 +1273,7 @@ def _expiry_shape(run: NumberRun) -> bool:
             return False
     d = run.digits
     if len(d) == 4:
-        return 1 <= int(d[:2]) <= 12
+        return 1 <= int(d[:2]) <= 12 or ("2020" <= d <= "2049" and len(groups) == 1)  # "2028"
     if len(d) == 3:
         return d[0] != "0"
     if len(d) == 6:
@@ -885,14 +1308,20 @@ def _date_shape(run: NumberRun) -> bool:
     return run.ordinal or (len(d) <= 2 and 1 <= int(d or "0") <= 31)
 
 
-def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding | None, list[NumberRun]]]:
+def _month_dates(
+    ctx: _Ctx, runs: list[NumberRun], tails: dict[int, NumberRun]
+) -> list[tuple[Finding | None, list[NumberRun]]]:
     """Dates written with a month name: "July 4th, 1980", "the fourth of July nineteen eighty".
 
     A date that is no disclosure comes with ``None``: its numbers are no card.
+    A run that goes on past the date's year after a pause or a separator
+    ("march third 1985 and 3941") ends the date there; what follows is put
+    in ``tails`` (by the run's first token) to be read as a number of its own.
     """
-    out = []
+    out: list[tuple[Finding | None, list[NumberRun]]] = []
     kinds, texts = ctx.toks.kinds, ctx.toks.texts
     n = len(texts)
+    last_tok = -1
     by_first = {r.first_token: r for r in runs}
     by_last = {r.last_token: r for r in runs}
     for i in itertools.compress(range(n), map(_MONTH_WORDS.__contains__, texts)):
@@ -910,31 +1339,57 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding | None,
         j = i - 1
         while j >= 0 and texts[j] in ("of", "the", ","):
             j -= 1
-        if j in by_last and len(by_last[j].digits) <= 2:
-            used.append(by_last[j])
-            start = by_last[j].start
+        before = by_last.get(j)
+        day_first = before is not None and len(before.digits) <= 2
+        if day_first:
+            used.append(before)
+            start = before.start
         j = i + 1
-        while j < n and texts[j] in ("the", ",", "of"):
-            j += 1
+        while j < n and (texts[j] in ("the", ",", "of", "'") or (day_first and texts[j] == "in")):
+            j += 1  # ("the 14th of march in 1985")
+        if (
+            before is not None
+            and not day_first
+            and j not in by_first
+            and len(before.groups) == 1
+            and "2000" <= before.digits <= "2099"
+        ):  # "twenty twenty nine march", "2028, december": the year first, then the month
+            used.append(before)
+            start = before.start
         while j in by_first and len(used) < 3:
             r = by_first[j]
             used.append(r)
             end = r.end
             j = r.last_token + 1
-            while j < n and texts[j] in (",", "of", "in"):
-                j += 1
+            while j < n and texts[j] in (",", "of", "in", "'"):
+                j += 1  # ("march 14, '85": the year's apostrophe)
         if not used:
             continue
         first_tok = min(i, *(r.first_token for r in used))
-        last_tok = max(i, *(r.last_token for r in used))
+        prev_last, last_tok = last_tok, max(i, *(r.last_token for r in used))
         label = _nearest_cue(ctx, first_tok, last_tok)
         if label is not None and label.startswith("neg:"):
             out.append((None, used))  # a date, and not a sensitive one
             continue
         # "March of twenty eight" is a month and a year; "the 4th of July" has a day
-        day_first = used and used[0].end <= ctx.toks.starts[i]
         has_day = day_first or (len(used) > 1 and any(len(r.digits) <= 2 for r in used))
         cats = (label,) if label else ctx.expected
+        if not has_day and len(used) == 1 and _card_dates(cats):
+            pair = _expiry_and_code(ctx, start, used[0], named=bool(cats))
+            if pair is not None:  # "expires april thirty one three eight eight"
+                out.append((pair[0], used))
+                out.append((pair[1], []))
+                continue
+        last = used[-1]
+        cut = _year_end(last, day_first) if last.first_token > i else None
+        if cut is not None:
+            head, tail = _sub_run(last, 0, cut), _sub_run(last, cut, len(last.chunks))
+            head.last_token = _tok_at(ctx.starts, head.end) - 1
+            tail.first_token = _tok_at(ctx.starts, tail.start)
+            used[-1] = head
+            end = head.end
+            last_tok = head.last_token
+            tails[last.first_token] = tail
         for cat in cats:
             if (
                 cat == c.DATE_OF_BIRTH
@@ -944,6 +1399,181 @@ def _month_dates(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding | None,
                 out.append((Finding(cat, start, end), used))
                 break
         else:
+            if out and out[-1][0] is not None and _corrects(texts, prev_last, first_tok):
+                # "october second nineteen ninety two no october twenty second"
+                out.append((Finding(out[-1][0].category, start, end), used))
+                continue
+            of_year = i + 1 < n and texts[i + 1] == "of"
+            month = MONTHS[texts[i]]
+            if label is None and _born_on(
+                texts, month, used, day_first, first_tok, of_year=of_year
+            ):
+                out.append((Finding(c.DATE_OF_BIRTH, start, end), used))
+                continue  # "i'm picking up for myself, august 30 1977"
             # "sent out on June 23 2024": a date, not a card (unless it is a valid one)
             out.append((None, [r for r in used if _self_validating(r) != c.PAYMENT_CARD]))
     return out
+
+
+def _year_end(run: NumberRun, day_first: bool) -> int | None:
+    """The chunk after a date's year in ``run`` (said after the month), if more follows it.
+
+    The run starts with the day (unless the day came before the month) and
+    then the year: "1985", "nineteen eighty five", "eighty five". Only when
+    a pause ("and", "um") or a separator comes after the year and three
+    digits or more follow.
+    """
+    ch = run.chunks
+    k = 0
+    if not day_first and len(ch) > 1 and len(ch[0]) <= 2 and (len(ch[1]) == 4 or ch[1] in _CENTURY):
+        k = 1
+    if k >= len(ch):
+        return None
+    if len(ch[k]) == 4:
+        k += 1
+    elif ch[k] in _CENTURY and k + 1 < len(ch) and len(ch[k + 1]) == 2:
+        k += 2
+    elif len(ch[k]) == 2:
+        k += 1
+    else:
+        return None
+    if k >= len(ch) or (k not in run.breaks and k not in run.pauses):
+        return None
+    return k if len("".join(ch[k:])) >= 3 else None
+
+
+_CENTURY = ("19", "20")
+
+
+def _ordinal_months(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[NumberRun]]]:
+    """ "The fourth month of twenty seven": a month by its number, and a year.
+
+    An ordinal of at most twelve, "month of" and a year (two or four digits):
+    a card's expiry or a date of birth, by the cue or the question.
+    """
+    texts = ctx.toks.texts
+    by_first = {r.first_token: r for r in runs}
+    by_last = {r.last_token: r for r in runs}
+    out = []
+    for i in itertools.compress(range(len(texts)), map("month".__eq__, texts)):
+        m, y = by_last.get(i - 1), by_first.get(i + 2)
+        if m is None or y is None or texts[i + 1] != "of" or not m.ordinal:
+            continue
+        if len(m.digits) > 2 or not 1 <= int(m.digits) <= 12 or len(y.digits) not in (2, 4):
+            continue
+        label = _nearest_cue(ctx, m.first_token, y.last_token)
+        cat = label or (ctx.expected[:1] or (None,))[0]
+        if cat in (c.CARD_EXPIRY, c.DATE_OF_BIRTH):
+            out.append((Finding(cat, m.start, y.end), [m, y]))
+    return out
+
+
+def _corrects(texts: list[str], prev_last: int, first: int) -> bool:
+    """Whether a correction word ("no", "sorry", "I mean") alone joins two dates.
+
+    The tokens between the last one's end and the next one's start: at
+    most four, with a correction among them and nothing else but fillers.
+    """
+    between = texts[prev_last + 1 : first]
+    if not 0 < len(between) <= 4 or not _CORRECTION_GAP.issuperset(between):
+        return False
+    return not CORRECTIONS.isdisjoint(between) or "mean" in between
+
+
+_CORRECTION_GAP = CORRECTIONS | _BUNDLE_GAP | frozenset({"i", "mean", "it's", "its", "on"})
+
+
+_CARD_VALUES = frozenset({c.CARD_EXPIRY, c.CARD_SECURITY_CODE, c.PAYMENT_CARD})
+
+
+def _card_dates(cats: tuple[str, ...]) -> bool:
+    """Whether a month-name date under these cues or questions may be a card's (none: may)."""
+    return not cats or cats[0] in _CARD_VALUES
+
+
+def _expiry_and_code(
+    ctx: _Ctx, start: int, run: NumberRun, *, named: bool
+) -> tuple[Finding, Finding] | None:
+    """A card's month and year, then its code in the same breath ("february 2030, four six two").
+
+    After the month: a year (2020-2049: "2030", "twenty nine", "twenty twenty
+    nine") and then three or four digits that are no year (so "june twenty
+    three twenty twenty four" stays a day and a year). A tens word and a unit
+    heard as one number give the year from the tens ("march thirty five five
+    eight" is March 30 and 558) when the unit starts a code that way only.
+    Without a cue or a question (``named``), only a code read digit by digit
+    ("august twenty nine seven one two") counts.
+    """
+    chunks = run.chunks
+    if run.quantity or run.decimal or run.colon or run.slash or len(chunks) < 2:
+        return None
+    c0 = chunks[0]
+    if len(c0) == 4 and "2020" <= c0 <= "2049":
+        k = 1
+    elif c0 == "20" and len(chunks[1]) == 2 and "20" <= chunks[1] <= "49" and len(chunks) > 2:
+        k = 2
+    elif len(c0) == 2 and "20" <= c0 <= "49":
+        k = 1
+    else:
+        return None
+    spans = run.spans
+    rest = "".join(chunks[k:])
+    if not named and not all(len(ch) == 1 for ch in chunks[k:]):
+        return None  # "june twenty eight, ten thirty": a time
+    if _code_digits(rest):
+        return (
+            Finding(c.CARD_EXPIRY, start, spans[k - 1][1]),
+            Finding(c.CARD_SECURITY_CODE, spans[k][0], run.end),
+        )
+    a, b = spans[0]
+    words = ctx.text[a:b]
+    cut = words.find(" ") if " " in words else words.find("-")
+    if (
+        k == 1
+        and len(c0) == 2
+        and c0[1] != "0"
+        and cut > 0
+        and "20" <= c0[0] + "0" <= "40"
+        and _code_digits(c0[1] + rest)
+    ):  # "thirty" "five": the unit starts the code
+        tail = words[cut + 1 :]
+        code_at = a + cut + 1 + len(tail) - len(tail.lstrip(" -"))
+        return (
+            Finding(c.CARD_EXPIRY, start, a + cut),
+            Finding(c.CARD_SECURITY_CODE, code_at, run.end),
+        )
+    return None
+
+
+def _code_digits(d: str) -> bool:
+    return len(d) == 3 or (len(d) == 4 and d[:2] not in ("19", "20"))
+
+
+def _born_on(
+    texts: list[str],
+    month: int,
+    used: list[NumberRun],
+    day_first: bool,
+    first: int,
+    *,
+    of_year: bool = False,
+) -> bool:
+    """Whether a month-name date with no cue is a birth date: a day and a birth year.
+
+    "august the first ninety three", "the 4th of july 1976", "april ninth
+    nineteen seventy two"; not "on march 1st 2026" (a later year), not a
+    date after an event word ("since", "dated").
+    """
+    chunks = [ch for r in used for ch in r.chunks]
+    if len(chunks) < 2 or any(r.quantity or r.decimal or r.colon for r in used):
+        return False
+    if not day_first and (of_year or (chunks[0] in ("19", "20") and len(chunks[1]) == 2)):
+        return False  # "december of twenty thirty two": a month and a year
+    if any(texts[r.first_token - 1] == "in" for r in used[1:]):
+        return False  # "the 4th of july in 1976": a year something happened in
+    day = chunks[0]
+    if len(day) > 2 or not _day_ok(month, int(day)) or not _spoken_year(chunks[1:]):
+        return False
+    if not day_first and len(used) == 1 and len(used[0].breaks) > 1:
+        return False
+    return not _after_event_word(texts, first)

@@ -350,6 +350,12 @@ _SURE_HOMOPHONES = frozenset({"ate", "won", "too"})
 _SLASHES = frozenset({"slash", "/"})
 """A homophone beside one of these, in a stretch with two, is a date's digit ("ate slash 12 slash
 61")."""
+_TO_DIGIT_LEADS = FILLERS | frozenset(
+    {"is", "it's", "its", "was", "were", "be", "are", "'s", "s", "and", "then", "number", "no",
+     "code", "uh", "um", "yeah", "yes", "ok", "okay", "so", "oh", "just", "dash", "slash"}
+)  # fmt: skip
+"""Words after which a "to" starting a stretch of numbers is a digit ("it's to oh one ..."); after
+any other word it is the preposition ("set it to ...", "changed it at the atm to ...")."""
 _LONG_STRETCH = 12
 """Digits in a stretch from which only a homophone between two digits is one."""
 
@@ -372,7 +378,9 @@ class NumberRun:
     ``chunks`` are the digit strings in order (one per written digit group or
     spoken number) and ``spans`` their character spans; ``breaks`` holds the
     chunk indexes that a separator preceded and ``seps`` that separator (" "
-    for a space between written digit groups); ``readings`` are the digit
+    for a space between written digit groups); ``pauses`` the chunk indexes
+    that only a filler or "and" preceded (no group boundary, but a place to
+    start over: "six oh one uh six oh one ..."); ``readings`` are the digit
     strings the run may mean, the plain reading first and then the readings
     with self-corrections applied.
     """
@@ -386,6 +394,7 @@ class NumberRun:
     breaks: list[int] = field(default_factory=list)
     seps: list[str] = field(default_factory=list)
     corrections: list[int] = field(default_factory=list)
+    pauses: list[int] = field(default_factory=list)
     written: bool = False
     spoken: bool = False
     quantity: bool = False
@@ -416,12 +425,12 @@ class NumberRun:
     def readings(self) -> list[str]:
         plain = self.digits
         out = [plain]
-        if self.breaks and len(plain) <= _RESTART_MAX_RUN:
+        if (self.breaks or self.pauses) and len(plain) <= _RESTART_MAX_RUN:
             # said again from the start without a "sorry" ("five eight one, five eight
-            # one one seven ..."): the reading from the restart
+            # one one seven ..."; "six oh one uh six oh one ..."): the reading from the restart
             cum = 0
             k = 0
-            for b in self.breaks:
+            for b in sorted({*self.breaks, *self.pauses}) if self.pauses else self.breaks:
                 while k < b:
                     cum += len(self.chunks[k])
                     k += 1
@@ -719,6 +728,14 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
                     out = list(texts)
                 out[q] = _HOMOPHONES[texts[q]]  # "ate slash twelve slash sixty one": a date
                 continue
+            if (
+                p == 0
+                and texts[q] == "to"
+                and q
+                and kinds[q - 1] == WORD
+                and texts[q - 1] not in _TO_DIGIT_LEADS
+            ):
+                continue  # "i changed it at the atm to oh nine two one": the preposition
             near = [texts[x] for x in seq[max(0, p - 1) : p + 2] if x != q]
             if short and texts[q] not in _SURE_HOMOPHONES and _HOMOPHONE_WORDS.isdisjoint(near):
                 continue  # "nine to five", "two for one": three numbers, a word between
@@ -738,6 +755,7 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
     n = len(texts)
     pending_break = False
     pending_correction = False
+    pending_pause = False
     last_number = i
     sep = " "
     chunks = run.chunks
@@ -759,7 +777,9 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
                 run.seps.append(sep)
             if pending_correction:
                 run.corrections.append(len(chunks))
-            pending_break = pending_correction = False
+            elif pending_pause and not pending_break:
+                run.pauses.append(len(chunks))
+            pending_break = pending_correction = pending_pause = False
             if plain:
                 # the common case, without a scale word in the text: one token, one chunk
                 if kind == DIGITS:
@@ -827,6 +847,7 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
                 continue
             break
         if w in FILLERS or w == "and" or w in _PAUSES:
+            pending_pause = True
             i += 1
             continue
         if w in SPOKEN_SEPARATORS:
@@ -929,6 +950,16 @@ def _consume_number(
         run.ordinal = True
         run.chunks.append(str(TENS[w] + ORDINALS[nxt]))
         return i + 2
+    if (
+        w in TENS
+        and nxt == "-"
+        and i + 2 < n
+        and kinds[i + 2] == WORD
+        and ORDINALS.get(texts[i + 2], 10) < 10
+    ):  # "twenty-second": one ordinal, as "eighty-one" is one number
+        run.ordinal = True
+        run.chunks.append(str(TENS[w] + ORDINALS[texts[i + 2]]))
+        return i + 3
     # only a phrase with a scale word within reach is a cardinal ("two thousand
     # and nine"); checking that first spares the parser on digit-by-digit speech
     parsed = (

@@ -23,8 +23,10 @@ import time
 import pytest
 
 from guardrail.detect import CallScanner
+from guardrail.detect.disclose import find_disclosures
 from guardrail.detect.numbers import tokenize
 from guardrail.detect.passwords import find_passwords, may_hold_loose_value
+from guardrail.detect.scan import _worth_scanning
 
 PWD = "password"
 
@@ -87,6 +89,21 @@ BETWEEN_NEGATIVE = [
     (None, "my password stopped working"),
 ]
 
+BEFORE_THE_CUE = [
+    (None, "purple elephant is the password", ["purple elephant"]),
+    (None, "ok so blue moon, that's my password", ["blue moon"]),
+]
+SAID_TWICE = [
+    "tangerine the security word is tangerine",
+    "bluebird, my password is bluebird",
+    "so marigold um the password is marigold",
+]
+BEFORE_NEGATIVE = [
+    (None, "password is password is password"),
+    (None, "my password is fine, password is fine"),
+    (None, "it stopped working the password is wrong"),
+]
+
 DESCRIBED = [
     (None, "my verbal password is my mother's maiden name, which is Kowalski", ["Kowalski"]),
     (None, "my password is my street name, elmhurst", ["elmhurst"]),
@@ -130,6 +147,7 @@ ANSWERS = [
     ("What's the password?", "hold on, i don't remember, maybe Maple77", ["Maple77"]),
 ]
 ANSWERS_NEGATIVE = [
+    ("What's the password or the PIN you set up?", "It's a number, 5 5 0 1."),
     ("What's the password?", "i don't know, it's complicated"),
     ("And the security word?", "it's written down somewhere at home i'm not sure"),
     ("What's the password?", "hold on i don't remember it"),
@@ -141,10 +159,17 @@ ANSWERS_NEGATIVE = [
 
 @pytest.mark.parametrize(
     ("prev", "text", "subs"),
-    [*PHRASES, *BETWEEN_CUE_AND_VALUE, *DESCRIBED, *LATER_IN_THE_TEXT, *ANSWERS],
+    [*PHRASES, *BETWEEN_CUE_AND_VALUE, *BEFORE_THE_CUE, *DESCRIBED, *LATER_IN_THE_TEXT, *ANSWERS],
 )
 def test_values_after_a_cue_or_a_request(prev, text, subs):
     _check(_scanned(prev, text), text, subs)
+
+
+@pytest.mark.parametrize("text", SAID_TWICE)
+def test_a_value_said_just_before_its_cue_is_found_too(text):
+    word = text.split()[-1]
+    got = _scanned(None, text)
+    assert [text[s:e] for s, e in got] == [word, word]
 
 
 def test_a_form_before_the_value_is_skipped():
@@ -157,7 +182,14 @@ def test_a_form_before_the_value_is_skipped():
 
 @pytest.mark.parametrize(
     ("prev", "text"),
-    [*PHRASES_NEGATIVE, *BETWEEN_NEGATIVE, *DESCRIBED_NEGATIVE, *LATER_NEGATIVE, *ANSWERS_NEGATIVE],
+    [
+        *PHRASES_NEGATIVE,
+        *BETWEEN_NEGATIVE,
+        *BEFORE_NEGATIVE,
+        *DESCRIBED_NEGATIVE,
+        *LATER_NEGATIVE,
+        *ANSWERS_NEGATIVE,
+    ],
 )
 def test_no_value_after_a_cue_or_a_request(prev, text):
     _check(_scanned(prev, text), text, [])
@@ -188,10 +220,27 @@ SPELLED = [
     "it's capital {k lowercase q the number five then a dollar sign}",
     "i'll spell it {g as in golf r a n i t e six}",
 ]
+NAMED_AFTER = [
+    "{nine lives cat} is the phrase",
+    "um {red kite} is the phrase i think",
+]
+NAMED_AFTER_NEGATIVE = [
+    "what is the phrase",
+    "can you repeat the phrase",
+    "that is the phrase",
+    "it is the phrase i use",
+    "the phrase is wrong",
+]
+
 FORMS = [
     "its {the cat sat on the mat} the whole sentence",
     "it is {moonlight sonata} two words no capitals",
     "it's {riverbend} all lower case",
+    "it's {blue heron}, two words",
+    "{paper moon} two words all lowercase",
+    "um {tiger lily 9} with spaces i think",
+    "{kilo lima four four} that's the whole thing",
+    "its {r o b i n 5} thats the whole thing",
 ]
 ALTERNATIVES = [
     "i've tried {Lighthouse12} and {lighthouse#12} and neither works",
@@ -242,6 +291,15 @@ UNCUED_NEGATIVE = [
     "it's abc1234, my license plate",
     "it's a MasterCard, is it case sensitive",
     "my last name is McDonald, capital d",
+    "it's Winter$Snow",
+    "i changed it to Greenwood!",
+    "cancel the whole thing",
+    "please cancel the whole thing",
+    "is it with spaces or without",
+    "hello, two words for you",
+    "so that's the whole thing",
+    "the whole thing is broken, two words",
+    "um yes that's the whole thing",
 ]
 
 
@@ -260,7 +318,7 @@ def _marked(marked: str) -> tuple[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "marked", [*FRAMED, *SETTING, *SPELLED, *FORMS, *ALTERNATIVES, *TAKEN_BACK]
+    "marked", [*FRAMED, *SETTING, *SPELLED, *NAMED_AFTER, *FORMS, *ALTERNATIVES, *TAKEN_BACK]
 )
 def test_values_with_no_cue_before_them(marked):
     text, subs = _marked(marked)
@@ -268,9 +326,34 @@ def test_values_with_no_cue_before_them(marked):
     _check(_read(None, text), text, subs)
 
 
-@pytest.mark.parametrize("text", UNCUED_NEGATIVE)
+@pytest.mark.parametrize("text", [*UNCUED_NEGATIVE, *NAMED_AFTER_NEGATIVE])
 def test_no_value_with_no_cue(text):
     _check(_read(None, text), text, [])
+
+
+SYMBOL_WITH_A_WORD_SCAN_SEES = [
+    "it's {Winter$Snow} with a capital w",
+    "the password is {Winter$Snow}",
+    "i changed it to {Greenwood!} with an exclamation point",
+]
+
+
+@pytest.mark.parametrize("marked", SYMBOL_WITH_A_WORD_SCAN_SEES)
+def test_a_value_with_a_symbol_and_no_digit_needs_a_word_scan_sees(marked):
+    text, subs = _marked(marked)
+    _check(_read(None, text), text, subs)
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [*FRAMED, *SETTING, *SPELLED, *NAMED_AFTER, *FORMS, *ALTERNATIVES, *TAKEN_BACK,
+     *UNCUED_NEGATIVE, *NAMED_AFTER_NEGATIVE, *SYMBOL_WITH_A_WORD_SCAN_SEES],
+)  # fmt: skip
+def test_the_cheap_scan_test_never_rules_out_a_value(marked):
+    # the streaming redactor relies on it: where it says no, nothing may be found
+    text, _ = _marked(marked)
+    if find_disclosures(text):
+        assert _worth_scanning(text, ())
 
 
 def test_no_value_with_no_cue_after_a_request_for_something_else():

@@ -70,7 +70,7 @@ from .numbers import (
 )
 from .passwords import CUE_WORDS as PASSWORD_CUE_WORDS
 from .passwords import LINK_WORDS as PASSWORD_LINKS
-from .passwords import find_passwords
+from .passwords import find_passwords, may_hold_loose_value
 from .validators import CARD_LENGTHS, LuhnSums, aba_ok, card_brand, luhn_ok, ssn_ok
 
 __all__ = ["Finding", "find_disclosures"]
@@ -185,7 +185,11 @@ def find_disclosures(
         spoken = spoken_ibans(text, toks, iban_cues, c.IBAN in expected[:1], anywhere=anywhere)
         findings.extend(Finding(c.IBAN, s, e) for s, e in spoken)
     if not runs:
-        if not (cues or expected) and _PASSWORD_HINTS.isdisjoint(toks.texts):
+        if (
+            not (cues or expected)
+            and _PASSWORD_HINTS.isdisjoint(toks.texts)
+            and not may_hold_loose_value(toks)
+        ):
             return findings
         ctx = _Ctx(text, toks, starts, cues, [], [], expected)
     elif (
@@ -205,7 +209,11 @@ def find_disclosures(
         _classify_runs(ctx, runs, findings)
     if runs and not _HOLIDAY_WORDS.isdisjoint(toks.texts):
         findings.extend(_holiday_births(toks, runs, expected))
-    if (c.PASSWORD in expected[:1]) or not _PASSWORD_HINTS.isdisjoint(toks.texts):
+    if (
+        (c.PASSWORD in expected[:1])
+        or not _PASSWORD_HINTS.isdisjoint(toks.texts)
+        or (not expected and may_hold_loose_value(toks))
+    ):
         numbers = any(f.category == c.PASSWORD for f in findings)
         found = find_passwords(text, toks, expected, numbers_found=numbers)
         findings.extend(Finding(c.PASSWORD, s, e) for s, e in found)

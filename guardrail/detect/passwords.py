@@ -12,7 +12,10 @@ A password is disclosed when a cue word ("password", "pw", "passphrase",
 
 Words may stand between the cue and its value ("my password i think is",
 "password um let me check my notes yeah ..."), and a form may come first
-("the password is two words, purple elephant").
+("the password is two words, purple elephant"). The value may come first
+too ("purple elephant is the password", "nine lives cat is the phrase"),
+or be said both before and after the cue ("tangerine the security word is
+tangerine").
 
 A cue with no value ("my password stopped working", "I need to reset my
 password") discloses nothing, and neither does an agent's question ("can you
@@ -29,10 +32,14 @@ later in a text with a password cue, or after a frame ("it's", "it says",
 "I tried", "it might be", "no wait") or at the start of the text; after "I
 set it to", mixed case too ("ILoveMyDog"); a spelling with a case word and a
 digit ("its capital R o c k e t 8 8"); words followed by their form ("...
-the whole sentence"); alternatives ("Lighthouse12 and lighthouse#12"); and a
+the whole sentence", "ramen forever, two words", at the start of the text
+too: "rocket man 3 with spaces"); alternatives ("Lighthouse12 and lighthouse#12"); and a
 word taken back for a value ("it's elephant no wait ... it's elephant2").
 Another value's name near it ("my member id, it's mbr511961", "ua1482 is my
-flight") takes the piece for that value. :func:`may_hold_loose_value` is the
+flight") takes the piece for that value. A piece with a symbol and no digit
+("Winter$Snow") needs a password cue or a word of ``LOOSE_TRIGGERS`` in the
+text, so that ``scan``'s cheap test (digits, cue words, those words) sees
+every text where a value is found. :func:`may_hold_loose_value` is the
 cheap test for whether a text may hold such a value.
 
 Every look is a bounded window of tokens around a cue, a frame or a mixed
@@ -44,7 +51,8 @@ To add a phrasing: a cue word goes in ``CUE_WORDS``, a linking word in
 ``_LINKS``, a word that is never a password in ``_NOT_A_VALUE``, a spoken
 symbol in ``SYMBOLS``, a frame in ``_FRAMES``, another value's name in
 ``_OTHER_NAMES``, a name with a number that is no secret ("covid19") in
-``_NOT_SECRET_STEMS``.
+``_NOT_SECRET_STEMS``, a name said only after its value in ``_CUES_AFTER_VALUE``
+(and ``LOOSE_TRIGGERS``), a form in ``_FORMS``.
 """
 
 from __future__ import annotations
@@ -196,18 +204,29 @@ def find_passwords(
     (:func:`_loose_values`) are read when nothing or a password was asked for.
     """
     texts = toks.texts
-    n = len(texts) if not _CUE_HEADS.isdisjoint(texts) else 0
+    n = len(texts)
+    heads = (
+        []
+        if _CUE_HEADS.isdisjoint(texts) and _CUES_AFTER_VALUE.isdisjoint(texts)
+        else [k for k, w in enumerate(texts) if w in _CUE_HEADS or w in _CUES_AFTER_VALUE]
+    )
     out: list[tuple[int, int]] = []
-    i = 0
-    while i < n:
+    resume = 0
+    for i in heads:
+        if i < resume:
+            continue
         w = texts[i]
         cue_end = -1
         if w in CUE_WORDS:
             cue_end = i
         elif i + 1 < n and (w, texts[i + 1]) in _TWO_WORD_CUES:
             cue_end = i + 1
+        elif w in _CUES_AFTER_VALUE:
+            before = _value_before(text, toks, i, is_my_only=True)
+            if before is not None:
+                out.append(before)  # "nine lives cat is the phrase"
+            continue
         if cue_end < 0:
-            i += 1
             continue
         before = _value_before(text, toks, i)
         if before is not None:
@@ -215,12 +234,15 @@ def find_passwords(
         span, nxt = _value_after(text, toks, cue_end)
         if span is not None:
             out.append(span)
+            again = _said_before(text, toks, i, span)
+            if again is not None:
+                out.append(again)  # "tangerine, the security word is tangerine"
             fixed = _correction(text, toks, nxt)
             if fixed is not None:
                 out.append(fixed)  # "my password is hunter2... no, it's Hunter2024!"
-            i = nxt
+            resume = nxt
         else:
-            i = cue_end + 1
+            resume = cue_end + 1
     framed = not expected or expected[0] == "password"
     out.extend(_loose_values(text, toks, out, framed=framed))
     if not out and expected and expected[0] == "password":
@@ -278,7 +300,9 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
             if k < n and texts[k] in ("is", "was", ":", "'s") and k > j + 1:
                 j = k
                 continue
-        if not (w in _LEAD or w in CUE_WORDS or w == "."):
+        if w in CUE_WORDS:
+            return None, j  # "password is password is ...": the next cue reads on
+        if not (w in _LEAD or w == "."):
             break
         if w in _LINKS:
             to_only = w == "to" and not linked
@@ -450,15 +474,42 @@ def _correction(text: str, toks: Tokens, j: int) -> tuple[int, int] | None:
     return None
 
 
-def _value_before(text: str, toks: Tokens, cue: int) -> tuple[int, int] | None:
-    """The value in "try maple87 as the password": before "as", after "try"/"use"."""
+_CUES_AFTER_VALUE = frozenset({"phrase"})
+"""Words that name a password only after its value ("nine lives cat is the phrase")."""
+_SAID_BEFORE_REACH = 5
+"""Tokens before a cue in which the value said a first time is looked for."""
+
+
+def _said_before(
+    text: str, toks: Tokens, cue: int, span: tuple[int, int]
+) -> tuple[int, int] | None:
+    """The same word as the value ``span`` said just before the cue at token ``cue``.
+
+    "tangerine the security word is tangerine": the first "tangerine" is the
+    secret too. Only a one-token value, within ``_SAID_BEFORE_REACH`` tokens.
+    """
+    texts, starts, ends = toks.texts, toks.starts, toks.ends
+    word = text[span[0] : span[1]].lower()
+    if word in _NOT_A_VALUE or " " in word:
+        return None
+    for k in range(cue - 1, max(-1, cue - _SAID_BEFORE_REACH), -1):
+        if texts[k] == word and (k == 0 or starts[k] > ends[k - 1]):
+            return starts[k], ends[k]
+    return None
+
+
+def _value_before(
+    text: str, toks: Tokens, cue: int, *, is_my_only: bool = False
+) -> tuple[int, int] | None:
+    """The value in "try maple87 as the password" (before "as", after "try"/"use"), or
+    in "bluebird is the password" (only this with ``is_my_only``)."""
     texts = toks.texts
     k = cue - 1
     while k >= 0 and k > cue - 5 and texts[k] in _BEFORE_CUE:
         k -= 1
     if k >= 1 and texts[k] in _IS_MY:
         return _value_is_my(text, toks, k)
-    if k < 1 or texts[k] != "as":
+    if is_my_only or k < 1 or texts[k] != "as":
         return None
     verb = -1
     for v in range(k - 1, max(-1, k - _SPELL_WINDOW), -1):
@@ -498,10 +549,36 @@ def _value_is_my(text: str, toks: Tokens, k: int) -> tuple[int, int] | None:
     end = p
     while p > 0 and toks.starts[p] == toks.ends[p - 1]:
         p -= 1
-    span, nxt = _written_value(text, toks, p, strict=False)
-    if span is None or nxt != end + 1 or texts[p] in _NOT_A_VALUE:
+    if texts[p] in _NOT_A_VALUE:
         return None
-    return span
+    span, nxt = _written_value(text, toks, p, strict=False)
+    if span is None or nxt != end + 1:
+        return None
+    first = _words_to_clause_start(toks, p)
+    return (toks.starts[first], span[1]) if first < p else span
+
+
+_WORDS_BEFORE_MAX = 4
+"""At most this many words before the last one of a value before "is my password"."""
+
+
+def _words_to_clause_start(toks: Tokens, p: int) -> int:
+    """The first of the plain words before token ``p`` that reach back to the clause start.
+
+    "purple elephant is the password": "purple" too, as the words start the
+    text (or follow a punctuation mark or "um", "so"). ``p`` when they do not
+    ("i think elephant is the password") or one of them is no value.
+    """
+    texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
+    q = p
+    while q > 0 and p - q < _WORDS_BEFORE_MAX:
+        w = texts[q - 1]
+        if kinds[q - 1] != WORD or w in _OPENERS or w in _NOT_A_VALUE or starts[q] == ends[q - 1]:
+            break
+        q -= 1
+    if q == p or not (q == 0 or kinds[q - 1] == PUNCT or texts[q - 1] in _OPENERS):
+        return p
+    return q
 
 
 def _ellipsis(texts: list[str], k: int) -> bool:
@@ -721,7 +798,7 @@ def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tupl
         return None
     spelled = spelled_value(text, toks, i)
     if spelled is not None:
-        return spelled[0], spelled[1]
+        return (spelled[0], spelled[1]) if spelled[2] else None  # digits: the number reader's
     if spelled_only:
         return None
     words = last + 1 - i
@@ -742,10 +819,11 @@ _SYMBOL_CHARS = "!#$%&*@^_~+="
 _SYMBOL_TOKENS = frozenset(_SYMBOL_CHARS)
 LOOSE_TRIGGERS = frozenset(
     {"capital", "capitals", "caps", "lowercase", "uppercase", "lower", "upper", "spaces",
-     "sentence", "words", "exclamation", "spell", "spelled", "sensitive"}
+     "sentence", "words", "exclamation", "spell", "spelled", "sensitive", "whole", "phrase"}
 )  # fmt: skip
 """Words without which a value with no cue, no digit and no symbol is not looked for: a
-spelling ("capital R o c k e t"), a form ("... the whole sentence"), "I'll spell it"."""
+spelling ("capital R o c k e t"), a form ("... the whole sentence"), "I'll spell it",
+a name after the value ("nine lives cat is the phrase")."""
 _LOOSE_TOKENS = LOOSE_TRIGGERS | _SYMBOL_TOKENS
 _CASE_WORDS = frozenset(
     {"capital", "capitals", "caps", "lowercase", "uppercase", "lower", "upper", "sensitive"}
@@ -863,6 +941,12 @@ def _loose_values(
       lighthouse#12", "it might be Kansas City Chiefs or chiefs2020"), and a
       plain word after a frame that is taken back for a value that follows
       ("it's elephant no wait that's the old one it's elephant2").
+    - At the start of the text (only "um", "ok" before), a spelling or two
+      words or more followed by their form ("rocket man 3 with spaces").
+
+    A piece with a symbol and no digit counts only with a password cue
+    before it or a word of ``LOOSE_TRIGGERS`` in the text ("it's
+    Winter$Snow" alone is not read: ``scan``'s cheap test could not see it).
 
     Every look is bounded (``_LOOK_BACK``, ``_FORM_WINDOW``, ``_TAKEN_BACK_REACH``),
     so the work is linear in the text.
@@ -870,7 +954,8 @@ def _loose_values(
     texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
     symbols = _SYMBOL_TOKENS.intersection(texts)
     shaped = bool(symbols) or _worded_mix(toks)
-    hinted = framed and not LOOSE_TRIGGERS.isdisjoint(texts)
+    triggered = not LOOSE_TRIGGERS.isdisjoint(texts)
+    hinted = framed and triggered
     if not (shaped or hinted):
         return []
     cased = hinted and not _CASE_WORDS.isdisjoint(texts)
@@ -906,6 +991,8 @@ def _loose_values(
             if frame == _NO_FRAME and framed and _opens(texts, i):
                 frame = _OPENING  # "qwerty123, that's it"
             owner = _owner(texts, i, framed=frame != _NO_FRAME)
+            if not (triggered or owner == "password" or _has_digit(text, starts[i], raw_end)):
+                continue  # "it's Winter$Snow": a symbol alone needs a cue or a trigger word
             if owner == "" and frame != _NO_FRAME and _named_after(texts, piece_end):
                 owner = "other"  # "ua1482 is my flight"
             joined = owner == "" and framed and _after_alternative(toks, i, before(starts[i]))
@@ -923,15 +1010,25 @@ def _loose_values(
             nxt = piece_end + 1
         elif (
             hinted
-            and frame in (_FRAME, _SETTING, _SPELLING)
+            and (
+                frame in (_FRAME, _SETTING, _SPELLING)
+                or (frame == _NO_FRAME and texts[i] not in _OPENERS and _opens(texts, i))
+            )
             and _owner(texts, i, framed=True) == ""
         ):
+            if frame == _NO_FRAME:
+                frame = _OPENING  # "rocket man 3 with spaces maybe"
             got = _framed_words(text, toks, i, frame=frame, cased=cased)
             if got is not None:
                 span, nxt = (got[0], got[1]), got[2]
         if span is not None and free(*span):
             out.append(span)
     return sorted([*out, *back]) if back else out
+
+
+def _has_digit(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds an ASCII digit (what ``scan`` sees as one)."""
+    return any("0" <= ch <= "9" for ch in text[start:end])
 
 
 def _mixed_pieces(toks: Tokens, symbols: set[str]) -> list[int]:
@@ -1155,10 +1252,14 @@ def _framed_words(
     """A value that is no mixed piece right after a frame, at token ``i``: (start, end, next).
 
     A spelling with a case or symbol word ("capital R o c k e t 8 8"), or
-    after "spell it" with a digit ("g as in golf r a n i t e six"); words
-    followed by their form ("the cat sat on the mat the whole sentence"); or
-    after a setting frame, or in a text that talks of letter case, a piece in
-    mixed case ("ILoveMyDog", "it's not case sensitive right it's MoonRiver").
+    after "spell it" with a digit ("g as in golf r a n i t e six"), or with
+    its form after it ("alpha bravo seven seven that's the whole thing");
+    words followed by their form ("the cat sat on the mat the whole
+    sentence", "ramen forever, two words"); or after a setting frame, or in
+    a text that talks of letter case, a piece in mixed case ("ILoveMyDog",
+    "it's not case sensitive right it's MoonRiver"). At the start of the
+    text (``_OPENING``) only a spelling or two words or more, none of them a
+    word that is no value, before their form ("rocket man 3 with spaces").
     """
     texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
     n = len(texts)
@@ -1168,26 +1269,52 @@ def _framed_words(
         symbol = not _SYMBOL_WORDS.isdisjoint(inside)
         digit = any(kinds[k] == DIGITS or texts[k] in SPELLED_DIGITS for k in range(i, spelled[3]))
         case_word = not _CASE_MARKERS.isdisjoint(inside)
-        if symbol or (digit and (case_word or frame == _SPELLING)):
+        if (
+            (symbol and frame != _OPENING)
+            or (digit and (case_word or frame == _SPELLING))
+            or (spelled[3] < n and _form_follows(texts, spelled[3]))
+        ):
             return spelled[0], spelled[1], spelled[3]  # a name spelled has no digit
         return None
-    if frame == _SETTING or cased:
+    if frame != _OPENING and (frame == _SETTING or cased):
         end = _trimmed_end(text, starts[i], ends[_piece_end(toks, i)])
         if _shaped(text[starts[i] : end], loose=True):
             return starts[i], end, _piece_end(toks, i) + 1
     k = i
     limit = min(n, i + _FORM_WINDOW)
-    while k < limit and kinds[k] in (WORD, DIGITS):
+    while k < limit and (kinds[k] in (WORD, DIGITS) or texts[k] in _FORM_JOINS):
         w = texts[k]
-        if k > i and w in _FORM_HEADS and _form_at(texts, k):
+        if k > i and _form_follows(texts, k):
             words = texts[i:k]
             if any(x in _DESCRIBING for x in words) or all(x in _NOT_A_VALUE for x in words):
                 return None
+            if frame == _OPENING and (len(words) < 2 or not _NOT_A_VALUE.isdisjoint(words)):
+                return None  # "cancel the whole thing", "is it with spaces"
             return starts[i], ends[k - 1], k
-        if w in _DESCRIBING:
+        if w in _DESCRIBING or w in _FORM_JOINS:
             return None
         k += 1
     return None
+
+
+_FORM_JOINS = frozenset({",", "-", "that's", "thats"})
+"""Words that may stand between a value and its form ("ramen forever, two words")."""
+_FORMS_AFTER_THAT = (("the", "whole", "thing"),)
+"""Forms said only after "that's" ("... that's the whole thing")."""
+
+
+def _form_follows(texts: list[str], k: int) -> bool:
+    """Whether the words of a form start at token ``k``, or after a comma or "that's" there."""
+    n = len(texts)
+    if texts[k] in _FORM_JOINS:
+        k += 1
+        if k >= n:
+            return False
+        if texts[k - 1] in ("that's", "thats") and any(
+            tuple(texts[k : k + len(f)]) == f for f in _FORMS_AFTER_THAT
+        ):
+            return True
+    return texts[k] in _FORM_HEADS and _form_at(texts, k)
 
 
 _SYMBOL_WORDS = frozenset(SYMBOLS) - _NEEDS_SUFFIX

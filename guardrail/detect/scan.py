@@ -140,6 +140,18 @@ _SPELL_IT = re.compile(r"\bspell (?:it|that)(?: out)?(?: for me| again| out)?\b"
 """A bare "can you spell it for me?" that names nothing: what it is, the answer's shape tells."""
 
 
+_STALL = re.compile(
+    r"(?:\W*(?:no problem|no worries|no rush|not a problem|sure(?: thing)?|of course|okay|ok"
+    r"|alright|all right|right|great|perfect|thanks|thank you|mhm|uh huh|yes|yeah|yep|um|uh"
+    r"|take (?:your|all the) time(?: you need)?|i'll wait|i will wait|i'll hold|i'm here"
+    r"|i am here|still here|i'm still here|whenever you're ready|when you're ready"
+    r"|ready when you are|go ahead|go right ahead|that's fine|that's okay|that's ok|fine"
+    r"|no hurry|i can wait|just let me know|let me know when you have it"
+    r"|let me know when you've got it|i'll be right here|standing by)\W*)+"
+)
+"""An agent line that only waits ("no problem, take your time"): the question before it
+is still the one the caller's next answer answers."""
+
 _SENT_CODE = re.compile(
     r"\b(?:i|we|i've|we've|i have|we have|i just|we just|i've just|we've just) (?:sent|resent)"
     r"(?: you| over| out)? (?:a|an|the|your|another|a new)(?: [a-z0-9-]+){0,3}"
@@ -340,6 +352,7 @@ class CallScanner:
         """An agent utterance (complete): its requests become the caller's context."""
         result = scan(text, "agent", heard=self._heard)
         self._heard = ""
+        waiting = self._expected if self._since_asked < self.REASK_REACH else ()
         if result.requests:
             self._asked = result.requests
             self._since_asked = 0
@@ -366,6 +379,8 @@ class CallScanner:
         self._spell = not self._expected and _SPELL_IT.search(low) is not None
         if not self._expected and "sent" in low and _SENT_CODE.search(low) is not None:
             self._expected = (c.PIN,)  # "I sent a six-digit code to your email."
+        if waiting and not self._expected and not result.findings and _STALL.fullmatch(low):
+            self._expected = waiting  # "what's the expiry?" ... "sure, take your time"
         self._turn = ""
         return result
 

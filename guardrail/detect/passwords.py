@@ -178,9 +178,11 @@ _NON_ANSWER = frozenset(
      "can't", "cant", "couldn't", "won't", "need", "want", "tried", "try", "email", "phone",
      "password", "passcode", "pin", "account", "written", "wrote", "somewhere", "notes", "note",
      "paper", "find", "look", "looking", "i'll", "i'm", "i've", "been", "since", "online",
-     "comfortable", "saying", "knows", "share", "website"}
+     "comfortable", "saying", "knows", "share", "website", "he's", "she's", "they're",
+     "husband", "wife", "spouse", "partner"}
 )  # fmt: skip
-"""Words that make an answer to "what's your password?" no password ("I don't remember")."""
+"""Words that make an answer to "what's your password?" no password ("I don't remember",
+"my wife set that up, she's out")."""
 _LEAD_INS = frozenset(
     {"yes", "yeah", "yep", "sure", "ok", "okay", "alright", "right", "so", "well", "um", "uh",
      "er", "erm", "it's", "its", "it", "is", "my", "password", "passcode", "the", "oh", "hmm",
@@ -900,11 +902,11 @@ def may_hold_loose_value(toks: Tokens) -> bool:
     """Whether a text of tokens ``toks`` may hold a password with no cue before it.
 
     A cheap test: a token of digits and three letters in a row ("qwerty123",
-    not "1Z" or "GB82"), a symbol ("Grandpa#2021"), or a word of
-    ``LOOSE_TRIGGERS``. Where it says no, :func:`find_passwords` finds no
-    value unless a cue or a request brings one.
+    not "1Z" or "GB82"), a symbol ("Grandpa#2021"), a word of
+    ``LOOSE_TRIGGERS``, or a letter spelled by a word ("t as in tango"). Where it says
+    no, :func:`find_passwords` finds no value unless a cue or a request brings one.
     """
-    return not _LOOSE_TOKENS.isdisjoint(toks.texts) or _worded_mix(toks)
+    return not _LOOSE_TOKENS.isdisjoint(toks.texts) or _worded_mix(toks) or _phonetic(toks.texts)
 
 
 _THREE_LETTERS = re.compile("[a-z]{3}")
@@ -919,6 +921,45 @@ def _worded_mix(toks: Tokens) -> bool:
         if _THREE_LETTERS.search(texts[k]) is not None:
             return True
     return False
+
+
+def _standalone_trigger(toks: Tokens) -> bool:
+    """Whether a word of ``LOOSE_TRIGGERS`` stands as a word of its own: inside a piece
+    ("sensitive_operation", an identifier in a log line) it is part of that piece."""
+    texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
+    n = len(texts)
+
+    def touches(i: int, step: int) -> bool:
+        """Whether token ``i`` is joined to the piece on side ``step``: a word touches it, or
+        a mark that touches another token ("sensitive_operation"; "words." ends a sentence)."""
+        j = i + step
+        if not 0 <= j < n or (starts[i] != ends[j] if step < 0 else ends[i] != starts[j]):
+            return False
+        k = j + step
+        if kinds[j] != PUNCT:
+            return True
+        return 0 <= k < n and (starts[j] == ends[k] if step < 0 else ends[j] == starts[k])
+
+    return any(
+        w in LOOSE_TRIGGERS and not touches(i, -1) and not touches(i, 1)
+        for i, w in enumerate(texts)
+    )
+
+
+_CAREFUL_LETTERS = 4
+"""Letters a careful spelling ("t as in tango r u f f l e 7") needs to be a password: fewer
+("b as in bravo 4 7 2") spell a reference as often. It needs a written digit or two
+number words too (what ``scan``'s cheap test sees)."""
+
+
+def _phonetic(texts: list[str]) -> bool:
+    """Whether ``texts`` spell a letter by a word ("t as in tango"): a careful spelling."""
+    if "as" not in texts or "in" not in texts:
+        return False
+    return any(
+        w == "as" and 0 < k < len(texts) - 2 and texts[k + 1] == "in" and len(texts[k - 1]) == 1
+        for k, w in enumerate(texts)
+    )
 
 
 def _loose_values(
@@ -954,8 +995,8 @@ def _loose_values(
     texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
     symbols = _SYMBOL_TOKENS.intersection(texts)
     shaped = bool(symbols) or _worded_mix(toks)
-    triggered = not LOOSE_TRIGGERS.isdisjoint(texts)
-    hinted = framed and triggered
+    triggered = not LOOSE_TRIGGERS.isdisjoint(texts) and _standalone_trigger(toks)
+    hinted = framed and (triggered or _phonetic(texts))
     if not (shaped or hinted):
         return []
     cased = hinted and not _CASE_WORDS.isdisjoint(texts)
@@ -1269,9 +1310,18 @@ def _framed_words(
         symbol = not _SYMBOL_WORDS.isdisjoint(inside)
         digit = any(kinds[k] == DIGITS or texts[k] in SPELLED_DIGITS for k in range(i, spelled[3]))
         case_word = not _CASE_MARKERS.isdisjoint(inside)
+        careful = (
+            frame != _OPENING
+            and _phonetic(inside)
+            and sum(len(w) == 1 and w.isalpha() for w in inside) >= _CAREFUL_LETTERS
+            and (
+                any(kinds[k] == DIGITS for k in range(i, spelled[3]))
+                or sum(w in SPELLED_DIGITS for w in inside) >= 2
+            )
+        )
         if (
             (symbol and frame != _OPENING)
-            or (digit and (case_word or frame == _SPELLING))
+            or (digit and (case_word or careful or frame == _SPELLING))
             or (spelled[3] < n and _form_follows(texts, spelled[3]))
         ):
             return spelled[0], spelled[1], spelled[3]  # a name spelled has no digit

@@ -147,6 +147,12 @@ class Target:
 
 
 _CARD = r"(?:the|your|this|that) (?:credit |debit )?card"
+_CARD_OR_BRAND = (
+    r"(?:the|your|this|that) (?:(?:credit |debit )?card|(?:visa|mastercard|amex|discover)"
+    r"(?: card)?)"
+)
+_CARD_ENDS = r"(?= ?(?:$|[,.?!;]|(?:please|now|then|next|first|whenever|when|again)\b))"
+"""After "I'll need your card": it ends the clause, so the card's number is what is needed."""
 _CHECK = r"(?:your|the|a|one of your|any of your) (?:checks|cheques|check|cheque)"
 _BARE_NUMBER = r"(?:the|your) (?:full |whole |long |entire )?(?:number|numbers|digits)"
 
@@ -390,7 +396,10 @@ TARGETS: tuple[Target, ...] = (
             r"(?:number|numbers|digits) (?:from|in) (?:the|your|that) (?:text|sms|text message)",
             r"(?:text|texted|sms|email|emailed) (?:verification |security |confirmation |access )?"
             r"(?:code|passcode)",
-            r"(?:sent|texted|emailed) (?:you )?(?:a|the|your) (?:code|passcode|verification code"
+            r"(?:sent|texted|emailed) (?:you )?(?:a (?:new|fresh|second|different) one"
+            r"|another one)",
+            r"(?:sent|texted|emailed) (?:you )?(?:a|the|your)(?: new| fresh| second| different)?"
+            r" (?:code|passcode|verification code"
             r"|security code|one time code|access code|text code)",
         ),
     ),
@@ -443,9 +452,10 @@ TARGETS: tuple[Target, ...] = (
             r"(?:which|what|whose) (?:bank )?account(?! number)",
             r"(?:type|kind) of (?:bank )?account",
             r"name on the account",
-            r"account (?:number|numbers|no) (?:on|from|for) (?:the (?:top|bottom|front|back|corner"
-            r"|side) of )?(?:your|the|a|an|this|that)(?: [a-z]+){0,2}? (?:bill|invoice"
-            r"|utility bill)",
+            r"account (?:number|numbers|no)(?: (?:printed|shown|listed|written))? (?:on|from|for"
+            r"|at|in) (?:the (?:top|bottom|front|back|corner|side)(?: (?:left|right))? (?:of )?)?"
+            r"(?:your|the|a|an|this|that)(?: [a-z]+){0,2}? (?:bill|bills|invoice|utility bill"
+            r"|utility|letter|notice|service|order|paperwork|renewal|subscription)\b",
             r"account (?:number|numbers|no) with (?:us|our company|the company)",
             r"(?:account|card|acct) no(?= (?:the|wait|sorry|actually|i mean|scratch that|hold on|um"
             r"|uh|make that) )",
@@ -461,6 +471,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:credit|debit|payment|bank|visa|mastercard|amex|american express|discover|atm"
             r"|check) card(?: number| numbers| details| info| information| digits| no)?",
             r"(?:visa|mastercard|amex|discover) (?:number|card number)",
+            r"(?:credit|debit) card account (?:number|numbers|no)",
+            r"card account (?:number|numbers|no)",
             r"(?:payment) (?:details|information|info)",
         ),
         descriptions=(
@@ -470,10 +482,14 @@ TARGETS: tuple[Target, ...] = (
             r"(?:number|numbers|digits) (?:on|across|along|printed on|printed across|embossed on|"
             r"written on|running across) the front",
             r"(?:number|numbers|digits) (?:on|across|printed on|from|off) " + _CARD,
-            r"go ahead with " + _CARD,
+            r"go ahead with " + _CARD_OR_BRAND,
             r"card (?:whenever|when) you're ready",
-            r"read (?:me |out |off |me out |me off )?" + _CARD,
-            r"(?:give|tell) me " + _CARD,
+            r"read (?:me |out |off |me out |me off )?" + _CARD_OR_BRAND,
+            r"(?:give|tell) me " + _CARD_OR_BRAND,
+            r"(?:i|we|i'll|we'll|ill) (?:will )?need " + _CARD_OR_BRAND + _CARD_ENDS,
+            r"(?:may|can|could) (?:i|we) (?:have|get|take|grab) " + _CARD_OR_BRAND + _CARD_ENDS,
+            r"(?:i'll|ill|we'll) take " + _CARD_OR_BRAND + _CARD_ENDS,
+            r"(?:start|begin) with " + _CARD_OR_BRAND + _CARD_ENDS,
             r"(?:the|your) card please",
             r"first (?:twelve|12|eleven|11)(?: digits| numbers)?",
             r"(?:which|what) (?:number|numbers|digits) (?:is|are) (?:on|across|along|printed on) "
@@ -742,10 +758,13 @@ _ASK = _at_words(
     r"|\b(?:can|could|would|will|may|might|shall|should) (?:you|i|we)\b"
     r"|\b(?:do|did|does|are|were|have|had|is|has) (?:you|your|anyone|there)\b"
     r"|\b(?:provide|share|confirm|verify|enter|input|say|spell|state|repeat|read|key|type|punch"
-    r"|dial|tell me|give me|tell us|give us|go ahead|need|needs|require|please|kindly|next"
+    r"|dial|tell me|give me|tell us|give us|go ahead|require|please|kindly|next"
     r"|let's|start with|begin with|walk me through|i'd like|i would like|i want|any|mind"
     r"|describe|last thing|one last thing|one more thing|whenever you're ready|when you're ready"
-    r"|ready when you are|when you've got it|whenever you've got it)\b"
+    r"|ready when you are|(?:when|whenever) you(?:'ve| have)? got (?:it|them|that)"
+    r"|(?:i'm|im|i am|we're|we are) ready for"
+    r"|(?:i'll|ill|i will|we'll|we will) (?:take|grab)(?![a-z' ]{0,40}\b(?:off|out of|away)\b))\b"
+    r"|(?<!\byou )(?<!\byou'll )(?<!\byoull )(?<!\byou will )\b(?:need|needs)\b"
     r"|\b(?:let me|lemme) (?:get|have|take|grab|know)\b"
     r"|\b(?:gonna|going to|gotta|got to|have to) (?:need|get|grab|take|have)\b"
     r"|\b(?:and|also|plus|now|then|lastly|finally|next) (?:the|your)\b"
@@ -757,7 +776,8 @@ but not in a cleft ("it's just the expiry that changes")."""
 
 _PUNCT_BREAK = re.compile(r'[,:()"]')
 _CLAUSE_BREAK = _at_words(
-    r"\b(?:but|just|only|instead|rather|except|though|although|however|then|so|now|also|if"
+    r"(?<!\bi )(?<!\bwe )(?<!\bi've )(?<!\bwe've )\bjust\b"
+    r"|\b(?:but|only|instead|rather|except|though|although|however|then|so|now|also|if"
     r"|what|what's|whats|which|when|how|please|could you|can you|would you|will you|may i"
     r"|can i|could i|do you|did you|are you|have you|is there)\b"
     r"|\band (?=(?:read|tell|give|say|enter|type|key|provide|confirm|spell|share|let|what)\b)"
@@ -790,6 +810,7 @@ _DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 _VALUE_AFTER = re.compile(
     r",? ?(?:still )?[0-9]|,? (?:still )?(?:january|february|march|april|june|july|august"
     r"|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+    r"|,? (?:still )?may (?=[0-9]|(?:twenty|thirty|two thousand|oh|zero)\b)"
     rf"|,? {_DIGIT_WORD}(?: {_DIGIT_WORD}){{2}}\b"
     r"|(?: (?:that |which )?(?:i|we) (?:have|had|see|got|'ve got|show)(?: here| on file| down"
     r"| on record)?)?"
@@ -817,6 +838,8 @@ _CLAUSE_KIND = _at_words(
     # asking, though it holds "i have your": consumed first
     r"(?P<ok>\b(?:may|can|could|might) (?:i|we)(?: please| just)? (?:have|see|get|grab)\b"
     r"|\b(?:we|you|i) (?:have|keep|hold|had)(?: on file| on record| for you)\b"
+    r"|\b(?:put|keep|save|store|add|place|want|wanted|leave)(?: it| this| that| them)?"
+    r" on (?:file|record)\b"
     r"|\b(?:code|codes|passcode|number|text|message|email|sms)(?: that)? (?:we|i)(?:'ve)?"
     r"(?: just)? (?:sent|texted|emailed"
     r"|messaged)\b"
@@ -824,8 +847,8 @@ _CLAUSE_KIND = _at_words(
     r"|us)\b)"
     # a report, whatever form the clause has
     r"|(?P<report>\b(?:ending|ends) (?:in|with)\b|\bon file\b"
-    r"|\b(?:thank you|thanks)(?: so much)? for\b|\bgot it\b(?! (?:and|so|now|then|ok|okay|um"
-    r"|uh)\b)|\bi understand\b"
+    r"|\b(?:thank you|thanks)(?: so much)? for\b"
+    r"|(?<!\byou )\bgot it\b(?! (?:and|so|now|then|ok|okay|um|uh)\b)|\bi understand\b"
     r"|\b(?:you|they|he|she)(?: just| already)? (?:gave|entered|provided|typed|keyed"
     r"|told me|told us|mentioned|gave me|gave us)\b(?! (?:me|us) (?:the|your)\b)"
     r"|\bsorry (?:to hear|about)\b"
@@ -1371,7 +1394,10 @@ def _sentence_requests(
 
 _ASKS, _HANDY, _SENT, _STATED, _NOT = "asks", "handy", "sent", "stated", "not"
 """What a clause does with the names in it (``_clause_asks``)."""
-_WE_TAKE = re.compile(r"\b(?:i|we) (?:just )?(?:grab|get|take|check|use|find|pull|have)\b")
+_WE_TAKE = re.compile(
+    r"\b(?:i|we|i'll|ill|we'll|i will|we will) (?:just )?(?:grab|get|take|check|use|find|pull"
+    r"|have)\b"
+)
 """Before a name: the agent takes it ("can I grab the card details?"), it is no instruction to
 the caller to do something else with it."""
 _UNDER = re.compile(r"\b(?:above|below|under|underneath|beneath|over) (?:the|your|that|this) $")
@@ -1466,13 +1492,26 @@ def _leads_only(text: str) -> bool:
 
 def _only_phrase_words(s: str, mentions: list[tuple[int, int, str]]) -> bool:
     """Whether sentence ``s`` holds, besides its names, only ``_PHRASE_WORDS``: it is a
-    phrase that names the thing ("the three digits on the back, by the signature")."""
+    phrase that names the thing ("the three digits on the back, by the signature"); the
+    last name may end it with what it is for ("the password for the vet portal")."""
     rest, at = [], 0
     for a, b, _ in mentions:
         rest.append(s[at:a])
         at = b
-    rest.append(s[at:])
-    return all(w in _PHRASE_WORDS for w in _spaced(" ".join(rest)).split())
+    tail = _spaced(s[at:]).split()
+    if (
+        tail
+        and tail[0] in _WHAT_FOR
+        and len(tail) <= _WHAT_FOR_WORDS
+        and tail[-1] not in _DETERMINERS
+    ):
+        tail = []
+    return all(w in _PHRASE_WORDS for w in _spaced(" ".join(rest)).split() + tail)
+
+
+_WHAT_FOR = frozenset({"for", "on"})
+_WHAT_FOR_WORDS = 5
+"""A phrase's last name may end it with "for" or "on" and a few more words: what it is for."""
 
 
 def _may_be_fragment(body: str) -> bool:

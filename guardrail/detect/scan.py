@@ -540,7 +540,7 @@ class StreamingRedactor:
     more than ``_SEGMENT_CAP`` characters without a cut (below), or names a
     password only after saying it ("ravioli is the password", "... the whole
     sentence"): by then the stream has let the value go (the whole-text scan
-    finds it; 5 of the tuning sets' 7,548 lines, ``tests/test_scan_stream.py``).
+    finds it; 6 of the tuning sets' 7,950 lines, ``tests/test_scan_stream.py``).
 
     How, without rescanning: the text is normalized as it arrives and read
     one whole token at a time (a token is whole once a space follows it),

@@ -480,3 +480,153 @@ def test_bank_account_negatives(prev, text):
 def test_to_before_a_number_after_a_word_is_the_preposition(text, value):
     found = [text[f.start : f.end] for f in CallScanner().caller(text).findings]
     assert value in found, found
+
+
+# == round 7: phrasings of a fifth author's calls ==================================================
+
+ROUND7 = [
+    # a count after the value is no part of it, and the cue after the count is the count's
+    (None, "i put in 5307 three times and it keeps saying incorrect", [(PIN, "5307")]),
+    (None, "i entered 9184 like four times and it said wrong pin", [(PIN, "9184")]),
+    # "let me try again": a retry says the number before failed
+    (None, "ok let me try again, 6 0 4 9", [(PIN, "6 0 4 9")]),
+    # a second guess at the number put in
+    (
+        None,
+        "i put eight three one five but it could be eight three five one",
+        [(PIN, "eight three one five"), (PIN, "eight three five one")],
+    ),
+    # "the six digit one", "the 5-digit code": a one-time code's or a PIN's length
+    (
+        None,
+        "the six digit one is four one seven, two two nine",
+        [(PIN, "four one seven, two two nine")],
+    ),
+    (None, "ok the 5-digit code is 80412", [(PIN, "80412")]),
+    # a plain "code" with four digits and no card in sight is a PIN; three digits after a
+    # one-time-code phrasing are a card's code
+    (None, "so my code is six six oh two", [(PIN, "six six oh two")]),
+    (None, "the amex, code 4021", [(CSC, "4021")]),
+    (None, "the code you gave me was 772, right?", [(CSC, "772")]),
+    # "the front one": the card's code by where it is printed
+    (
+        None,
+        "it's 3782 822463 10005 and the front one is 6 1 3 0",
+        [("payment_card", "3782 822463 10005"), (CSC, "6 1 3 0")],
+    ),
+    # a corrected code after "no wait", with a card word between
+    (
+        None,
+        "the cvv is four one two, no wait that's my other card, it's four one seven",
+        [(CSC, "four one two"), (CSC, "four one seven")],
+    ),
+    # a card or routing word that only says where the asked-for value is printed
+    (
+        "What's the expiration date?",
+        "hang on... it's on the old card... six slash thirty",
+        [(EXP, "six slash thirty")],
+    ),
+    ("And the security code?", "it's the work card, um, 5 0 8", [(CSC, "5 0 8")]),
+    (
+        "And the account number from the check?",
+        "just after the routing it says 7 7 0 1 4 2 9 3 8 1",
+        [(ACCT, "7 7 0 1 4 2 9 3 8 1")],
+    ),
+    # the Nth month of a two-digit year a card runs to, with no cue: an expiry
+    (
+        "Take your time.",
+        "got it, the ninth month of twenty eight",
+        [(EXP, "ninth month of twenty eight")],
+    ),
+    # nine digits said in three groups of three with a valid ABA check: a routing number
+    (
+        None,
+        "zero two one, zero zero zero, zero two one",
+        [(ROUTING, "zero two one, zero zero zero, zero two one")],
+    ),
+    # an account named by its bank right after it
+    (
+        None,
+        "it's six four four, one oh nine, two three with the credit union",
+        [(ACCT, "six four four, one oh nine, two three")],
+    ),
+    # "oh" and a digit are one number of a date; "for my" after it is the preposition
+    (
+        None,
+        "it's oh three nineteen oh eight for my daughter",
+        [(DOB, "oh three nineteen oh eight")],
+    ),
+    (None, "twelve oh four sixty one", [(DOB, "twelve oh four sixty one")]),
+]
+ROUND7_NEGATIVES = [
+    (None, "i called three times and nobody picked up"),
+    (None, "i will try again in 2025"),
+    (None, "i put 1234 in the box but it might be 5 minutes"),
+    (None, "we moved in the fourth month of twenty twenty two"),
+    (None, "the gift card number is 6035 7713 2290 4518 but it's only a gift card"),
+    (None, "my account number with you is 40 1188 2736, for the gas"),
+    (None, "i want to pay 120 for the water bill"),
+    (None, "the account number with you is 3301 7725 904, it's on the bill"),
+]
+
+
+@pytest.mark.parametrize(("prev", "text", "expected"), ROUND7)
+def test_round7_phrasings(prev, text, expected):
+    _check(prev, text, expected)
+
+
+@pytest.mark.parametrize(("prev", "text"), ROUND7_NEGATIVES)
+def test_round7_negatives(prev, text):
+    _check(prev, text, [])
+
+
+def test_six_digit_number_after_a_birth_cue_stays_a_date():
+    text = "my date of birth, six digit number, 010185"
+    found = [(f.category, text[f.start : f.end]) for f in CallScanner().caller(text).findings]
+    assert (DOB, "010185") in found, found
+    assert all(cat != PIN for cat, _ in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "cat"),
+    [
+        ("the four digits are nine three three one", PIN),
+        ("uh the 4-digit code is 7781", PIN),
+        ("the four digit code on the front is 4417", CSC),
+        ("my visa, the four digits are 1290", CSC),
+    ],
+)
+def test_four_digits_with_no_card_in_sight_are_a_pin(text, cat):
+    found = {f.category for f in CallScanner().caller(text).findings}
+    assert found == {cat}, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ok so oh six thirty one with the code eight eight four",
+            [(EXP, "oh six thirty one"), (CSC, "eight eight four")],
+        ),
+        ("it's 0927 and the code is 215", [(EXP, "0927"), (CSC, "215")]),
+        # a PIN named as one stays one; an expiry needs its code said after the cue
+        ("my pin is 0429 and the code is 577", [(PIN, "0429"), (CSC, "577")]),
+        ("0429 and the code on the back", []),
+    ],
+)
+def test_expiry_said_just_before_the_code(text, expected):
+    _check(None, text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # right after an expiry word, "for" before a year is the month four
+        ("uh the expiration date for twenty nine", [(EXP, "for twenty nine")]),
+        ("it expires for twenty eight", [(EXP, "for twenty eight")]),
+        ("the date for twenty seven guests", []),
+        ("it's valid for twenty seven days", []),
+    ],
+)
+def test_for_after_an_expiry_word_is_a_month(text, expected):
+    _check(None, text, expected)

@@ -75,6 +75,8 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:by|near|next\s+to)\s+the\s+signature(?:\s+(?:strip|panel|box))?"),
     (c.CARD_SECURITY_CODE, ("the",), r"the\s+(?:four|4)(?:\s+digits?)?\s+on\s+the\s+front"),
     (c.CARD_SECURITY_CODE, ("front",), r"front\s+(?:four|4)(?:\s+digits?)?"),
+    # "the front one is 8821", "and the back one": the card's code by where it is printed
+    (c.CARD_SECURITY_CODE, ("front", "back"), r"(?:front|back)\s+(?:one|code|number)(?!\s+of)"),
     (c.CARD_SECURITY_CODE, ("security",), r"security\s+(?:code|number|digits)"),
     # "expiration 1127 security 445": "security" alone, beside the card's other values
     (c.CARD_SECURITY_CODE, ("security",),
@@ -139,6 +141,9 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.PIN, ("telephone", "phone", "mobile", "online"),
      r"(?:telephone|phone|mobile|online)(?:\s+banking)?\s+(?:access\s+code|passcode|pin)"),
     (c.PIN, ("pass",), r"pass\s*code"),
+    # "the six digit one": a one-time code's or a PIN's length ("six digit code")
+    (c.PIN, ("five", "six", "5", "6"),
+     r"(?:five|six|5|6)[\s-]+digit\s+(?:code|pin|passcode|one)(?!\s+(?:account|acct))"),
     # == password (values in words: passwords.py) ==============================================
     (c.PASSWORD, ("password", "passphrase", "passwords", "pw", "pwd", "passwd"), r"\w+"),
     (c.PASSWORD, ("pass",), r"pass\s*(?:word|phrase)"),
@@ -152,6 +157,12 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (NEG_REFERENCE, ("account",),
      r"account(?:\s+(?:number|no|#))?\s+(?:on|from|for)\s+(?:my|the|your|our)\s+(?:\w+\s+)?"
      r"(?:bill|invoice|statement\s+from\s+the\s+\w+)"),
+    # "... 3384, for the electric", "..., it's on the bill": a biller named right after the
+    # number (as an address is)
+    (NEG_OTHER, ("for",),
+     r"for\s+the\s+(?:electric|electricity|gas|water|cable|utility|utilities|internet|"
+     r"broadband|power|energy|trash|sewer)\b(?:\s+(?:bill|company|account))?"),
+    (NEG_OTHER, ("on",), r"on\s+(?:the|my|your)\s+(?:bill|invoice)\b"),
     (c.BANK_ACCOUNT, ("bank", "checking", "savings", "chequing"),
      r"(?:bank|checking|savings|chequing)\s+account(?:\s+(?:number|no|#))?"),
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"),
@@ -159,6 +170,8 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"), r"(?:checking|savings|chequing)"),
     (c.BANK_ACCOUNT, ("account", "accounts"), r"accounts?(?:\s+(?:number|no|#))?"),
     (c.BANK_ACCOUNT, ("acct",), r"acct"),
+    # "... nine one at the credit union": the bank named right after the number
+    (c.BANK_ACCOUNT, ("at", "with"), r"(?:at|with)\s+(?:the|my)\s+(?:credit\s+union|bank)"),
     # == payment_card ==========================================================================
     (c.PAYMENT_CARD, ("credit", "debit", "payment", "bank", "visa", "master", "mastercard", "amex",
                       "discover"),
@@ -190,7 +203,7 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     # cards that are not payment cards
     (NEG_REFERENCE, ("insurance", "medicare", "medicaid", "library", "health", "sim", "business",
                      "key", "green", "student", "benefits", "gym", "club", "store", "metro",
-                     "bus", "boarding"),
+                     "bus", "boarding", "gift"),
      r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
     (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "booking",
                      "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+code"),

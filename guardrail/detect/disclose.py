@@ -108,7 +108,7 @@ _ATTEMPTS = frozenset(
      "input", "inputted", "dialed", "pressed"}
 )  # fmt: skip
 """Verbs before a number that a later PIN cue names ("I tried 2468 but it said wrong PIN")."""
-_MONTHS_OR_ATTEMPTS = _MONTH_WORDS | _ATTEMPTS
+_MONTHS_OR_ATTEMPTS = _MONTH_WORDS | _ATTEMPTS | {"month"}
 _PIN_AFTER = 10
 _PLAIN_YEAR_NOT = frozenset({c.PAYMENT_CARD, c.BANK_ACCOUNT, c.PIN, c.CARD_SECURITY_CODE})
 _YEAR_PREPOSITIONS = frozenset({"in", "since", "from", "until", "till", "back", "around", "of"})
@@ -151,6 +151,8 @@ class _Ctx:
     expected: tuple[str, ...]
     run_firsts: list[int] = dataclasses.field(default_factory=list)
     run_lasts: list[int] = dataclasses.field(default_factory=list)
+    runs: list[NumberRun] = dataclasses.field(default_factory=list)
+    card_in_sight: bool | None = None
 
 
 def _tok_at(starts: list[int], pos: int) -> int:
@@ -204,7 +206,7 @@ def find_disclosures(
         cue_tok = [(_tok_at(starts, q.start), _tok_at(starts, q.end) - 1) for q in cues]
         ctx = _Ctx(
             text, toks, starts, cues, cue_tok, [a for a, _ in cue_tok], expected,
-            [r.first_token for r in runs], [r.last_token for r in runs],
+            [r.first_token for r in runs], [r.last_token for r in runs], runs,
         )  # fmt: skip
         _classify_runs(ctx, runs, findings)
     if runs and not _HOLIDAY_WORDS.isdisjoint(toks.texts):
@@ -385,12 +387,30 @@ def _bare_birth_date(text: str, run: NumberRun) -> bool:
             return False
         return (_day_ok(int(a), int(b)) or _day_ok(int(b), int(a))) and _birth_year(y)
     chunks = part.chunks
-    if not part.spoken or part.written or len(groups) != 1 or not 3 <= len(chunks) <= 4:
+    if not part.spoken or part.written or len(groups) != 1 or not 3 <= len(chunks) <= 5:
         return False
     if all(len(ch) == 1 for ch in chunks) or _REPEATED.search(text, part.start, part.end):
         return False  # "three six oh two", "three one double eight": digits, no date
+    if "0" in chunks:  # "oh two fourteen oh nine": "oh" and a digit are one two-digit number
+        chunks = _oh_pairs(chunks)
+        if not 3 <= len(chunks) <= 4:
+            return False
     m, d = chunks[0], chunks[1]
     return len(d) <= 2 and _day_ok(int(m), int(d)) and _spoken_year(chunks[2:])
+
+
+def _oh_pairs(chunks: list[str]) -> list[str]:
+    """``chunks`` with each "0" and the single digit after it joined ("0", "2" -> "02")."""
+    out: list[str] = []
+    k = 0
+    while k < len(chunks):
+        if chunks[k] == "0" and k + 1 < len(chunks) and len(chunks[k + 1]) == 1:
+            out.append("0" + chunks[k + 1])
+            k += 2
+        else:
+            out.append(chunks[k])
+            k += 1
+    return out
 
 
 _REPEATED = re.compile(r"double|triple|treble", re.IGNORECASE)
@@ -435,6 +455,7 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
     bundle: tuple[str, int] | None = None  # the card or expiry just read, and its last token
     pin: NumberRun | None = None  # the last PIN read
     unnamed: NumberRun | None = None  # the number just read, if it was none
+    named: tuple[str, NumberRun] | None = None  # the code or expiry just read
     for run in runs:
         if taken and _inside(reach, taken_starts, run.start, run.end):
             if run.first_token in expiry_of:  # "july of twenty nine and then one six six"
@@ -472,6 +493,9 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
                 continue
         if cat is None and pin is not None and _another_pin(ctx, run, pin):
             cat = c.PIN  # "my pin used to be 1234 but now it's 5678"
+        if cat is None and named is not None and _corrected_value(ctx, run, *named):
+            cat = named[0]  # "the code is 281, no wait that's the old card, it's 284"
+        named = (cat, run) if cat in _CORRECTED else None
         if cat == c.PIN:
             if unnamed is not None and _another_pin(ctx, unnamed, run, before=True):
                 findings.append(Finding(c.PIN, unnamed.start, unnamed.end))  # "1234 or 4321"
@@ -495,6 +519,34 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
 _PIN_SIBLING = 12
 """Tokens at most between two PINs of one sentence ("the pin was 0912 but I changed it to 0921")."""
 _OR_WORDS = frozenset({"or", ",", "um", "uh", "maybe", "either", "possibly"})
+
+
+_CORRECTED = frozenset({c.CARD_SECURITY_CODE, c.CARD_EXPIRY})
+"""Categories whose value a caller may say again, corrected, after a "no wait"."""
+
+
+def _corrected_value(ctx: _Ctx, run: NumberRun, cat: str, prev: NumberRun) -> bool:
+    """Whether ``run`` replaces ``prev`` (of ``cat``) after a correction in the same sentence.
+
+    "the code is 281, no wait that's the old card, it's 284": within twelve
+    tokens after it, with "no", "wait", "sorry", "actually" or "I mean"
+    between, the same number of digits (for a code) or an expiry's shape,
+    and no cue of its own but a card word.
+    """
+    gap = run.first_token - prev.last_token
+    if not 0 < gap <= _PIN_SIBLING:
+        return False
+    texts = ctx.toks.texts
+    between = texts[prev.last_token + 1 : run.first_token]
+    if CORRECTIONS.isdisjoint(between) and "mean" not in between:
+        return False
+    if _sentence_break(texts, prev.last_token + 1, run.first_token):
+        return False
+    if cat == c.CARD_SECURITY_CODE and len(run.digits) != len(prev.digits):
+        return False
+    if not _fits(cat, run, explicit=True):
+        return False
+    return _nearest_cue(ctx, run.first_token, run.last_token) in (None, cat, c.PAYMENT_CARD)
 
 
 def _another_pin(ctx: _Ctx, run: NumberRun, pin: NumberRun, *, before: bool = False) -> bool:
@@ -775,7 +827,9 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
         a = cue_tok[j][0]
         if a > last + 3:
             break
-        if ctx.cues[j].label == NEG_OTHER:
+        if ctx.cues[j].label == NEG_OTHER and not (
+            texts[a] == "times" and _run_between(ctx, last, a)
+        ):  # "i put in 8642 three times": the count before "times" is the one it names
             return _NEG_ADDRESS
     j = bisect.bisect_left(ctx.cue_first, first) - 1
     while j >= 0 and cue_tok[j][1] >= first:
@@ -871,10 +925,18 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
             return c.ROUTING_NUMBER  # "checking 021000021": the bank's number, by its check
         if label == c.PAYMENT_CARD and _self_validating(run) == c.SSN:
             return c.SSN  # "it's on my husband's card actually, his is 512 08 3941"
+        if label in _CODE_LABELS:
+            other = _other_code(ctx, run, label)
+            if other is not None:
+                return other
         if _fits(label, run, explicit=True):
             return label
         if label == c.CARD_SECURITY_CODE and 5 <= len(run.digits) <= 8:
             return c.PIN  # "the code they texted me is 482913": a one-time passcode
+        if label in _PLACE_LABELS:
+            for cat in ctx.expected:  # "the expiry?" - "it's the new card... four slash 31"
+                if cat != label and _fits(cat, run, explicit=False):
+                    return cat  # the word only said where the value is printed
         if (
             label == c.SSN
             and 4 in map(len, run.readings)
@@ -899,6 +961,8 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
                 return cat
         if _pin_attempt(ctx, run):
             return c.PIN
+        if _expiry_before_code(ctx, run):
+            return c.CARD_EXPIRY  # "oh four twenty nine with the code five seven seven"
         bare = _bare_birth_date(ctx.text, run)
         if bare and not _after_event_word(ctx.toks.texts, run.first_token):
             return c.DATE_OF_BIRTH  # "he's a patient there, ten twenty two oh nine"
@@ -919,6 +983,55 @@ def _pronoun_one(texts: list[str], run: NumberRun) -> bool:
         return texts[k] == "one" and texts[k + 1] == "second"
     return k == run.last_token and k > 0 and texts[k] == "one" and texts[k - 1] in _DETERMINERS
 
+
+_CODE_LABELS = frozenset({c.CARD_SECURITY_CODE, c.PIN})
+_PLAIN_CODE_CUES = frozenset(
+    {"code", "four digits", "4 digits", "four digit", "4 digit", "four digit code",
+     "4 digit code", "four numbers", "4 numbers"}
+)  # fmt: skip
+"""Card-code cues that name no card: with four digits and no card in sight, a PIN's."""
+
+
+def _other_code(ctx: _Ctx, run: NumberRun, label: str) -> str | None:
+    """The other of PIN and card code, when a plain "code" cue's number is the other's length.
+
+    "so the code is eight oh eight oh" or "the four digits are 2279", four
+    digits with no card in sight (no card word, no card's digits, no card
+    code asked for), is a PIN; "the
+    code you gave me was 339", three digits, a card's code.
+    """
+    n = len(run.digits)
+    if label == c.PIN:
+        if n == 3 and _cue_text(ctx, run).startswith("code"):
+            return c.CARD_SECURITY_CODE
+        return None
+    if (
+        n == 4
+        and c.CARD_SECURITY_CODE not in ctx.expected
+        and " ".join(_cue_text(ctx, run).replace("-", " ").split()) in _PLAIN_CODE_CUES
+        and not _card_in_sight(ctx)
+    ):
+        return c.PIN
+    return None
+
+
+def _card_in_sight(ctx: _Ctx) -> bool:
+    """Whether the text names a card or holds a card's worth of digits (worked out once)."""
+    if ctx.card_in_sight is None:
+        ctx.card_in_sight = not _CARD_WORDS.isdisjoint(ctx.toks.texts) or any(
+            len(r.digits) >= 13 for r in ctx.runs
+        )
+    return ctx.card_in_sight
+
+
+_PLACE_LABELS = frozenset({c.PAYMENT_CARD, c.ROUTING_NUMBER})
+"""Cues that also name where another value is printed ("the new card", "after the routing")."""
+_CARD_WORDS = frozenset(
+    {"card", "amex", "american", "express", "front", "back", "visa", "mastercard", "discover",
+     "cvv", "cvc", "security", "expiry", "expires", "expiration", "exp", "card's", "cards"}
+)  # fmt: skip
+"""Words that put a card in the text (as a card's digits do): a four-digit "code" there is
+its code, not a PIN."""
 
 _BARE_ACCOUNT_WORDS = frozenset({"checking", "savings", "chequing"})
 """Cues that name the account's kind only: a number after them may be its routing number."""
@@ -988,6 +1101,29 @@ def _linked_to_cue(ctx: _Ctx, run: NumberRun) -> bool:
     return len(between) <= 6 and PASSWORD_LINKS.issuperset(between)
 
 
+_BEFORE_CODE = frozenset({"with", "and", "the", "then", ",", "um", "uh", "plus", "its", "it's"})
+
+
+def _expiry_before_code(ctx: _Ctx, run: NumberRun) -> bool:
+    """A month and year said just before the card's code: "oh four twenty nine with the code 577".
+
+    A number that reads as a card's expiry (a month and a year 2020-2049),
+    with no cue of its own, then within four tokens of linking words ("with",
+    "and the") a card-code cue with its number after it.
+    """
+    if not 3 <= len(run.digits) <= 4 or run.quantity or run.decimal or run.colon:
+        return False
+    k = bisect.bisect_right(ctx.cue_first, run.last_token)
+    if k == len(ctx.cues) or ctx.cues[k].label != c.CARD_SECURITY_CODE:
+        return False
+    a, b = ctx.cue_tok[k]
+    if a - run.last_token > 5 or not _BEFORE_CODE.issuperset(
+        ctx.toks.texts[run.last_token + 1 : a]
+    ):
+        return False
+    return _plausible_expiry(run.digits) and _expiry_shape(run) and _run_between(ctx, b, b + 4)
+
+
 def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
     """A tried number that failed: "I tried 2 4 6 8 but it said wrong PIN".
 
@@ -996,7 +1132,8 @@ def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
     then 7531"), with, in the same sentence, a PIN cue after it or a report
     that it failed ("wrong", "incorrect", "locked me out", "didn't work")
     within ten tokens after it or before the attempt ("it said it was wrong
-    so I tried 0017").
+    so I tried 0017"), "again" right after the verb ("let me try again,
+    5582"), or a second guess after it ("I put 7264 but it might be 7246").
     """
     if not 4 <= len(run.digits) <= 8:
         return False
@@ -1004,16 +1141,45 @@ def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
     first = _attempt_start(ctx, run.first_token)
     if first < 0:
         return False
+    if texts[first + 1] == "again" and _RETRY_GAP.issuperset(texts[first + 2 : run.first_token]):
+        return True  # "let me try again, 5582": a retry says the last one failed
     k = bisect.bisect_right(ctx.cue_first, run.last_token)
     hi = min(len(texts), run.last_token + 1 + _PIN_AFTER)
-    if k < len(ctx.cues) and ctx.cue_tok[k][0] < hi:
+    if (
+        k < len(ctx.cues)
+        and ctx.cue_tok[k][0] < hi
+        and not _run_between(ctx, run.last_token, ctx.cue_tok[k][0])
+    ):
         a = ctx.cue_tok[k][0]
-        # a cue after it names it: "wrong PIN" is one; "invalid zip" is no PIN
+        # a cue after it names it: "wrong PIN" is one; "invalid zip" is no PIN (a cue
+        # past another number, "8642 three times", is that one's)
         return ctx.cues[k].label == c.PIN and not _sentence_break(texts, run.last_token, a)
     lo = max(0, first - _PIN_AFTER)
-    return _failed(texts, run.last_token + 1, hi) or _failed(texts, lo, first, backwards=True)
+    return (
+        _failed(texts, run.last_token + 1, hi)
+        or _failed(texts, lo, first, backwards=True)
+        or _second_guess(ctx, run)
+    )
 
 
+_HEDGES = frozenset({"might", "maybe", "could", "or", "possibly", "probably"})
+
+
+def _second_guess(ctx: _Ctx, run: NumberRun) -> bool:
+    """Whether another number as long follows with a hedge between ("... but it might be 7246").
+
+    A caller unsure which of two numbers they put in is unsure of a PIN.
+    """
+    k = bisect.bisect_right(ctx.run_firsts, run.last_token)
+    if k == len(ctx.run_firsts):
+        return False
+    a = ctx.run_firsts[k]
+    if a - run.last_token > _PIN_AFTER or len(ctx.runs[k].digits) != len(run.digits):
+        return False
+    return not _HEDGES.isdisjoint(ctx.toks.texts[run.last_token + 1 : a])
+
+
+_RETRY_GAP = frozenset({",", "-", ":", ".", "um", "uh", "er", "with", "it's", "its"})
 _FAILED = frozenset(
     {"wrong", "incorrect", "invalid", "locked", "rejected", "failed", "denied", "error"}
 )  # fmt: skip
@@ -1142,7 +1308,7 @@ def _self_validating(run: NumberRun) -> str | None:
 
     A card: 13-19 digits with a valid Luhn check and a real IIN range. Nine
     digits grouped 3-2-4 and keeping the SSA rules: an SSN; written in one
-    group (or 4-4-1) with a valid ABA check: a routing number; else written
+    group (or 4-4-1, 3-3-3) with a valid ABA check: a routing number; else written
     in one group and keeping the SSA rules, an SSN. (Said in words or read
     digit by digit, nine digits are one only as a whole number:
     :func:`_nine_said`.)
@@ -1155,7 +1321,7 @@ def _self_validating(run: NumberRun) -> str | None:
         shape = [len(g) for g in run.groups]
         if shape == [3, 2, 4] and len(set(run.seps)) == 1 and ssn_ok(digits):
             return c.SSN
-        if shape in ([9], [4, 4, 1]) and aba_ok(digits):
+        if shape in ([9], [4, 4, 1], [3, 3, 3]) and aba_ok(digits):
             return c.ROUTING_NUMBER
         if shape == [9] and ssn_ok(digits) and run.written:
             return c.SSN
@@ -1167,7 +1333,8 @@ def _nine_said(run: NumberRun) -> str | None:
 
     "five twelve oh eight thirty nine forty one", "2 1 9 4 4 7 0 8 3", or
     said again after a "no wait": a routing number when its ABA check holds,
-    else an SSN when it keeps the SSA rules. Not a cardinal ("nine hundred
+    else an SSN when it keeps the SSA rules. Said in three groups of three,
+    only a routing number. Not a cardinal ("nine hundred
     ... thousand"), a time or a decimal.
     """
     if run.quantity or run.decimal or run.colon or run.slash:
@@ -1182,6 +1349,8 @@ def _nine_said(run: NumberRun) -> str | None:
     if len(set(digits)) == 1:
         return None  # "one one one one one one one one one": no number anyone was given
     if part.breaks and not (len(part.breaks) == 8 and set(part.seps) == {" "}):
+        if [len(g) for g in part.groups] == [3, 3, 3] and aba_ok(digits):
+            return c.ROUTING_NUMBER  # "two six one, oh seven three, three one three"
         return None  # grouped: 3-2-4 is _self_validating's; other groupings are no SSN
     if aba_ok(digits):
         return c.ROUTING_NUMBER
@@ -1453,11 +1622,22 @@ def _year_end(run: NumberRun, day_first: bool) -> int | None:
 _CENTURY = ("19", "20")
 
 
+def _after_preposition(texts: list[str], first: int) -> bool:
+    """Whether "in", "since", "from" ... (and maybe "the") stand right before token ``first``."""
+    k = first - 1
+    if k >= 0 and texts[k] == "the":
+        k -= 1
+    return k >= 0 and texts[k] in _YEAR_PREPOSITIONS
+
+
 def _ordinal_months(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, list[NumberRun]]]:
     """ "The fourth month of twenty seven": a month by its number, and a year.
 
     An ordinal of at most twelve, "month of" and a year (two or four digits):
-    a card's expiry or a date of birth, by the cue or the question.
+    a card's expiry or a date of birth, by the cue or the question; with
+    neither, an expiry when the year is said in two digits, as a card
+    prints it, and is one a card runs to ("... of twenty seven"; "the first
+    month of 2024 was cold" is a time).
     """
     texts = ctx.toks.texts
     by_first = {r.first_token: r for r in runs}
@@ -1471,6 +1651,13 @@ def _ordinal_months(ctx: _Ctx, runs: list[NumberRun]) -> list[tuple[Finding, lis
             continue
         label = _nearest_cue(ctx, m.first_token, y.last_token)
         cat = label or (ctx.expected[:1] or (None,))[0]
+        if (
+            cat is None
+            and len(y.digits) == 2
+            and _plausible_expiry(m.digits.zfill(2) + y.digits)
+            and not _after_preposition(texts, m.first_token)
+        ):  # with no cue, a year a card runs to is its expiry ("moved in the ..." is a time)
+            cat = c.CARD_EXPIRY
         if cat in (c.CARD_EXPIRY, c.DATE_OF_BIRTH):
             out.append((Finding(cat, m.start, y.end), [m, y]))
     return out

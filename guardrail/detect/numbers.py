@@ -357,6 +357,8 @@ _TO_DIGIT_LEADS = FILLERS | frozenset(
 """Words after which a "to" starting a stretch of numbers is a digit ("it's to oh one ..."); after
 any other word it is the preposition ("set it to ...", "changed it at the atm to ...")."""
 _LONG_STRETCH = 12
+_DETERMINERS_AFTER = frozenset({"my", "the", "your", "his", "her", "our", "their", "a", "an"})
+"""Words after which a "for" or "to" ending a stretch of numbers is the preposition."""
 """Digits in a stretch from which only a homophone between two digits is one."""
 
 
@@ -736,7 +738,19 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
                 and texts[q - 1] not in _TO_DIGIT_LEADS
             ):
                 continue  # "i changed it at the atm to oh nine two one": the preposition
+            if (
+                p == len(seq) - 1
+                and texts[q] in ("for", "to")
+                and q + 1 < n
+                and texts[q + 1] in _DETERMINERS_AFTER
+            ):
+                continue  # "... oh nine for my son": the preposition, before its noun
             near = [texts[x] for x in seq[max(0, p - 1) : p + 2] if x != q]
+            if short and p == 0 and _after_expiry_word(texts, q):
+                if out is texts:
+                    out = list(texts)
+                out[q] = _HOMOPHONES[texts[q]]  # "expiration date for twenty seven": 4/27
+                continue
             if short and texts[q] not in _SURE_HOMOPHONES and _HOMOPHONE_WORDS.isdisjoint(near):
                 continue  # "nine to five", "two for one": three numbers, a word between
             inside = 0 < p < len(seq) - 1 and _BESIDE_HOMOPHONE.issuperset(near)
@@ -747,6 +761,20 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
                     out = list(texts)
                 out[q] = _HOMOPHONES[texts[q]]
     return out
+
+
+_EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "exp", "thru"})
+
+
+def _after_expiry_word(texts: list[str], q: int) -> bool:
+    """Whether an expiry word (or "expiration date") stands right before token ``q``.
+
+    There "for twenty seven" is "four twenty seven": a month and a year.
+    """
+    if q == 0:
+        return False
+    w = texts[q - 1]
+    return w in _EXPIRY_WORDS or (w == "date" and q > 1 and texts[q - 2] in _EXPIRY_WORDS)
 
 
 def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
@@ -768,7 +796,8 @@ def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:
             plain
             or kind == DIGITS
             or (kind == WORD and w in _NUMBERISH and _is_number_word(kinds, texts, i))
-        ):
+        ) and not (kind == WORD and chunks and i + 1 < n and texts[i + 1] == "times"):
+            # "i put in 8642 three times": a count after the value is no part of it
             if kind == DIGITS and i > run.first_token and kinds[i - 1] == DIGITS:
                 pending_break = True
                 sep = " "

@@ -85,8 +85,11 @@ would you like to use?", "what name is on the card?" ask for nothing. Nor
 are other numbers: an account number on a utility bill, a member or policy
 number on the back of an insurance card. A one-time code the caller was
 sent, or a passcode of digits ("six digit passcode", "telephone banking
-passcode", "the passcode on your account"), is a PIN; a plain passcode, a
-password, security word or passphrase is a password.
+passcode", "the passcode on your account"), an access code, an app's or portal's
+PIN and the number from an authenticator is a PIN; a plain passcode, a
+password, security word or passphrase is a password. An elliptical follow-up in
+a bundle asks for what it names: "and the code?" for the card's security code,
+"and the account you'd like to use" for a bank account.
 
 Adding a phrasing
 -----------------
@@ -153,6 +156,8 @@ _CARD_OR_BRAND = (
 )
 _CARD_ENDS = r"(?= ?(?:$|[,.?!;]|(?:please|now|then|next|first|whenever|when|again)\b))"
 """After "I'll need your card": it ends the clause, so the card's number is what is needed."""
+_ELLIPSIS_ENDS = r"(?= ?(?:$|[,.?!;]|(?:please|now|then|too|as well|next|first)\b))"
+"""After an elliptical follow-up in a bundle ("and the code?"): it ends the clause."""
 _CHECK = r"(?:your|the|a|one of your|any of your) (?:checks|cheques|check|cheque)"
 _BARE_NUMBER = r"(?:the|your) (?:full |whole |long |entire )?(?:number|numbers|digits)"
 
@@ -173,6 +178,11 @@ TARGETS: tuple[Target, ...] = (
             r"(?:verification) (?:code|value|number) on (?:the|your) card",
             r"(?:three|3) digit (?:security |verification )?(?:code|number)",
             r"(?:four|4) digit (?:security|verification) (?:code|number)",
+            r"(?:four|4) on the front of (?:your|the|this|that) (?:amex|american express)",
+            r"code(?<=\band the code)" + _ELLIPSIS_ENDS,
+            r"three digits(?<=\band the three digits)" + _ELLIPSIS_ENDS,
+            r"three numbers(?<=\band the three numbers)" + _ELLIPSIS_ENDS,
+            r"3 digits(?<=\band the 3 digits)" + _ELLIPSIS_ENDS,
         ),
         descriptions=(
             r"(?:three|3|four|4|last three|last 3) (?:digits?|numbers?|digit number|digit code)"
@@ -372,6 +382,7 @@ TARGETS: tuple[Target, ...] = (
             r"(?:passcode|pass code|access code) (?:on|for) (?:your|the|this|that) account",
             r"(?:passcode|pass code) (?:on|for) (?:your |the )?(?:telephone|phone|online) banking",
             r"(?:passcode|pass code) number",
+            r"access code",
         ),
         bare=(r"(?:the|your|those|all|all the) (?:four|4|six|6) (?:digits|numbers)",),
         talk="pin pins",
@@ -393,7 +404,17 @@ TARGETS: tuple[Target, ...] = (
             r"|email|app|authenticator|authenticator app|authentication app)",
             r"(?:what does|what did|what do) (?:the|your|that|this) (?:new |latest |last |second )?"
             r"(?:text|texts|message|sms|email|text message) say(?! about)",
-            r"(?:number|numbers|digits) (?:from|in) (?:the|your|that) (?:text|sms|text message)",
+            r"(?:number|numbers|digits) (?:from|in|on) (?:the|your|that) (?:text|sms|text message"
+            r"|authenticator|authenticator app|authentication app|app)",
+            r"(?:code|number|digits) (?:on|showing on|shown on|displayed on) (?:the|your)"
+            r" (?:screen|display)",
+            r"(?:code|passcode) (?:when|once|as soon as) (?:it|that|the text|the message)"
+            r" (?:comes in|arrives|comes through|shows up|pops up|lands)",
+            r"(?:code|passcode) (?:when|once|as soon as) you (?:get|receive|see) it",
+            r"(?:four|4|six|6) (?:digits|numbers) (?:you|that you) (?:chose|picked|set|set up"
+            r"|created|made|selected)",
+            r"(?:enter|key|punch|type)(?: in)?(?: or (?:say|tell me|read me))? (?:the|your)"
+            r" (?:four|4|six|6) (?:digits|numbers|digit code)",
             r"(?:text|texted|sms|email|emailed) (?:verification |security |confirmation |access )?"
             r"(?:code|passcode)",
             r"(?:sent|texted|emailed) (?:you )?(?:a (?:new|fresh|second|different) one"
@@ -430,6 +451,9 @@ TARGETS: tuple[Target, ...] = (
             r"account(?<=routing and the account)",
             r"account(?<=routing and your account)",
             r"account(?<=sort code and account)",
+            r"account(?:(?<=\band the account)|(?<=\band your account))"
+            r"(?= ?(?:$|[,.?!;]|(?:please|now|then|too|you|you'd|youd|you'll|that|which|where"
+            r"|to|for|we|i)\b))",
             r"bank (?:details|info|information|account details)",
             r"(?:acct|a c) (?:number|no)",
         ),
@@ -647,7 +671,9 @@ def _needs(pattern: str, head: str) -> frozenset[str] | None:
     ``head`` (``None``: not known, or it may match ``head`` alone): a sentence with none of
     them need not be tried there. Only a pattern of whole literal words (optional endings
     like ``cards?`` aside) whose first word is followed by something it must match
-    answers; read from the pattern's text, no compiling."""
+    answers; read from the pattern's text, no compiling. A positive lookaround only adds
+    to what a match needs, so it is left out (``_without_lookarounds``)."""
+    pattern = _without_lookarounds(pattern)
     if re.search(r"[a-z0-9']\(\?:[a-z0-9']|\)[a-z0-9']|[\[\\#.]", pattern):
         return None
     group = re.match(r"\(\?:([^()]*)\)", pattern) or re.match(r"[a-z0-9']+\??", pattern)
@@ -662,6 +688,29 @@ def _needs(pattern: str, head: str) -> frozenset[str] | None:
     for word, optional in re.findall(r"([a-z0-9']+)(\?)?", f"{text} {rest}"):
         words.update((word, word[:-1]) if optional else (word,))
     return frozenset(words - {head})
+
+
+def _without_lookarounds(pattern: str) -> str:
+    """``pattern`` without its positive lookarounds, ``(?=...)`` and ``(?<=...)``."""
+    out, i = [], 0
+    while True:
+        j = min(
+            (k for k in (pattern.find("(?=", i), pattern.find("(?<=", i)) if k >= 0), default=-1
+        )
+        if j < 0:
+            return "".join(out) + pattern[i:]
+        out.append(pattern[i:j])
+        depth, k = 0, j
+        while k < len(pattern):
+            if pattern[k] == "\\":
+                k += 2
+                continue
+            depth += pattern[k] == "("
+            depth -= pattern[k] == ")"
+            k += 1
+            if depth == 0:
+                break
+        i = k
 
 
 def _must_match_more(rest: str) -> bool:
@@ -769,10 +818,14 @@ _ASK = _at_words(
     r"|\b(?:gonna|going to|gotta|got to|have to) (?:need|get|grab|take|have)\b"
     r"|\b(?:and|also|plus|now|then|lastly|finally|next) (?:the|your)\b"
     r"|(?<!is )(?<!'s )(?<!its )(?<!was )\bjust (?:the|your)\b"
+    r"|\bfor (?:the |an |a |your )?(?:amex|american express|visa|mastercard|discover)"
+    r"(?: cards?)?,? (?:it's|it is|its|that's|that is|it'll be|you want|you need|i need"
+    r"|we need) (?:the|your)\b"
 )
 """Asking forms: a sentence with none of these asks only if it ends in "?" or starts as a
 question (``_QUESTION_START``). "just the" asks ("just the number on the front is fine"),
-but not in a cleft ("it's just the expiry that changes")."""
+but not in a cleft ("it's just the expiry that changes"); nor does "for the amex it's the four
+digits on the front" say more than which one to give."""
 
 _PUNCT_BREAK = re.compile(r'[,:()"]')
 _CLAUSE_BREAK = _at_words(
@@ -843,12 +896,13 @@ _CLAUSE_KIND = _at_words(
     r"|\b(?:code|codes|passcode|number|text|message|email|sms)(?: that)? (?:we|i)(?:'ve)?"
     r"(?: just)? (?:sent|texted|emailed"
     r"|messaged)\b"
-    r"|\b(?:can|could|would|will) you(?: please| just)? read (?:it|that|them|this) back to (?:me"
-    r"|us)\b)"
+    r"|\b(?:can|could|would|will) you(?: please| just)? read (?:it|that|them|this) back(?: to (?:me"
+    r"|us))?\b)"
     # a report, whatever form the clause has
     r"|(?P<report>\b(?:ending|ends) (?:in|with)\b|\bon file\b"
     r"|\b(?:thank you|thanks)(?: so much)? for\b"
-    r"|(?<!\byou )\bgot it\b(?! (?:and|so|now|then|ok|okay|um|uh)\b)|\bi understand\b"
+    r"|(?<!\byou )(?<!\byou've )(?<!\byou have )\bgot it\b(?! (?:and|so|now|then|ok|okay|um"
+    r"|uh)\b)|\bi understand\b"
     r"|\b(?:you|they|he|she)(?: just| already)? (?:gave|entered|provided|typed|keyed"
     r"|told me|told us|mentioned|gave me|gave us)\b(?! (?:me|us) (?:the|your)\b)"
     r"|\bsorry (?:to hear|about)\b"
@@ -1358,7 +1412,7 @@ def _sentence_requests(
                 and _WE_TAKE.search(before) is None
             )
             or _follows(before, _PLACE_WORDS, 1)
-            or (before.endswith(_UNDER_ENDS) and _UNDER.search(before) is not None)
+            or _under(before, s[a:b])
             or (category != c.HEALTH and _about_having(before, s[a:b]))
             or (category != c.HEALTH and _follows(before, _TOPIC_WORDS, 2))
             or (s[a:b].endswith(_OBJECTS) and _YES_NO.match(s, lo) is not None)
@@ -1405,6 +1459,20 @@ _UNDER = re.compile(r"\b(?:above|below|under|underneath|beneath|over) (?:the|you
 number on the front"); a label is read with no determiner ("what does it say under valid
 thru?")."""
 _UNDER_ENDS = ("the ", "your ", "that ", "this ")
+_UNDER_WORDS = ("above ", "below ", "under ", "underneath ", "beneath ", "over ")
+
+
+def _under(before: str, name: str) -> bool:
+    """Whether ``name`` (with ``before``, its clause up to it) is where the asked thing is
+    printed (``_UNDER``); the determiner may open the name itself ("above the number")."""
+    if before.endswith(_UNDER_ENDS):
+        return _UNDER.search(before) is not None
+    if not before.endswith(_UNDER_WORDS):
+        return False
+    head = name.split(" ", 1)[0] + " "
+    return head in _UNDER_ENDS and _UNDER.search(before + head) is not None
+
+
 _OBJECTS = ("card", "cards", "checkbook", "cheque book", "statement")
 """Names of things one holds: "do you have your card handy?" is getting ready, while "do
 you have your routing number handy?" asks for the number."""
@@ -1496,7 +1564,7 @@ def _only_phrase_words(s: str, mentions: list[tuple[int, int, str]]) -> bool:
     last name may end it with what it is for ("the password for the vet portal")."""
     rest, at = [], 0
     for a, b, _ in mentions:
-        rest.append(s[at:a])
+        rest.append(" ".join(_without_modifiers(_spaced(s[at:a]).split())))
         at = b
     tail = _spaced(s[at:]).split()
     if (
@@ -1507,6 +1575,16 @@ def _only_phrase_words(s: str, mentions: list[tuple[int, int, str]]) -> bool:
     ):
         tail = []
     return all(w in _PHRASE_WORDS for w in _spaced(" ".join(rest)).split() + tail)
+
+
+def _without_modifiers(before: list[str]) -> list[str]:
+    """``before`` (the words before a name in a phrase) without the one or two words
+    between a determiner and the name that only say whose or which it is ("the toll
+    account PIN", "your hotel loyalty password")."""
+    for n in (1, 2):
+        if len(before) > n and before[-n - 1] in _DETERMINERS:
+            return before[:-n]
+    return before
 
 
 _WHAT_FOR = frozenset({"for", "on"})

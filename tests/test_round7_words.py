@@ -9,31 +9,15 @@ none is a line of an evaluation set.
 
 from __future__ import annotations
 
-import re
+from test_request_kinds_round6 import _check
 
 from guardrail.detect import categories as c
 from guardrail.detect.numbers import tokenize
 from guardrail.detect.passwords import find_passwords
-from guardrail.detect.requests import find_requests
 
 CARD, CSC, EXP = c.PAYMENT_CARD, c.CARD_SECURITY_CODE, c.CARD_EXPIRY
 ACCT, ROUTE, IBAN, SSN = c.BANK_ACCOUNT, c.ROUTING_NUMBER, c.IBAN, c.SSN
 DOB, PIN, PASSWORD, HEALTH = c.DATE_OF_BIRTH, c.PIN, c.PASSWORD, c.HEALTH
-
-
-def _stt(text: str) -> str:
-    """``text`` as speech-to-text often gives it: lower case, no punctuation."""
-    return re.sub(r"[.,?!;:]", "", text.lower())
-
-
-def _check(cases: list[tuple[str, list[str]]], *, stt: bool = True) -> None:
-    variants = [
-        (variant, want)
-        for text, want in cases
-        for variant in ((text, _stt(text), _stt(text).replace("'", "")) if stt else (text,))
-    ]
-    wrong = [(t, want, got) for t, want in variants if (got := find_requests(t)) != want]
-    assert wrong == []
 
 
 def _password_answer(text: str) -> list[str]:

@@ -8,27 +8,11 @@ none is a line of an evaluation set.
 
 from __future__ import annotations
 
-import re
+from test_request_kinds_round6 import _check
 
 from guardrail.detect import categories as c
-from guardrail.detect.requests import find_requests
 
 CSC, EXP, ACCT, PIN = c.CARD_SECURITY_CODE, c.CARD_EXPIRY, c.BANK_ACCOUNT, c.PIN
-
-
-def _stt(text: str) -> str:
-    """``text`` as speech-to-text often gives it: lower case, no punctuation."""
-    return re.sub(r"[.,?!;:]", "", text.lower())
-
-
-def _check(cases: list[tuple[str, list[str]]], *, stt: bool = True) -> None:
-    variants = [
-        (variant, want)
-        for text, want in cases
-        for variant in ((text, _stt(text), _stt(text).replace("'", "")) if stt else (text,))
-    ]
-    wrong = [(t, want, got) for t, want in variants if (got := find_requests(t)) != want]
-    assert wrong == []
 
 
 def test_elliptical_follow_up_in_a_bundle() -> None:

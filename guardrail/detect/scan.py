@@ -65,6 +65,9 @@ _PASSWORD_READER_WORDS = LOOSE_TRIGGERS | CUE_WORDS
 """Words without which the password reader finds nothing in a text with no digit."""
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
 _SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
+_HOMOPHONES = frozenset({"to", "too", "for", "fore", "won", "ate", "oh", "o"})
+"""Number words that are ordinary words too: digits only beside another number word
+("ate won too for" is a PIN; "to" alone is a word)."""
 
 
 _LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
@@ -103,13 +106,20 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
     if not _SCALE_WORDS.isdisjoint(words):
         return True
     numberish = 0
-    for w in words:
+    last = len(words) - 1
+    real = False  # a number word that is one whatever stands beside it
+    for i, w in enumerate(words):
         if w in _NUMBERISH:
+            if w in _HOMOPHONES and not (
+                (i > 0 and words[i - 1] in _NUMBERISH) or (i < last and words[i + 1] in _NUMBERISH)
+            ):
+                continue  # "to", "for", "oh" alone are words; beside a number, digits
+            real = real or w in NUMBER_WORDS
             numberish += 1
             if numberish >= 2:
                 return True
     # "born on the fourth"; a month name alone ("may I have your date of birth?") is no date
-    return not (_BIRTH_TRIGGERS.isdisjoint(words) or NUMBER_WORDS.isdisjoint(words))
+    return real and not _BIRTH_TRIGGERS.isdisjoint(words)
 
 
 _SECRET_NAMES = {

@@ -483,13 +483,10 @@ class CallStateStore:
         return None if previous == instance else previous
 
     def heartbeat(self, call_sid: str, instance: str, now: float, lease_s: float) -> bool:
-        """Renew ``instance``'s lease; false if another server holds the call now."""
-        _, n = self._run(
-            "UPDATE guardrail_cs_calls SET lease_until = ?, updated = ?, expires = ? "
-            "WHERE call_sid = ? AND owner = ?",
-            (now + lease_s, now, now + CALL_TTL_S, call_sid, instance),
-        )
-        return n == 1
+        """Renew ``instance``'s lease; false if another server holds the call now (one
+        call's :meth:`heartbeat_all`)."""
+        record = self.heartbeat_all([call_sid], instance, now, lease_s)[call_sid]
+        return record is not None and record.owner == instance
 
     def release(self, call_sid: str, instance: str) -> None:
         """``instance`` lets the call go (it drains): any server may take it back."""

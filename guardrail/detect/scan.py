@@ -61,7 +61,7 @@ _PASSWORD_TRIGGERS = frozenset(
      "security", "memorable"}
 )  # fmt: skip
 _TRIGGERS = _BIRTH_TRIGGERS | _PASSWORD_TRIGGERS
-_PASSWORD_READER_WORDS = LOOSE_TRIGGERS | CUE_WORDS
+_PASSWORD_READER_WORDS = _PASSWORD_TRIGGERS | LOOSE_TRIGGERS | CUE_WORDS
 """Words without which the password reader finds nothing in a text with no digit."""
 _NUMBERISH = NUMBER_WORDS | frozenset(MONTHS)
 _SCALE_WORDS = frozenset(SCALES) | frozenset(SCALE_ORDINALS)
@@ -99,7 +99,7 @@ def _worth_scanning(text: str, expected: tuple[str, ...]) -> bool:
     if expected or _DIGIT_RE.search(text):
         return True
     words = _words(text.lower())
-    if not _PASSWORD_TRIGGERS.isdisjoint(words) or not _PASSWORD_READER_WORDS.isdisjoint(words):
+    if not _PASSWORD_READER_WORDS.isdisjoint(words):
         return True
     if _NUMBERISH.isdisjoint(words):
         return False
@@ -507,8 +507,9 @@ _LONG_LOOKS = frozenset({"password", "passwords", "passcode", "passcodes", "pass
     w for w in _KNOWN if w.startswith(("password", "passcode", "passphrase"))
 )  # fmt: skip
 """Words after which the detector reads a long window (spelled passwords, spoken IBANs)."""
-_TRY_VERBS = frozenset({"try", "use", "using", "put", "enter", "type", "set", "it's", "its"})
-_TRY_VERBS = _TRY_VERBS | VALUE_LEADS
+_TRY_VERBS = (
+    frozenset({"try", "use", "using", "put", "enter", "type", "set", "it's", "its"}) | VALUE_LEADS
+)
 _STARTS = (
     NUMBER_WORDS
     | frozenset(SCALE_ORDINALS)
@@ -790,7 +791,7 @@ class StreamingRedactor:
             # the held text is not the start of the stream: what the detector reads
             # only at a text's start ("qwerty123, that's it") must not fire here
             found = [
-                Finding(f.category, f.start - _MID_LEN, f.end - _MID_LEN)
+                Finding(f.category, max(0, f.start - _MID_LEN), f.end - _MID_LEN)
                 for f in _scan_normalized(_MID + text, self.expected)
                 if f.end > _MID_LEN
             ]

@@ -280,6 +280,7 @@ AGENT = [
     ("What medications are you currently on?", ["health"]),
     ("Have you been diagnosed with diabetes?", ["health"]),
     ("Next, your card number.", [CARD]),
+    ("What card would you like to use?", [CARD]),
 ]
 
 AGENT_NEGATIVE = [
@@ -297,7 +298,6 @@ AGENT_NEGATIVE = [
     "Please hold while I check your account.",
     "Your card number has been updated.",
     "Thanks for confirming your date of birth.",
-    "What card would you like to use?",
     "For security, please confirm the last four digits of your card.",
     "What's the name on the card?",
     "What's the billing zip code for the card?",

@@ -169,7 +169,6 @@ def test_questions_about_the_card_that_do_not_ask_for_its_data() -> None:
             ("Is the card in your name?", []),
             ("Where is the card billed?", []),
             ("Whose card is it?", []),
-            ("Which card would you like to use?", []),
             ("Is it a Visa or Mastercard?", []),
             ("Is this a credit or debit card?", []),
             ("What type of card is it?", []),
@@ -178,6 +177,27 @@ def test_questions_about_the_card_that_do_not_ask_for_its_data() -> None:
             ("What's the phone number on the back of your card?", []),
             ("Is it a checking or savings account?", []),
             ("Where were you born?", []),
+        ]
+    )
+
+
+def test_choosing_the_card_to_pay_with_asks_for_the_card() -> None:
+    """In a payment, "which card would you like to use?" is answered from the card: a
+    request (fail safe: the secure path takes the answer); whose or which card is on the
+    account, paying with the card on file, or a choice between cards ("the Visa or the
+    Mastercard?") asks for no data."""
+    _check(
+        [
+            ("Which card would you like to use?", [CARD]),
+            ("What card would you like to use for the donation?", [CARD]),
+            ("and what card are we using today", [CARD]),
+            ("Which card will you be paying with today?", [CARD]),
+            ("What card do you want to put this on?", [CARD]),
+            ("Which card is on the account?", []),
+            ("Would you like to pay with the card on file?", []),
+            ("Which card did you lose?", []),
+            ("Which card would you like to use, the Visa or the Mastercard?", []),
+            ("Which card would you like to use, the one ending in 4444 or a new one?", []),
         ]
     )
 

@@ -80,8 +80,10 @@ it in online"), unless the clause is itself a question
 A sentence that names nothing but asks for "it" ("Is that IBAN for a business account?
 Please read it out.") asks for what the sentence before it named last.
 
-Brand and kind are not card data: "is it a Visa or Mastercard?", "which card
-would you like to use?", "what name is on the card?" ask for nothing. Nor
+Brand and kind are not card data: "is it a Visa or Mastercard?", "what name
+is on the card?" ask for nothing; but "which card would you like to use?" in a
+payment asks for the card (the answer is read from it, and the secure path is
+the place to take it). Nor
 are other numbers: an account number on a utility bill, a member or policy
 number on the back of an insurance card. A one-time code the caller was
 sent, or a passcode of digits ("six digit passcode", "telephone banking
@@ -518,6 +520,9 @@ TARGETS: tuple[Target, ...] = (
             r"first (?:twelve|12|eleven|11)(?: digits| numbers)?",
             r"(?:which|what) (?:number|numbers|digits) (?:is|are) (?:on|across|along|printed on) "
             + _CARD,
+            r"(?:which|what) (?:credit |debit )?card (?:would|will|do|are|shall) (?:you|we)"
+            r" (?:like to |want to |wanna |prefer to |be )?(?:use|using|pay with|paying with"
+            r"|put (?:it|this|that) on|charge|charging)(?![^?.!;]{0,60}\bor\b)",
         ),
         bare=(_BARE_NUMBER, r"(?:number|numbers|digits) first"),
         heard=(r"(?:the|your|that) (?:new|other|different|replacement|second|next) one",),

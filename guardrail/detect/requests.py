@@ -677,7 +677,8 @@ def _needs(pattern: str, head: str) -> frozenset[str] | None:
     them need not be tried there. Only a pattern of whole literal words (optional endings
     like ``cards?`` aside) whose first word is followed by something it must match
     answers; read from the pattern's text, no compiling. A positive lookaround only adds
-    to what a match needs, so it is left out (``_without_lookarounds``)."""
+    to what a match needs and a negative one only narrows the matches, so both are left out
+    (``_without_lookarounds``)."""
     pattern = _without_lookarounds(pattern)
     if re.search(r"[a-z0-9']\(\?:[a-z0-9']|\)[a-z0-9']|[\[\\#.]", pattern):
         return None
@@ -695,13 +696,16 @@ def _needs(pattern: str, head: str) -> frozenset[str] | None:
     return frozenset(words - {head})
 
 
+_LOOKAROUNDS = ("(?=", "(?<=", "(?!", "(?<!")
+
+
 def _without_lookarounds(pattern: str) -> str:
-    """``pattern`` without its positive lookarounds, ``(?=...)`` and ``(?<=...)``."""
+    """``pattern`` without its lookarounds, ``(?=...)``, ``(?<=...)``, ``(?!...)`` and
+    ``(?<!...)``: each only narrows the matches, so what every match of the rest needs,
+    every match of ``pattern`` needs too."""
     out, i = [], 0
     while True:
-        j = min(
-            (k for k in (pattern.find("(?=", i), pattern.find("(?<=", i)) if k >= 0), default=-1
-        )
+        j = min((k for k in (pattern.find(x, i) for x in _LOOKAROUNDS) if k >= 0), default=-1)
         if j < 0:
             return "".join(out) + pattern[i:]
         out.append(pattern[i:j])

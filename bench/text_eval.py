@@ -62,14 +62,22 @@ DEFAULT_GENERATED = DATA / "generated"
 DEFAULT_HANDWRITTEN = DATA / "handwritten" / "holdout.jsonl"
 DEFAULT_HANDWRITTEN_DEV = DATA / "handwritten_dev" / "dev.jsonl"
 DEFAULT_HANDWRITTEN2 = DATA / "handwritten2" / "holdout2.jsonl"
+DEFAULT_HANDWRITTEN3 = DATA / "handwritten3" / "holdout3.jsonl"
 MAP = presidio_baseline.ENTITY_TO_CATEGORY
 SPLIT_NOTE = {
     "dev": "generated dev (tune on this)",
     "test": "generated test (held out: phrasings not in dev; do not tune on it)",
     "holdout": "hand-written held-out (never tuned on)",
     "holdout2": "second hand-written held-out (never tuned on)",
+    "holdout3": "third hand-written held-out (never tuned on)",
     "handwritten_dev": "hand-written dev (tune on this)",
 }
+HOLDOUTS = {
+    "holdout": ("handwritten", "handwritten_holdout"),
+    "holdout2": ("handwritten2", "handwritten_holdout2"),
+    "holdout3": ("handwritten3", "handwritten_holdout3"),
+}
+"""Each held-out split: the argument that names its file, and its key in ``--json``."""
 HOLDOUT_REFUSED = (
     "--misses does not print items of the hand-written held-out set: it is never tuned on. "
     "Use --split dev (or test) with --misses."
@@ -501,10 +509,16 @@ def main(argv: list[str] | None = None) -> int:
         help="the second hand-written held-out JSON Lines (scored, never printed item by item)",
     )
     p.add_argument(
+        "--handwritten3",
+        type=Path,
+        default=DEFAULT_HANDWRITTEN3,
+        help="the third hand-written held-out JSON Lines (scored, never printed item by item)",
+    )
+    p.add_argument(
         "--split",
-        choices=("dev", "test", "holdout", "holdout2", "handwritten_dev", "all"),
+        choices=("dev", "test", *HOLDOUTS, "handwritten_dev", "all"),
         default="all",
-        help="all: dev, test, both hand-written held-out sets and the hand-written dev set",
+        help="all: dev, test, every hand-written held-out set and the hand-written dev set",
     )
     p.add_argument("--category", choices=REQUEST_CATEGORIES, help="report only this category")
     p.add_argument("--misses", type=int, default=0, metavar="N", help="print N missed and N false")
@@ -514,11 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--no-presidio", action="store_true", help="skip the Presidio baseline")
     args = p.parse_args(argv)
-    if args.misses and args.split in ("holdout", "holdout2"):
+    if args.misses and args.split in HOLDOUTS:
         p.error(HOLDOUT_REFUSED)
     w = sys.stdout.write
     splits = ("dev", "test") if args.split == "all" else (args.split,)
-    splits = tuple(s for s in splits if s not in ("holdout", "holdout2", "handwritten_dev"))
+    splits = tuple(s for s in splits if s not in HOLDOUTS and s != "handwritten_dev")
     use_presidio = not args.no_presidio and presidio_baseline.available()
     report: dict = {"generated": {}}
     if use_presidio:
@@ -534,12 +548,13 @@ def main(argv: list[str] | None = None) -> int:
             print_beside(w, split, rep["findings"], base, args.category)
         if args.misses:
             print_examples(w, split, examples)
-    if args.split in ("holdout", "all"):
-        _holdout(args, report, w, use_presidio)
-    if args.split in ("holdout2", "all") and (
-        args.split == "holdout2" or args.handwritten2.exists()
-    ):
-        _holdout(args, report, w, use_presidio, second=True)
+    for split in HOLDOUTS:
+        # the first set is always scored with "all"; a later one once it is in the repo
+        if args.split == split or (
+            args.split == "all"
+            and (split == "holdout" or getattr(args, HOLDOUTS[split][0]).exists())
+        ):
+            _holdout(args, report, w, use_presidio, split)
     if args.split in ("handwritten_dev", "all"):
         _handwritten_dev(args, report, w, use_presidio)
     if not args.generated_only:
@@ -557,15 +572,12 @@ def _holdout(
     report: dict,
     w: Callable[[str], object],
     use_presidio: bool,
-    *,
-    second: bool = False,
+    split: str = "holdout",
 ) -> None:
-    """Score a hand-written held-out set (``second``: the second one) into ``report``;
+    """Score the hand-written held-out ``split`` (a key of ``HOLDOUTS``) into ``report``;
     never prints its items."""
-    split, key = (
-        ("holdout2", "handwritten_holdout2") if second else ("holdout", "handwritten_holdout")
-    )
-    items = load_holdout(args.handwritten2 if second else args.handwritten)
+    arg, key = HOLDOUTS[split]
+    items = load_holdout(getattr(args, arg))
     rep, _ = eval_generated(items, category=args.category)
     report[key] = rep
     print_generated(w, split, rep, args.category)

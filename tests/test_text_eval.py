@@ -333,11 +333,16 @@ def test_text_eval_runs_from_the_repo_copy(tmp_path: Path) -> None:
         assert report[key]
     assert report["adyen"]["card:compact:bare"]["of"] > 0
     assert "generated test (held out" in proc.stdout
-    for key in ("handwritten_holdout", "handwritten_holdout2", "handwritten_dev"):
+    for key in (
+        "handwritten_holdout",
+        "handwritten_holdout2",
+        "handwritten_holdout3",
+        "handwritten_dev",
+    ):
         assert report[key]["findings_all"]["tp"] > 0
 
 
-@pytest.mark.parametrize("split", ["holdout", "holdout2"])
+@pytest.mark.parametrize("split", ["holdout", "holdout2", "holdout3"])
 def test_misses_refuses_the_held_out_sets(split: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         text_eval.main(["--split", split, "--misses", "3", "--no-presidio"])

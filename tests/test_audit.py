@@ -821,11 +821,12 @@ def test_closing_a_store_under_a_busy_background_writer_never_crashes(tmp_path):
     """The writer thread may be mid-commit when the process closes the store: the
     close waits for it, later appends fail as store errors, and nothing crashes
     (run in a child: a crash would be a signal, not an exception)."""
+    db = tmp_path / "busy.db"
     code = f"""
 import threading, time
 from guardrail.audit import AuditStore, BufferedAudit
 from guardrail.events import Audit
-store = AuditStore.open("sqlite:///{tmp_path / 'busy.db'}")
+store = AuditStore.open("sqlite:///{db}")
 trail = BufferedAudit(store, actor="proxy", background=True, batch=5)
 stop = time.monotonic() + 1.5
 def feed():

@@ -214,3 +214,27 @@ def test_the_tuning_sets_streamed_character_by_character_give_the_whole_redactio
                 differ.append({f.category for f in whole.findings})
     assert len(differ) <= lines // 1000  # 6 of 7,950 when written
     assert all(cats == {"password"} for cats in differ)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bluebird_Lane_7, that's the password.",  # one piece, held from its start
+        "oak-river-22, that's my password for the portal.",
+        "its K as in kilo b y exclamation point four i think",  # "as in" words held
+    ],
+)
+def test_a_password_streamed_character_by_character_leaks_no_part_of_it(text):
+    """The stream holds a password from the start of its piece, through "as in" words
+    and spoken symbols, and never releases the second half of a value whose first half
+    went out: what it releases is the whole text's redaction at every step."""
+    whole = scan(text).redacted
+    assert "[password]" in whole
+    secret_words = [w for w in re.findall(r"[a-z0-9_-]+", text.lower()) if w not in whole.lower()]
+    sr = StreamingRedactor()
+    released = ""
+    for ch in text:
+        released += sr.push(ch)
+        for w in secret_words:
+            assert w not in released.lower()
+    assert released + sr.flush() == whole

@@ -518,6 +518,7 @@ _STARTS = (
     | _disclose._BIRTH_WORDS  # "birthday valentines day 1963": the date starts after it
     | frozenset(w for holiday in _disclose._HOLIDAYS for w in holiday)
     | _passwords._CASE_WORDS  # "capital c, capital a, ...": a spelled password
+    | frozenset(_passwords.SYMBOLS)  # "dash, dash, capital k, ...": one too
 )
 _ORD_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _IBAN_HEAD = re.compile(r"(?<![a-z0-9])[a-z]{2}[0-9]{2}")
@@ -581,6 +582,7 @@ class StreamingRedactor:
 
     __slots__ = (
         "_after_cut",
+        "_as_in",
         "_attempt_at",
         "_attempting",
         "_cue_at",
@@ -597,6 +599,7 @@ class StreamingRedactor:
         "_long_look",
         "_norm",
         "_out",
+        "_prev_as",
         "_prev_dot",
         "_proc",
         "_released",
@@ -638,6 +641,7 @@ class StreamingRedactor:
         self._dot = self._prev_dot = False
         self._last_at = -(10**9)  # where the last "last" starts ("the last four of my social")
         self._long_look = -(10**9)
+        self._prev_as = self._as_in = False
         self._iban_pieces = _IBAN_PIECES
 
     @property
@@ -691,7 +695,9 @@ class StreamingRedactor:
         for i in range(len(texts)):
             s = starts[i] + base - dropped
             e = ends[i] + base - dropped
-            self._token(kinds[i], texts[i], s)
+            if i == 0 or starts[i] != ends[i - 1]:
+                piece = s
+            self._token(kinds[i], texts[i], s, piece)
             if not self._norm.text[e].isspace():
                 continue  # more of this piece follows
             self._iban_pieces += 1
@@ -720,14 +726,14 @@ class StreamingRedactor:
         if len(self._norm.text) > _SEGMENT_CAP and self._released > 0:
             self._drop_released()
 
-    def _token(self, kind: int, w: str, s: int) -> None:
+    def _token(self, kind: int, w: str, s: int, piece: int) -> None:
         """Take the next whole token into the counters."""
         self._tok += 1
         t = self._tok
         starter = kind != WORD and kind != PUNCT
         self._since_num += 1
         if kind == WORD:
-            self._inert = w not in _KNOWN
+            self._inert = w not in _KNOWN and not self._as_in  # "m as in mary"
             starter = (not self._inert and w in _STARTS) or self._try
         else:
             self._inert = False
@@ -769,10 +775,12 @@ class StreamingRedactor:
         if self._prev_dot and w == ".":
             self._dot = False
         self._prev_dot = w == "."
+        self._as_in = w == "in" and self._prev_as
+        self._prev_as = w == "as"
         if w == "last":
             self._last_at = s
         if starter and self._starter is None:
-            self._starter = s
+            self._starter = piece  # "tractor-blue-41": the whole piece is held
 
     def _unlinked(self, t: int, p: int) -> bool:
         """Whether no number after ``p`` can take a cue or a "last four" from before it."""
@@ -809,7 +817,11 @@ class StreamingRedactor:
         a = norm.start(self._released)
         b = norm.start(upto)
         if scanned:
-            found = [f for f in self._scan(upto) if f.end > self._released]
+            found = [
+                Finding(f.category, max(f.start, self._released), f.end)
+                for f in self._scan(upto)
+                if f.end > self._released
+            ]  # a value that started in released text: the rest of it is still redacted
             spans = [Finding(f.category, *norm.span(f.start, f.end)) for f in found]
             self._out.append(redact(norm.source[a:b], [_shift(f, a) for f in spans]))
             self._forced = None

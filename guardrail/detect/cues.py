@@ -39,6 +39,12 @@ COVER = "cover"
 """Words that look like a cue but name no value (whose a thing is, a pause, a service);
 never reported, never converted."""
 
+_REFERENCE_ALONE = ("insurance", "medicare", "medicaid", "library", "sim", "benefits")
+_REFERENCE_WITH_CARD = ("health", "business", "key", "green", "student", "gym", "club", "store",
+                        "metro", "bus", "boarding", "gift")  # fmt: skip
+_REFERENCE_CARDS = "|".join(_REFERENCE_ALONE + _REFERENCE_WITH_CARD)
+"""Words before "card" that make it no payment card ("the gift card", "my library card")."""
+
 # Each entry: (label, head words, pattern matched at a head word's position).
 # Cues are found by looking each token up in a table of head words and trying
 # only the patterns of that head: a dictionary lookup per token instead of a
@@ -77,6 +83,9 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.CARD_SECURITY_CODE, ("front",), r"front\s+(?:four|4)(?:\s+digits?)?"),
     # "the front one is 8821", "and the back one": the card's code by where it is printed
     (c.CARD_SECURITY_CODE, ("front", "back"), r"(?:front|back)\s+(?:one|code|number)(?!\s+of)"),
+    # "and the back is 309", "the back says seven three three"
+    (c.CARD_SECURITY_CODE, ("back",),
+     r"(?<=\bthe\s)back(?=\s+(?:is|was|says|said|reads|shows|has)\s)"),
     (c.CARD_SECURITY_CODE, ("security",), r"security\s+(?:code|number|digits)"),
     # "expiration 1127 security 445": "security" alone, beside the card's other values
     (c.CARD_SECURITY_CODE, ("security",),
@@ -95,6 +104,14 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
      r"codes?\s+(?:(?:on|in|from)\s+(?:my|the|your)\s+(?:phone|screen|app|authenticator|text|"
      r"email|cell|device)|(?:they|you|you\s+guys|the\s+bank|it)\s+(?:just\s+)?(?:sent|texted|"
      r"emailed|gave))"),
+    # a code just received: "the app sent me 4 0 1 9", "the text just came through, 7 3 ..."
+    (c.PIN, ("sent", "texted", "emailed"),
+     r"(?:sent|texted|emailed)\s+me(?:\s+(?:a|the|this)\s+(?:code|number))?(?!\s+(?:a|the|an)\b)"),
+    (c.PIN, ("text", "message"),
+     r"(?:text|message)(?:\s+(?:message|msg))?\s+(?:(?:just|it|that)\s+)?"
+     r"(?:came|come|comes|says|said|reads)(?:\s+(?:through|in))?"),
+    # "I got two codes": a card has one code; codes that come and go are sent ones
+    (c.PIN, ("codes",), r"codes"),
     (c.CARD_SECURITY_CODE, ("code",), r"code"),
     # == card_expiry ===========================================================================
     (c.CARD_EXPIRY, ("expiry", "expire", "expires", "expired", "expiring", "expiration", "exp",
@@ -104,7 +121,9 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.CARD_EXPIRY, ("runs", "run", "running"), r"(?:runs|run|running)\s+out"),
     (c.CARD_EXPIRY, ("month",), r"month\s+and\s+year"),
     (c.CARD_EXPIRY, ("card",), r"card(?:'s)?\s+(?:expires|expiry|expiration|exp)\w*"),
-    (c.CARD_EXPIRY, ("date",), r"date\s+on\s+the\s+(?:front|card)"),
+    # "the date on it says ...", "... is the date on it."
+    (c.CARD_EXPIRY, ("date",),
+     r"date\s+on\s+(?:the\s+(?:front|card)|it(?=\s+(?:says|reads|is)\b|\s*[.,!?]|\s*$))"),
     # speech-to-text hears "expiration date" as "exploration date"
     (c.CARD_EXPIRY, ("exploration",), r"exploration\s+date"),
     # == routing_number ========================================================================
@@ -152,11 +171,12 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     # account numbers that are no bank account: a utility's or a biller's
     (NEG_REFERENCE, ("electric", "electricity", "gas", "water", "cable", "utility", "utilities",
                      "internet", "broadband", "power", "energy", "trash", "sewer", "wireless",
-                     "cellular", "streaming", "satellite", "heating"),
+                     "cellular", "streaming", "satellite", "heating", "loan", "loans",
+                     "hospital", "clinic", "dental", "medical"),
      r"\w+(?:\s+(?:and\s+\w+\s+)?(?:bill|company|provider))?\s+account(?:\s+(?:number|no|#))?"),
     (NEG_REFERENCE, ("account",),
-     r"account(?:\s+(?:number|no|#))?\s+(?:on|from|for)\s+(?:my|the|your|our)\s+(?:\w+\s+)?"
-     r"(?:bill|invoice|statement\s+from\s+the\s+\w+)"),
+     r"account(?:\s+(?:number|no|#))?\s+(?:(?:on|from|for)\s+(?:my|the|your|our)\s+(?:\w+\s+)?"
+     r"(?:bill|invoice|statement\s+from\s+the\s+\w+)|for\s+billing)"),
     # "... 3384, for the electric", "..., it's on the bill": a biller named right after the
     # number (as an address is)
     (NEG_OTHER, ("for",),
@@ -197,16 +217,18 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     # belongs to; the cue before it decides (with none before, it is the account or card cue)
     (SKIP, ("on", "for", "of", "with", "to", "in", "under", "from"),
      r"(?:on|for|of|with|to|in|under|from)\s+(?:the|my|your|this|that|our|his|her)\s+"
-     r"(?:(?:debit|credit|bank|atm|visa|mastercard|amex|checking|savings|online|new|old)\s+)?"
-     r"(?:account|card|checking|savings|claim|policy|plan|file|record|records|profile)"
+     r"(?:(?:debit|credit|bank|atm|visa|mastercard|amex|checking|savings|online|new|old)\s+"
+     rf"|(?!(?:{_REFERENCE_CARDS})\s)[a-z]+(?:-[a-z]+)?\s+(?=(?:account|line|profile|card)\b))?"
+     r"(?:account|card|checking|savings|claim|policy|plan|file|record|records|profile|line)"
      r"(?:\s+on\s+file)?"),
     # cards that are not payment cards
-    (NEG_REFERENCE, ("insurance", "medicare", "medicaid", "library", "health", "sim", "business",
-                     "key", "green", "student", "benefits", "gym", "club", "store", "metro",
-                     "bus", "boarding", "gift"),
-     r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
+    (NEG_REFERENCE, _REFERENCE_ALONE, r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
+    # "the health card", "my gym id number": alone, these words name no number ("the
+    # home-health agency", "the business line")
+    (NEG_REFERENCE, _REFERENCE_WITH_CARD,
+     r"\w+(?:\s+(?:card|id)(?:\s+(?:number|no|#))?|\s+(?:number|no|#))"),
     (NEG_REFERENCE, ("promo", "discount", "coupon", "gift", "confirmation", "booking",
-                     "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+code"),
+                     "tracking", "reference", "referral", "voucher", "offer"), r"\w+\s+codes?"),
     # a code word in a non-card sense: HTTP and program status, dialling, products ("Response
     # Status Code: 200" in a log line is no security code)
     (NEG_OTHER, ("status", "error", "response", "http", "exit", "return", "result", "reason",
@@ -288,7 +310,7 @@ class Cue(NamedTuple):
     end: int
 
 
-_SKIP_THING = re.compile(r"\b(?:claim|policy|plan|file|record|records|profile)\b")
+_SKIP_THING = re.compile(r"\b(?:claim|policy|plan|file|record|records|profile|line)\b")
 """Things in a ``skip`` phrase that are no account or card: with no cue before, a reference."""
 _OWNER_REACH = 30
 """How far (in characters) a cue may stand before "on the account" to own the value."""
@@ -331,10 +353,10 @@ def _last_account_word(phrase: str) -> int:
 
 
 def _number_next(toks: Tokens, pos: int) -> bool:
-    """Whether the token after character ``pos`` is a number (or "#", ":" before one)."""
+    """Whether the token after character ``pos`` is a number (or "#", ":", "," before one)."""
     k = bisect_left(toks.starts, pos)
     n = len(toks.texts)
-    while k < n and toks.texts[k] in ("#", ":", "number", "no"):
+    while k < n and toks.texts[k] in ("#", ":", ",", "number", "no"):
         k += 1
     return k < n and (toks.kinds[k] == DIGITS or toks.texts[k] in NUMBER_WORDS)
 

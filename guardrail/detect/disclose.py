@@ -56,7 +56,7 @@ import re
 from dataclasses import dataclass
 
 from . import categories as c
-from .cues import NEG_LAST4, NEG_MONEY, NEG_OTHER, NEG_TIME, Cue, find_cues
+from .cues import NEG_LAST4, NEG_MONEY, NEG_OTHER, NEG_REFERENCE, NEG_TIME, Cue, find_cues
 from .ibans import spoken_ibans, written_ibans
 from .numbers import (
     ALNUM,
@@ -495,7 +495,14 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
             cat = c.PIN  # "my pin used to be 1234 but now it's 5678"
         if cat is None and named is not None and _corrected_value(ctx, run, *named):
             cat = named[0]  # "the code is 281, no wait that's the old card, it's 284"
-        named = (cat, run) if cat in _CORRECTED else None
+        if cat in _CODE_LABELS and run.corrections:
+            part = _corrected_part(ctx, run)
+            if part is not None:  # "the code was nine oh nine oh, no, nine oh oh nine"
+                cat = _classify(ctx, part) or cat
+        if cat in _CORRECTED:
+            named = (cat, run)
+        elif not (cat is None and _pronoun_one(ctx.toks.texts, run)):
+            named = None  # "that's the old one, the new one is ...": "one" is no value
         if cat == c.PIN:
             if unnamed is not None and _another_pin(ctx, unnamed, run, before=True):
                 findings.append(Finding(c.PIN, unnamed.start, unnamed.end))  # "1234 or 4321"
@@ -516,25 +523,48 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
                 bundle = (c.PAYMENT_CARD, run.last_token)
 
 
+def _corrected_part(ctx: _Ctx, run: NumberRun) -> NumberRun | None:
+    """The last code said in ``run``, a PIN or card code said again corrected.
+
+    "the code was nine oh nine oh um no nine oh oh nine": when every part
+    between corrections has the same three to eight digits, the run holds
+    whole values said one after another, and the last one's length tells a
+    PIN from a card code (the run stays one finding). A part shorter or
+    longer than the others is a fix inside one value ("06, sorry, 06 28"):
+    None.
+    """
+    bounds = [0, *(k for k in run.corrections if 0 < k < len(run.chunks)), len(run.chunks)]
+    lengths = {sum(map(len, run.chunks[a:b])) for a, b in itertools.pairwise(bounds)}
+    if len(bounds) < 3 or len(lengths) != 1 or not 3 <= min(lengths) <= 8 or run.slash:
+        return None
+    part = _sub_run(run, bounds[-2], bounds[-1])
+    part.first_token = _tok_at(ctx.starts, part.start)
+    part.last_token = _tok_at(ctx.starts, part.end) - 1
+    return part
+
+
 _PIN_SIBLING = 12
 """Tokens at most between two PINs of one sentence ("the pin was 0912 but I changed it to 0921")."""
 _OR_WORDS = frozenset({"or", ",", "um", "uh", "maybe", "either", "possibly"})
 
 
-_CORRECTED = frozenset({c.CARD_SECURITY_CODE, c.CARD_EXPIRY})
+_CORRECTION_REACH = 16
+"""Tokens at most between a value and its correction ("..., no wait, that's the old one, the
+new one is ...")."""
+_CORRECTED = frozenset({c.CARD_SECURITY_CODE, c.CARD_EXPIRY, c.PIN})
 """Categories whose value a caller may say again, corrected, after a "no wait"."""
 
 
 def _corrected_value(ctx: _Ctx, run: NumberRun, cat: str, prev: NumberRun) -> bool:
     """Whether ``run`` replaces ``prev`` (of ``cat``) after a correction in the same sentence.
 
-    "the code is 281, no wait that's the old card, it's 284": within twelve
+    "the code is 281, no wait that's the old card, it's 284": within sixteen
     tokens after it, with "no", "wait", "sorry", "actually" or "I mean"
     between, the same number of digits (for a code) or an expiry's shape,
     and no cue of its own but a card word.
     """
     gap = run.first_token - prev.last_token
-    if not 0 < gap <= _PIN_SIBLING:
+    if not 0 < gap <= _CORRECTION_REACH:
         return False
     texts = ctx.toks.texts
     between = texts[prev.last_token + 1 : run.first_token]
@@ -542,7 +572,7 @@ def _corrected_value(ctx: _Ctx, run: NumberRun, cat: str, prev: NumberRun) -> bo
         return False
     if _sentence_break(texts, prev.last_token + 1, run.first_token):
         return False
-    if cat == c.CARD_SECURITY_CODE and len(run.digits) != len(prev.digits):
+    if cat in (c.CARD_SECURITY_CODE, c.PIN) and len(run.digits) != len(prev.digits):
         return False
     if not _fits(cat, run, explicit=True):
         return False
@@ -644,8 +674,15 @@ def _cue_before(ctx: _Ctx, first: int, prev_last: int) -> bool:
 
 
 def _expiry_then_code(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
-    """ "expiry 12 28 and 456": after an expiry cue, the expiry and then the code."""
-    if len(run.digits) > 14 or _nearest_cue(ctx, run.first_token, run.last_token) != c.CARD_EXPIRY:
+    """ "expiry 12 28 and 456": after an expiry cue, the expiry and then the code.
+
+    With no cue of its own, the answer to a question for the expiry first
+    ("expiry and code please" - "twelve twenty nine six four four").
+    """
+    if len(run.digits) > 14:
+        return None
+    label = _nearest_cue(ctx, run.first_token, run.last_token)
+    if label != c.CARD_EXPIRY and not (label is None and ctx.expected[:1] == (c.CARD_EXPIRY,)):
         return None
     tail = _read_tail(run, 0, set(run.breaks))
     if not tail or len(tail) != 2:
@@ -691,7 +728,10 @@ def _card_and_tail(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
     if len(digits) <= 19 and _self_validating(run) == c.PAYMENT_CARD:
         return None
     label = _nearest_cue(ctx, run.first_token, run.last_token)
-    if label not in (None, c.PAYMENT_CARD, c.CARD_EXPIRY, c.CARD_SECURITY_CODE):
+    # "for the storage unit, 4012 ..., 06/28, 713": a card that validates itself, with its
+    # expiry and code after it, is one under any other cue (but only a valid one)
+    valid_only = label not in (None, c.PAYMENT_CARD, c.CARD_EXPIRY, c.CARD_SECURITY_CODE)
+    if valid_only and label not in (NEG_OTHER, _NEG_ADDRESS, NEG_REFERENCE):
         return None
     chunks = run.chunks
     cum = list(itertools.accumulate(map(len, chunks)))
@@ -724,7 +764,7 @@ def _card_and_tail(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
         valid = [e for e, d in zip(ends, card, strict=True) if luhn_ok(d) and card_brand(d)]
         order = [e for e in valid if e in brk] + [e for e in valid if e not in brk]
         if not order and start == 0:
-            if label != c.PAYMENT_CARD and c.PAYMENT_CARD not in ctx.expected:
+            if valid_only or (label != c.PAYMENT_CARD and c.PAYMENT_CARD not in ctx.expected):
                 continue
             want = 15 if digits[:2] in ("34", "37") else 16
             order = [e for e in ends if cum[e - 1] == want]
@@ -761,8 +801,18 @@ def _read_tail(run: NumberRun, e: int, brk: set[int]) -> list[tuple[str, int, in
     splits = [k for k in range(e + 1, n) if len(final(k, n)) in (3, 4)]
     splits.sort(key=lambda k: (k not in brk, k not in fixes))
     for k in splits:
-        if _plausible_expiry(final(e, k)) and k not in fixes:
+        if _plausible_expiry(final(e, k)) and k not in fixes and not slash_inside(k, n):
             return [(c.CARD_EXPIRY, e, k), (c.CARD_SECURITY_CODE, k, n)]
+    for k in range(e + 1, min(n, e + 5)):  # "... 1881 739 10/28": the code, then the expiry
+        if (
+            len(final(e, k)) == 3
+            and k in brk
+            and k not in fixes
+            and not slash_inside(e, k)
+            and slash_inside(k, n)
+            and _plausible_expiry(final(k, n))
+        ):
+            return [(c.CARD_SECURITY_CODE, e, k), (c.CARD_EXPIRY, k, n)]
     rest = final(e, n)
     if slash_inside(e, n) and _plausible_expiry(rest):
         return [(c.CARD_EXPIRY, e, n)]
@@ -871,10 +921,16 @@ def _run_between(ctx: _Ctx, lo: int, hi: int) -> bool:
     return k < len(firsts) and firsts[k] < hi
 
 
+_ABBREVIATIONS = frozenset(
+    {"exp", "acct", "no", "num", "nr", "dob", "ss", "sec", "cvv", "cvc", "ver", "conf", "ref"}
+)  # fmt: skip
+"""Cue words a full stop may abbreviate ("exp. 04/29"); after any other, it ends a sentence."""
+
+
 def _sentence_break(texts: list[str], lo: int, hi: int) -> bool:
     """Whether a full stop stands among tokens ``lo..hi-1`` (an ellipsis is a pause, not one)."""
     for k in range(lo, hi):
-        if k == lo and texts[k] == ".":
+        if k == lo and texts[k] == "." and k > 0 and texts[k - 1] in _ABBREVIATIONS:
             continue  # "exp. 04/29": the cue was an abbreviation
         if texts[k] == "." and not (
             (k > 0 and texts[k - 1] == ".") or (k + 1 < len(texts) and texts[k + 1] == ".")
@@ -896,6 +952,8 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         if named is not None:
             return named  # "my social's last four are 6789", "the code on the back, the last three"
     if label is not None and label.startswith("neg:"):
+        if label == NEG_MONEY and _account_before_routing(ctx, run):
+            return c.BANK_ACCOUNT  # "for the deposit use 4 1 1 7 0 5 5 2 at routing ..."
         if label in _NEG_NOT_CARDS and _self_validating(run) == c.PAYMENT_CARD:
             return c.PAYMENT_CARD  # "pay with 4111 1111 1111 1111"
         return None
@@ -931,9 +989,9 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
                 return other
         if _fits(label, run, explicit=True):
             return label
-        if label == c.CARD_SECURITY_CODE and 5 <= len(run.digits) <= 8:
+        if label == c.CARD_SECURITY_CODE and 5 <= len(run.digits) <= 8 and not run.slash:
             return c.PIN  # "the code they texted me is 482913": a one-time passcode
-        if label in _PLACE_LABELS:
+        if label in _PLACE_LABELS or (label == c.CARD_SECURITY_CODE and run.slash):
             for cat in ctx.expected:  # "the expiry?" - "it's the new card... four slash 31"
                 if cat != label and _fits(cat, run, explicit=False):
                     return cat  # the word only said where the value is printed
@@ -959,14 +1017,29 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
                 return c.PIN  # "go ahead with the passcode" - "six two four eight"
             if _fits(cat, run, explicit=False):
                 return cat
+            if cat == c.CARD_SECURITY_CODE and _one_time_code(ctx, run):
+                return c.PIN  # "the verification code?" - "nine four seven two oh five"
         if _pin_attempt(ctx, run):
             return c.PIN
+        if _account_before_routing(ctx, run):
+            return c.BANK_ACCOUNT  # "use 4 1 1 7 0 5 5 2 at routing 011000015"
         if _expiry_before_code(ctx, run):
             return c.CARD_EXPIRY  # "oh four twenty nine with the code five seven seven"
         bare = _bare_birth_date(ctx.text, run)
         if bare and not _after_event_word(ctx.toks.texts, run.first_token):
             return c.DATE_OF_BIRTH  # "he's a patient there, ten twenty two oh nine"
     return _self_validating(run) or _nine_said(run)
+
+
+def _one_time_code(ctx: _Ctx, run: NumberRun) -> bool:
+    """Whether ``run``, the answer to a card-code question, is a one-time code instead.
+
+    Five to eight digits, no slash, colon or amount, and no other card value
+    asked for beside the code: no card code is that long, a texted code is.
+    """
+    if not 5 <= len(run.digits) <= 8 or run.slash or run.colon or run.quantity or run.decimal:
+        return False
+    return ctx.expected[:1] == (c.CARD_SECURITY_CODE,) and c.CARD_EXPIRY not in ctx.expected
 
 
 _DETERMINERS = frozenset(
@@ -1133,7 +1206,8 @@ def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
     that it failed ("wrong", "incorrect", "locked me out", "didn't work")
     within ten tokens after it or before the attempt ("it said it was wrong
     so I tried 0017"), "again" right after the verb ("let me try again,
-    5582"), or a second guess after it ("I put 7264 but it might be 7246").
+    5582"), a second guess after it ("I put 7264 but it might be 7246", "...
+    then I remembered it's 7246"), or the verb as an instruction ("enter 0411").
     """
     if not 4 <= len(run.digits) <= 8:
         return False
@@ -1143,6 +1217,8 @@ def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
         return False
     if texts[first + 1] == "again" and _RETRY_GAP.issuperset(texts[first + 2 : run.first_token]):
         return True  # "let me try again, 5582": a retry says the last one failed
+    if texts[first] in _KEY_IN and (first == 0 or texts[first - 1] in _CLAUSE_STARTS):
+        return True  # "Enter 0 4 1 1 for the toll account": an instruction to key it in
     k = bisect.bisect_right(ctx.cue_first, run.last_token)
     hi = min(len(texts), run.last_token + 1 + _PIN_AFTER)
     if (
@@ -1152,8 +1228,13 @@ def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
     ):
         a = ctx.cue_tok[k][0]
         # a cue after it names it: "wrong PIN" is one; "invalid zip" is no PIN (a cue
-        # past another number, "8642 three times", is that one's)
-        return ctx.cues[k].label == c.PIN and not _sentence_break(texts, run.last_token, a)
+        # past another number, "8642 three times", is that one's); a failure said before
+        # a reference ("... and it locked me out of the gift card page") makes it one
+        if ctx.cues[k].label == c.PIN:
+            return not _sentence_break(texts, run.last_token, a)
+        if ctx.cues[k].label != NEG_REFERENCE:
+            return False
+        hi = a
     lo = max(0, first - _PIN_AFTER)
     return (
         _failed(texts, run.last_token + 1, hi)
@@ -1162,7 +1243,36 @@ def _pin_attempt(ctx: _Ctx, run: NumberRun) -> bool:
     )
 
 
-_HEDGES = frozenset({"might", "maybe", "could", "or", "possibly", "probably"})
+_ROUTING_LINKS = frozenset({"at", ",", "and", "with", "the", "um", "uh", "-"})
+
+
+def _account_before_routing(ctx: _Ctx, run: NumberRun) -> bool:
+    """An account number said just before the bank's routing number and its value.
+
+    "use 990144732 at routing 030166134", "3 1 2 5 5 0 8 7 4, routing ...":
+    five to seventeen digits in an account's shape, then within four tokens
+    of "at", "and" or a comma a routing cue with its own number right after it.
+    """
+    if not 5 <= len(run.digits) <= 17 or not _account_shape(run) or run.slash or run.quantity:
+        return False
+    k = bisect.bisect_right(ctx.cue_first, run.last_token)
+    if k == len(ctx.cues) or ctx.cues[k].label != c.ROUTING_NUMBER:
+        return False
+    a, b = ctx.cue_tok[k]
+    texts = ctx.toks.texts
+    if a - run.last_token > 4 or not _ROUTING_LINKS.issuperset(texts[run.last_token + 1 : a]):
+        return False
+    return _run_between(ctx, b, b + 3)
+
+
+_KEY_IN = frozenset({"enter", "type", "key", "punch"})
+_CLAUSE_STARTS = frozenset(
+    {".", ",", "!", "?", ":", "so", "just", "then", "and", "you", "um", "uh"}
+)
+"""Words before an imperative ("so just enter 4417", "you type 0 0 9 1")."""
+_HEDGES = frozenset(
+    {"might", "maybe", "could", "or", "possibly", "probably", "remembered", "realized", "meant"}
+)  # fmt: skip
 
 
 def _second_guess(ctx: _Ctx, run: NumberRun) -> bool:
@@ -1183,8 +1293,10 @@ _RETRY_GAP = frozenset({",", "-", ":", ".", "um", "uh", "er", "with", "it's", "i
 _FAILED = frozenset(
     {"wrong", "incorrect", "invalid", "locked", "rejected", "failed", "denied", "error"}
 )  # fmt: skip
-_NEGATED = frozenset({"didn't", "didnt", "doesn't", "doesnt", "wasn't", "wouldn't", "won't"})
-_WORKED = frozenset({"work", "working", "go", "match", "accept", "take"})
+_NEGATED = frozenset(
+    {"didn't", "didnt", "doesn't", "doesnt", "wasn't", "wouldn't", "won't", "neither", "none"}
+)  # fmt: skip
+_WORKED = frozenset({"work", "working", "worked", "go", "match", "matched", "accept", "take"})
 _CHAINED = frozenset({"and", "then", "or", ",", "also", "after", "that"})
 """Words between two tried numbers ("I tried 1357 and then 7531")."""
 
@@ -1508,9 +1620,9 @@ def _month_dates(
             texts[i] == "may"
             and (i + 1) not in by_first
             and (i - 1) not in by_last
-            and not (i + 2 in by_first and texts[i + 1] == "of")
+            and not (i + 2 in by_first and texts[i + 1] in ("of", "'"))
         ):
-            continue
+            continue  # ("may of 28", "May '28": the month; "you may 2 ..." no)
         used = []
         start, end = ctx.toks.starts[i], ctx.toks.ends[i]
         j = i - 1

@@ -347,12 +347,16 @@ _HOMOPHONE_MIN = 4
 three, only "ate", "won" or "too", or one beside another homophone ("security
 code ate one five", "won too three")."""
 _SURE_HOMOPHONES = frozenset({"ate", "won", "too"})
+_SURE_OR_OH = _SURE_HOMOPHONES | {"oh", "o"}
+"""In a stretch of three homophones alone, two of these make a code ("to ate ate", "won oh
+won"); fewer are words ("for to won")."""
 _SLASHES = frozenset({"slash", "/"})
 """A homophone beside one of these, in a stretch with two, is a date's digit ("ate slash 12 slash
 61")."""
 _TO_DIGIT_LEADS = FILLERS | frozenset(
     {"is", "it's", "its", "was", "were", "be", "are", "'s", "s", "and", "then", "number", "no",
-     "code", "uh", "um", "yeah", "yes", "ok", "okay", "so", "oh", "just", "dash", "slash"}
+     "code", "uh", "um", "yeah", "yes", "ok", "okay", "so", "oh", "just", "dash", "slash",
+     "like"}
 )  # fmt: skip
 """Words after which a "to" starting a stretch of numbers is a digit ("it's to oh one ..."); after
 any other word it is the preposition ("set it to ...", "changed it at the atm to ...")."""
@@ -589,6 +593,16 @@ def _parse_cardinal(
                 break
             current += TENS[w]
             last = "tens"
+            if (
+                j + 2 < end
+                and texts[j + 1] == "-"
+                and kinds[j + 2] == WORD
+                and texts[j + 2] in UNITS
+                and texts[j + 2] not in _NOT_UNIT
+            ):  # "two thousand twenty-nine": the hyphen joins the tens and the unit
+                current += UNITS[texts[j + 2]]
+                last = "unit"
+                j += 2
         elif w == "hundred":
             if last == "hundred" or (current % 100 == 0 and current):
                 break
@@ -630,6 +644,37 @@ def _parse_cardinal(
     return total + current, j, big
 
 
+_COUNT_NOUNS = frozenset({"digits", "digit", "numbers", "characters", "long"})
+
+
+def _drop_count(toks: Tokens, run: NumberRun) -> None:
+    """Take off ``run``'s last number when it counts the others ("5 8 2 2 1, five digits").
+
+    Only a number word of one or two digits after a separator (a comma or a
+    dash), with the count noun ("digits", "numbers", "long") right after it.
+    """
+    last = len(run.chunks) - 1
+    if last < 1 or not run.breaks or run.breaks[-1] != last or run.seps[-1] == " ":
+        return
+    if toks.kinds[run.last_token] != WORD or len(run.chunks[last]) > 2:
+        return
+    run.chunks.pop()
+    run.spans.pop()
+    run.breaks.pop()
+    run.seps.pop()
+    run.corrections = [x for x in run.corrections if x < last]
+    run.pauses = [x for x in run.pauses if x < last]
+    run.end = run.spans[-1][1]
+    run.last_token = bisect_left(toks.starts, run.end) - 1
+
+
+_ONE_PRONOUN_LEADS = frozenset(
+    {"another", "other", "new", "old", "right", "wrong", "same", "which", "this", "that",
+     "latest", "newer", "older", "second"}
+)  # fmt: skip
+"""Words after which "one" is a pronoun ("the new one", "another one"), never a digit."""
+
+
 def number_runs(toks: Tokens) -> list[NumberRun]:
     """Every run of number tokens in ``toks``, in order.
 
@@ -659,8 +704,12 @@ def number_runs(toks: Tokens) -> list[NumberRun]:
             p += 1
             if not _is_number_word(kinds, texts, k):
                 continue
+            if texts[k] == "one" and k and texts[k - 1] in _ONE_PRONOUN_LEADS:
+                continue  # "and then another one 0 9 5 5 1 3": the pronoun, not a digit
             run = NumberRun(toks.starts[k], toks.ends[k], k, k)
             i = _extend(toks, k, run, scaled)
+            if run.last_token + 1 < len(texts) and texts[run.last_token + 1] in _COUNT_NOUNS:
+                _drop_count(toks, run)
             if run.chunks:
                 runs.append(run)
             p = bisect_left(at, i, p)  # the candidates the run took are passed by in one step
@@ -693,6 +742,7 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
             kinds[start - 1] == DIGITS
             or texts[start - 1] in _STRETCH_MEMBERS
             or texts[start - 1] in _STRETCH_PASSABLE
+            or texts[start - 1] in REPEATS
         ):
             start -= 1
         while texts[start] in _STRETCH_PASSABLE:
@@ -702,7 +752,7 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
         real = 0
         while k < n:
             w = texts[k]
-            if kinds[k] == DIGITS or w in _STRETCH_MEMBERS:
+            if kinds[k] == DIGITS or w in _STRETCH_MEMBERS or w in REPEATS:
                 seq.append(k)
                 real += not (w in _HOMOPHONES or w in ("oh", "o"))
             elif w not in _STRETCH_PASSABLE:
@@ -712,9 +762,10 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
         if len(seq) < _HOMOPHONE_MIN - 1:
             continue
         if not real and (
-            len(seq) < _HOMOPHONE_MIN or _SURE_HOMOPHONES.isdisjoint(texts[q] for q in seq)
+            _SURE_HOMOPHONES.isdisjoint(texts[q] for q in seq)
+            or (len(seq) < _HOMOPHONE_MIN and sum(texts[q] in _SURE_OR_OH for q in seq) < 2)
         ):
-            continue  # "for to for to": words; "ate ate won too": a PIN
+            continue  # "for to for to": words; "ate ate won too", "to ate ate": a code
         short = len(seq) < _HOMOPHONE_MIN
         # a card's worth of digits already: a homophone at its edge is a word ("charge
         # it to 4 1 1 1 ...", "... 1 1 1 for the payment"), one inside is a digit
@@ -746,17 +797,25 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
             ):
                 continue  # "... oh nine for my son": the preposition, before its noun
             near = [texts[x] for x in seq[max(0, p - 1) : p + 2] if x != q]
-            if short and p == 0 and _after_expiry_word(texts, q):
+            if short and _after_expiry_word(texts, seq[0]) and (p == 0 or real < len(seq) - 1):
                 if out is texts:
                     out = list(texts)
                 out[q] = _HOMOPHONES[texts[q]]  # "expiration date for twenty seven": 4/27
+                # (or "oh to thirty": 02/30)
                 continue
-            if short and texts[q] not in _SURE_HOMOPHONES and _HOMOPHONE_WORDS.isdisjoint(near):
+            if (
+                short
+                and texts[q] not in _SURE_HOMOPHONES
+                and _HOMOPHONE_WORDS.isdisjoint(near)
+                and (real or "oh" not in near)
+            ):
                 continue  # "nine to five", "two for one": three numbers, a word between
             inside = 0 < p < len(seq) - 1 and _BESIDE_HOMOPHONE.issuperset(near)
             if long and not (inside or not _HOMOPHONE_WORDS.isdisjoint(near)):
                 continue  # (a homophone beside another is a digit: "... five for for for for")
-            if not _BESIDE_HOMOPHONE.isdisjoint(near):
+            if not _BESIDE_HOMOPHONE.isdisjoint(near) or (
+                p and texts[seq[p - 1]] in TENS and texts[q] in _SURE_HOMOPHONES
+            ):  # ("oh three twenty ate": a tens word's unit)
                 if out is texts:
                     out = list(texts)
                 out[q] = _HOMOPHONES[texts[q]]
@@ -764,17 +823,21 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
 
 
 _EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "exp", "thru"})
+_DATE_KINDS = _EXPIRY_WORDS | {"exploration"}
+"""Words before "date" that make it the card's (speech-to-text hears "exploration date")."""
 
 
 def _after_expiry_word(texts: list[str], q: int) -> bool:
-    """Whether an expiry word (or "expiration date") stands right before token ``q``.
+    """Whether an expiry word (or "expiration date", then maybe "is") stands right before ``q``.
 
     There "for twenty seven" is "four twenty seven": a month and a year.
     """
+    if q > 1 and texts[q - 1] in ("is", "was", "'s"):
+        q -= 1  # "the expiration date is for twenty seven"
     if q == 0:
         return False
     w = texts[q - 1]
-    return w in _EXPIRY_WORDS or (w == "date" and q > 1 and texts[q - 2] in _EXPIRY_WORDS)
+    return w in _EXPIRY_WORDS or (w == "date" and q > 1 and texts[q - 2] in _DATE_KINDS)
 
 
 def _extend(toks: Tokens, i: int, run: NumberRun, scaled: bool) -> int:

@@ -222,6 +222,7 @@ def test_the_tuning_sets_streamed_character_by_character_give_the_whole_redactio
         "Bluebird_Lane_7, that's the password.",  # one piece, held from its start
         "oak-river-22, that's my password for the portal.",
         "its K as in kilo b y exclamation point four i think",  # "as in" words held
+        "dash, dash, capital R, o, x, dash, dash that's the one, I know.",  # symbol words
     ],
 )
 def test_a_password_streamed_character_by_character_leaks_no_part_of_it(text):

@@ -85,6 +85,8 @@ _TWO_WORD_CUES = frozenset(
      ("secret", "phrase"), ("pass", "code"), ("code", "word")}
 )  # fmt: skip
 """Two-word cues: "security word", "memorable word" name a password too."""
+_CUE_NOUNS = frozenset({"word", "phrase"})
+"""Words after a cue that make one cue of the two ("passcode word", "password phrase")."""
 _CUE_HEADS = CUE_WORDS | frozenset(a for a, _ in _TWO_WORD_CUES)
 _LINKS = frozenset({"is", "was", "'s", ":", "=", "it's", "its", "be", "to", "now", "reads"})
 """Linking words between a cue and its value; at least one must be there."""
@@ -101,7 +103,8 @@ _SETTERS = frozenset(
 """Words of "the password I set was ...": they may stand before the linking word."""
 _QUALIFIERS = frozenset({"for", "on", "of", "with", "at", "in", "to"})
 """Words that start a phrase between a cue and its linking word ("password for the app is")."""
-_BEFORE_CUE = frozenset({"the", "my", "um", "uh", "like", "a", "new", "your"})
+_BEFORE_CUE = frozenset({"the", "my", "um", "uh", "like", "a", "new", "your", "our", "his", "her",
+                         "their"})  # fmt: skip
 _IS_MY = frozenset({"is", "that's", "thats", "was", "'s", "it's"})
 """Linking words before a cue: "X is my password", "X, that's my password"."""
 _TRY_VERBS = frozenset({"try", "use", "using", "put", "enter", "type", "set", "it's", "its"})
@@ -135,9 +138,10 @@ _NOT_A_VALUE = frozenset(
 _CLAUSE_END = frozenset(
     {"and", "but", "all", "with", "lowercase", "uppercase", "capital", "capitals", "no",
      "thanks", "thank", "please", "i", "that's", "thats", "okay", "ok", "so", "then", "right",
-     "case", "one", "word", "spelled", "as", "like", "is"}
+     "case", "one", "word", "spelled", "as", "like", "is", "if", "unless", "because", "though"}
 )  # fmt: skip
-"""Words after a one-word value that end it ("bluebird and that's all", "maple all lowercase")."""
+"""Words after a one-word value that end it ("bluebird and that's all", "maple all lowercase",
+"cinnamon if you need it")."""
 
 NATO = {
     "alpha": "a", "alfa": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e",
@@ -167,8 +171,18 @@ _CONNECTORS = frozenset(
      "-", ".", "um", "uh", "er", "like", "lower", "upper", "small", "big", "capital", "cap",
      "caps", "uppercase", "lowercase", "letter", "number", "digit", "symbol", "character",
      "hang", "on", "hold", "where", "was", "sorry", "wait", "no", "let", "me", "start", "again",
-     "over", "scratch", "mean", "oops", "actually"}
+     "over", "scratch", "mean", "oops", "actually", "you", "know"}
 )  # fmt: skip
+_SPEAKER_VERBS = frozenset(
+    {"think", "guess", "believe", "mean", "said", "say", "typed", "tried", "hope", "remember",
+     "know", "don't", "dont", "can't", "cant", "wrote", "put", "used", "use", "have", "had",
+     "was", "am", "got", "set", "changed", "just", "always", "never", "forgot", "reckon",
+     "suppose", "want", "wanna", "need", "did", "do", "will", "would", "could", "should",
+     "might", "made", "picked", "chose"}
+)  # fmt: skip
+"""Words after "i" that make it the speaker, no spelled letter ("seven two i think")."""
+_SPELLED_HOMOPHONES = frozenset({"ate", "won", "too"})
+"""Words speech-to-text writes for a digit: one inside a spelling ("r o c k e t ate ate")."""
 _SPELL_WINDOW = 60
 """At most this many tokens are read as one spelled value."""
 _NON_ANSWER = frozenset(
@@ -189,7 +203,8 @@ _LEAD_INS = frozenset(
      "that's", "thats", "mmm", "certainly", "of", "course", ",", ".", ":", "-", "that", "be",
      "would", "should", "i", "think", "you", "know", "guess", "believe", "like", "was", "pretty",
      "um,", "hmm,", "uhh", "umm", "okay,", "maybe", "perhaps", "possibly", "probably", "then",
-     "now", "how", "about", "let's", "lets", "let", "me"}
+     "now", "how", "about", "let's", "lets", "let", "me", "make", "set", "change", "to", "i'd",
+     "want"}
 )  # fmt: skip
 
 
@@ -199,10 +214,11 @@ def find_passwords(
     """The spans of every password value in ``text``.
 
     ``expected`` is what the agent just asked for: when it starts with
-    ``"password"`` and no cue gives a value, the whole answer is the value
-    (only a spelled one when ``numbers_found``: the number reader already
-    took a number as the password), unless it holds a value after a frame
-    ("i think it's Maple77 but i can't remember"). Values with no cue
+    ``"password"`` and no cue gives a value, the whole answer is the value,
+    with the number in it the number reader took for the password
+    (``numbers_found``: "october rain 77" is one value), unless it holds a
+    value after a frame ("i think it's Maple77 but i can't remember"; not
+    looked for when ``numbers_found``). Values with no cue
     (:func:`_loose_values`) are read when nothing or a password was asked for.
     """
     texts = toks.texts
@@ -220,7 +236,7 @@ def find_passwords(
         w = texts[i]
         cue_end = -1
         if w in CUE_WORDS:
-            cue_end = i
+            cue_end = i + 1 if i + 1 < n and texts[i + 1] in _CUE_NOUNS else i
         elif i + 1 < n and (w, texts[i + 1]) in _TWO_WORD_CUES:
             cue_end = i + 1
         elif w in _CUES_AFTER_VALUE:
@@ -248,7 +264,7 @@ def find_passwords(
     framed = not expected or expected[0] == "password"
     out.extend(_loose_values(text, toks, out, framed=framed))
     if not out and expected and expected[0] == "password":
-        span = whole_answer(text, toks, spelled_only=numbers_found)
+        span = whole_answer(text, toks)
         if span is None and not numbers_found:
             span = _framed_answer(text, toks)
         if span is not None:
@@ -256,7 +272,7 @@ def find_passwords(
     return out
 
 
-_ANSWER_ENDS = _CLAUSE_END | frozenset({"unless", "if", "because", "or", "though", "."})
+_ANSWER_ENDS = _CLAUSE_END | frozenset({"or", "."})
 """Words after a one-word answer that end it ("it should be buttercup unless ...")."""
 
 
@@ -460,7 +476,13 @@ def _correction(text: str, toks: Tokens, j: int) -> tuple[int, int] | None:
     k = j
     while k < limit and kinds[k] == PUNCT:
         k += 1
-    if not (k < limit and texts[k] in _CORRECTING) and not (
+    new_one = _new_one_at(texts, k)
+    if new_one and texts[new_one - 1] == "one's" and new_one < n:
+        span, _ = _written_value(text, toks, new_one, strict=False)
+        return span if texts[new_one] not in _NOT_A_VALUE else None
+    if new_one:
+        k = new_one - 1
+    elif not (k < limit and texts[k] in _CORRECTING) and not (
         k + 1 < limit and texts[k + 1] in _CORRECTING
     ):
         return None
@@ -470,10 +492,28 @@ def _correction(text: str, toks: Tokens, j: int) -> tuple[int, int] | None:
             v = k + 1
             if v >= n or kinds[v] == PUNCT or texts[v] in _NOT_A_VALUE:
                 return None
-            span, _ = _written_value(text, toks, v, strict=True)
+            span, _ = _written_value(text, toks, v, strict=not new_one)
             return span
         k += 1
     return None
+
+
+_NEW_ONE_LEADS = frozenset({"and", "but", "the", "my", "now", "then"})
+
+
+def _new_one_at(texts: list[str], k: int) -> int:
+    """The token after "new one" in "(and) the new one is ..." at token ``k``, else 0.
+
+    "the old password was maple, new one's birch": the value after it is the
+    new password, a plain word too.
+    """
+    n = len(texts)
+    for _ in range(2):
+        if k < n and texts[k] in _NEW_ONE_LEADS:
+            k += 1
+    if k + 1 < n and texts[k] == "new" and texts[k + 1] in ("one", "one's"):
+        return k + 2
+    return 0
 
 
 _CUES_AFTER_VALUE = frozenset({"phrase"})
@@ -510,7 +550,7 @@ def _value_before(
     while k >= 0 and k > cue - 5 and texts[k] in _BEFORE_CUE:
         k -= 1
     if k >= 1 and texts[k] in _IS_MY:
-        return _value_is_my(text, toks, k)
+        return _value_is_my(text, toks, k, phrase=texts[cue] in _PHRASE_CUES)
     if is_my_only or k < 1 or texts[k] != "as":
         return None
     verb = -1
@@ -540,8 +580,14 @@ def _value_before(
     return None
 
 
-def _value_is_my(text: str, toks: Tokens, k: int) -> tuple[int, int] | None:
-    """The value in "bluebird, that's my password": the written piece before "that's"."""
+def _value_is_my(
+    text: str, toks: Tokens, k: int, *, phrase: bool = False
+) -> tuple[int, int] | None:
+    """The value in "bluebird, that's my password": the written piece before "that's".
+
+    Before a phrase cue (``phrase``) the words back to the clause start, small
+    words too ("over the hill and far away, that's our passphrase").
+    """
     texts = toks.texts
     p = k - 1
     while p >= 0 and texts[p] in (",", "-", "um", "uh"):
@@ -553,11 +599,45 @@ def _value_is_my(text: str, toks: Tokens, k: int) -> tuple[int, int] | None:
         p -= 1
     if texts[p] in _NOT_A_VALUE:
         return None
+    if phrase and p == end:
+        first = _phrase_start(toks, p)
+        if first < p:
+            return toks.starts[first], toks.ends[p]
     span, nxt = _written_value(text, toks, p, strict=False)
     if span is None or nxt != end + 1:
         return None
     first = _words_to_clause_start(toks, p)
     return (toks.starts[first], span[1]) if first < p else span
+
+
+def _phrase_start(toks: Tokens, p: int) -> int:
+    """The first word of a phrase ending at token ``p`` that starts its clause, else ``p``.
+
+    Two to ``_PHRASE_WORDS`` plain words, small words among them ("a penny
+    for your thoughts"), from the start of the text or after a punctuation
+    mark, a word like "um" or a frame ("it's"); none may be a word of
+    ``_NOT_IN_PHRASE`` or a cue.
+    """
+    texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
+    q = p
+    while q > 0 and p - q < _PHRASE_WORDS - 1:
+        w = texts[q - 1]
+        if kinds[q - 1] != WORD or w in _PHRASE_OPENS or starts[q] == ends[q - 1]:
+            break
+        q -= 1
+    words = texts[q : p + 1]
+    if (
+        q == p
+        or not (q == 0 or kinds[q - 1] == PUNCT or texts[q - 1] in _PHRASE_OPENS)
+        or any(w in _NOT_IN_PHRASE or w in _CUE_HEADS or w in _SPEAKERS for w in words)
+        or _NOT_A_VALUE.issuperset(words)
+    ):
+        return p
+    return q
+
+
+_SPEAKERS = frozenset({"i", "i'm", "i've", "we", "we're", "you", "it's", "its", "that's", "thats"})
+"""Words that make the words before a phrase cue a sentence, no phrase ("i think ...")."""
 
 
 _WORDS_BEFORE_MAX = 4
@@ -629,6 +709,9 @@ def _written_value(
     if not mixed and texts[j] in _NOT_A_VALUE:
         return None, k + 1
     if not mixed:
+        digits_end = _spoken_digits_after(toks, k)
+        if digits_end > k:
+            return (start, ends[digits_end]), digits_end + 1  # "falcon one two three"
         # a plain word is a password only where the clause ends after it, or as the
         # first of a passphrase ("my password is purple elephant")
         after = k + 1
@@ -665,6 +748,34 @@ def _spelled_again(text: str, toks: Tokens, j: int, word: str) -> tuple[int, int
 
 _SPELL_AGAIN_MAX = 24
 """The longest word whose spelling after it is looked for."""
+_NUMBER_WORDS = frozenset(UNITS) - {"o"} | frozenset(TEENS) | frozenset(TENS) | {"double", "triple"}
+_SPOKEN_DIGITS_MAX = 8
+"""At most this many number words after a plain word join it as its digits."""
+
+
+def _spoken_digits_after(toks: Tokens, k: int) -> int:
+    """The last token of the number words right after the plain word at token ``k``, else ``k``.
+
+    "falcon one two three", "cobalt twenty twenty": two number words or
+    written digits or more (at most ``_SPOKEN_DIGITS_MAX``), ending the text,
+    a punctuation mark or before a word that is none, and not a count of the
+    value's words ("two words").
+    """
+    texts, kinds = toks.texts, toks.kinds
+    n = len(texts)
+    q = k + 1
+    while (
+        q < n
+        and q - k <= _SPOKEN_DIGITS_MAX
+        and (
+            (kinds[q] == DIGITS and len(texts[q]) <= 4)
+            or (kinds[q] == WORD and texts[q] in _NUMBER_WORDS)
+        )
+    ):
+        q += 1
+    if q - k < 3 or (q < n and texts[q] in ("words", "word", "characters", "letters")):
+        return k
+    return q - 1
 
 
 _PHRASE_MAX = 6
@@ -715,9 +826,9 @@ def spelled_value(text: str, toks: Tokens, j: int) -> tuple[int, int, bool, int]
     """A value spelled out from token ``j``: (start, end, has letters or symbols, next token).
 
     Items are single letters ("k", "kilo", "k as in kilo"), digits and number
-    words, and spoken symbols ("dollar sign"); spelling words ("capital",
-    "the number", "then") join them. Two items with a spelling word, or
-    three items, make a spelled value.
+    words ("ate", "won", "too" after the first item), and spoken symbols
+    ("dollar sign"); spelling words ("capital", "the number", "then") join them.
+    Two items with a spelling word, or three items, make a spelled value.
     """
     kinds, texts, starts, ends = toks.kinds, toks.texts, toks.starts, toks.ends
     n = len(texts)
@@ -735,6 +846,8 @@ def spelled_value(text: str, toks: Tokens, j: int) -> tuple[int, int, bool, int]
             if w == "a" and k + 1 < n and (texts[k + 1] in SYMBOLS or texts[k + 1] in _MARKERS):
                 k += 1  # "a dollar sign": the article
                 continue
+            if w == "i" and k + 1 < n and texts[k + 1] in _SPEAKER_VERBS:
+                break  # "... nine i think": the speaker
             step = 1
             letters = True
             if k + 3 < n and texts[k + 1] == "as" and texts[k + 2] == "in":
@@ -743,7 +856,7 @@ def spelled_value(text: str, toks: Tokens, j: int) -> tuple[int, int, bool, int]
                 step = 3  # "b for bravo"
         elif kind == DIGITS and len(w) <= 4:
             step = 1
-        elif kind == WORD and _is_number_word(w):
+        elif kind == WORD and (_is_number_word(w) or (items and w in _SPELLED_HOMOPHONES)):
             step = 2 if w in ("double", "triple") and k + 1 < n else 1
         elif kind == WORD and w in SYMBOLS:
             has_suffix = k + 1 < n and texts[k + 1] in _SYMBOL_SUFFIX
@@ -775,19 +888,19 @@ def spelled_value(text: str, toks: Tokens, j: int) -> tuple[int, int, bool, int]
     return starts[lead], ends[last], letters, last + 1
 
 
-def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tuple[int, int] | None:
-    """The caller's whole answer, minus lead-ins, after "what's your password?".
+def whole_answer(text: str, toks: Tokens) -> tuple[int, int] | None:
+    """The caller's whole answer, minus lead-ins and tails, after "what's your password?".
 
-    None when the answer is plainly no password ("hold on, I don't remember").
+    Tails are "I think", "thanks" and the like after the value ("sunflower
+    1977 i think"). None when the answer is plainly no password ("hold on, I
+    don't remember") or only digits (the number reader's: a password or a PIN).
     """
     kinds, texts = toks.kinds, toks.texts
     n = len(texts)
     i = 0
     while i < n and texts[i] in _LEAD_INS:
         i += 1
-    last = n - 1
-    while last >= i and kinds[last] == PUNCT and texts[last] in ".,!?;":
-        last -= 1
+    last = _answer_end(toks, i)
     if i > last:
         return None
     if (
@@ -801,8 +914,11 @@ def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tupl
     spelled = spelled_value(text, toks, i)
     if spelled is not None:
         return (spelled[0], spelled[1]) if spelled[2] else None  # digits: the number reader's
-    if spelled_only:
-        return None
+    if all(
+        kinds[k] == DIGITS or kinds[k] == PUNCT or _is_number_word(texts[k])
+        for k in range(i, last + 1)
+    ):
+        return None  # "4471", "twenty twenty": the number reader's
     words = last + 1 - i
     again = _spelled_again(text, toks, i + 1, text[toks.starts[i] : toks.ends[i]].lower())
     if again is not None and again[1] > last:
@@ -812,6 +928,40 @@ def whole_answer(text: str, toks: Tokens, *, spelled_only: bool = False) -> tupl
     if words == 1 and kinds[i] == WORD and texts[i] in _NOT_A_VALUE:
         return None
     return toks.starts[i], toks.ends[last]
+
+
+_TAIL_AFTER_I = frozenset({"think", "guess", "believe", "suppose", "reckon"})
+_TAILS = frozenset({"thanks", "please", "maybe", "probably", "right"})
+
+
+def _answer_end(toks: Tokens, i: int) -> int:
+    """The last token of an answer starting at token ``i``, before its tail ("... i think")."""
+    kinds, texts = toks.kinds, toks.texts
+    last = len(texts) - 1
+    while last > i:
+        if (kinds[last] == PUNCT and texts[last] in ".,!?;") or texts[last] in _TAILS:
+            last -= 1
+        elif texts[last] in _TAIL_AFTER_I and texts[last - 1] == "i" and last - 1 > i:
+            last -= 2
+        else:
+            break
+    if last == i and kinds[last] == PUNCT and texts[last] in ".,!?;":
+        return i - 1
+    piece = _piece_end(toks, i) if i < len(texts) else i
+    if (
+        piece < last
+        and texts[piece] == ","
+        and not _DESCRIBES_CASE.isdisjoint(texts[piece + 1 : last + 1])
+    ):
+        return piece - 1  # "Kestrel-2019, K capital": the piece, then how it is written
+    return last
+
+
+_DESCRIBES_CASE = frozenset(
+    {"capital", "capitals", "cap", "caps", "uppercase", "upper", "lowercase", "lower", "small",
+     "spaces", "sensitive"}
+)  # fmt: skip
+"""Words after a comma that tell how the piece before it is written ("..., K capital")."""
 
 
 # Values with no cue right before them: "i forgot the portal password, i think it's
@@ -868,6 +1018,8 @@ _NOT_SECRET_STEMS = frozenset(
 )  # fmt: skip
 """Letters that begin a name with a number, no secret ("covid19", "iphone15", "route66")."""
 _ALTERNATIVES = frozenset({"and", "or"})
+_NEXT_TRY = frozenset({"then", "also"})
+"""Words after "and"/"or" that still join a second try to the first ("and then")."""
 _LOOK_BACK = 40
 """Tokens before a mixed piece in which its password cue, or another value's name, is looked for."""
 _NAME_REACH = 12
@@ -888,9 +1040,10 @@ _CASE_MARKERS = frozenset(
 )  # fmt: skip
 _NOT_IN_PHRASE = frozenset(
     {"not", "working", "broken", "wrong", "incorrect", "invalid", "expired", "locked",
-     "password", "passcode", "pin", "code", "fine", "okay", "ok", "gone", "done", "lost"}
+     "password", "passcode", "pin", "code", "fine", "okay", "ok", "gone", "done", "lost",
+     "changed", "updated", "reset", "created", "modified"}
 )  # fmt: skip
-"""Words that make a phrase no value ("not working")."""
+"""Words that make a phrase no value ("not working", "last changed in 2023")."""
 _DESCRIBING = _NOT_IN_PHRASE | frozenset(
     {"my", "your", "his", "her", "our", "their", "name", "birthday", "email", "address",
      "number"}
@@ -1184,6 +1337,8 @@ _OPENERS = frozenset(
     {"yeah", "yes", "ok", "okay", "um", "uh", "er", "erm", "so", "oh", "well", "sure",
      "alright", "hmm", ",", "-"}
 )  # fmt: skip
+_PHRASE_OPENS = _OPENERS | _FRAMES | {"is", "was", "be"}
+"""Words after which a phrase said before its cue may start ("it's a penny for your ...")."""
 _NAME_AHEAD = 4
 """Tokens after a mixed piece in which another value's name takes it ("ua1482 is my flight")."""
 
@@ -1257,11 +1412,16 @@ def _owner(texts: list[str], i: int, *, framed: bool) -> str:
 
 
 def _after_alternative(toks: Tokens, i: int, values: list[tuple[int, int]]) -> bool:
-    """Whether "and"/"or" joins token ``i`` to a value just before ("A12b and a12#b")."""
+    """Whether "and"/"or" joins token ``i`` to a value just before ("A12b and a12#b").
+
+    "and then", "and also" or "then" alone join one too ("I tried Marina7 and then marina7").
+    """
     texts, starts, ends = toks.texts, toks.starts, toks.ends
     k = i - 1
-    if k < 1 or texts[k] not in _ALTERNATIVES:
-        return False
+    if k >= 2 and texts[k] in _NEXT_TRY and texts[k - 1] in _ALTERNATIVES:
+        k -= 1  # "and then", "and also"
+    elif k < 1 or (texts[k] not in _ALTERNATIVES and texts[k] != "then"):
+        return False  # "then" alone joins too: "Harbor12 then harbor12"
     k -= 1
     if texts[k] == "," and k >= 1:
         k -= 1
@@ -1299,8 +1459,9 @@ def _framed_words(
     sentence", "ramen forever, two words"); or after a setting frame, or in
     a text that talks of letter case, a piece in mixed case ("ILoveMyDog",
     "it's not case sensitive right it's MoonRiver"). At the start of the
-    text (``_OPENING``) only a spelling or two words or more, none of them a
-    word that is no value, before their form ("rocket man 3 with spaces").
+    text (``_OPENING``) only a spelling with a symbol and a case word ("dash,
+    capital K, i, n, g") or two words or more, none of them a word that is no
+    value, before their form ("rocket man 3 with spaces").
     """
     texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
     n = len(texts)
@@ -1320,7 +1481,7 @@ def _framed_words(
             )
         )
         if (
-            (symbol and frame != _OPENING)
+            (symbol and (frame != _OPENING or case_word))
             or (digit and (case_word or careful or frame == _SPELLING))
             or (spelled[3] < n and _form_follows(texts, spelled[3]))
         ):

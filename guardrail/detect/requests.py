@@ -127,7 +127,7 @@ from dataclasses import dataclass
 from . import categories as c
 from .health_terms import DRUG_SUFFIXES, DRUGS, HEALTH_PHRASES, HEALTH_WORDS, words
 
-__all__ = ["TARGETS", "Target", "asks_again", "find_requests", "talked_of"]
+__all__ = ["TARGETS", "Target", "asks_again", "find_requests", "named_in", "talked_of"]
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,8 @@ TARGETS: tuple[Target, ...] = (
             r"signature (?:strip|stripe|panel|box|line|bar|area)",
             r"code (?:from|on|off|printed on) (?:the|your|this|that) (?:credit |debit )?card",
             r"back of " + _CARD,
+            r"(?:three|3|four|4) (?:on|at|from|off) the back",
+            r"(?:four|4) (?:digits?|numbers?)(?: printed| written)? on the front",
         ),
         bare=(r"(?:three|3) (?:digits|numbers|digit code|digit number)",),
         talk="card cards cvv cvc cvv2 security flip",
@@ -219,6 +221,8 @@ TARGETS: tuple[Target, ...] = (
             r"|router|device|box|phone|remote|tv|television|unit|machine|meter|appliance|laptop"
             r"|computer|receipt|form|package|parcel|label|product|bottle|tablet|console|printer)",
             r"(?:call|ring|dial) the numbers? on the back",
+            r"(?:billing zip|billing postal|zip|postal|post|area) code(?: (?:on|from|for)"
+            r" (?:the|your|this|that) (?:credit |debit )?card)?",
         ),
     ),
     Target(
@@ -230,6 +234,9 @@ TARGETS: tuple[Target, ...] = (
             r"card (?:expiration|expiry)",
             r"(?:valid|good) (?:thru|through|until|till)(?: date)?",
             r"(?:two|2) digit month and (?:the )?(?:two|2|four|4) digit year",
+            r"(?:two|2) (?:numbers|digits) for the month",
+            r"month and (?:the )?year(?:(?<=\band the month and year)"
+            r"|(?<=\band the month and the year))" + _ELLIPSIS_ENDS,
         ),
         descriptions=(
             r"(?:date|month and year|month and the year|month year|end date)"
@@ -382,9 +389,12 @@ TARGETS: tuple[Target, ...] = (
             r"(?:account|numeric|number|telephone banking|phone banking|telephone|phone|ivr|keypad)"
             r" (?:passcode|pass code)",
             r"(?:passcode|pass code|access code) (?:on|for) (?:your|the|this|that) account",
+            r"(?:passcode|pass code|access code|security code) (?:on|for) (?:your|the|this|that)"
+            r"(?: [a-z']+){0,3}? (?:account|profile|portal|line|phone line)\b(?! (?:number|no)\b)",
             r"(?:passcode|pass code) (?:on|for) (?:your |the )?(?:telephone|phone|online) banking",
             r"(?:passcode|pass code) number",
             r"access code",
+            r"(?:override|manager override|manager's override|supervisor) (?:code|pin)",
         ),
         bare=(r"(?:the|your|those|all|all the) (?:four|4|six|6) (?:digits|numbers)",),
         talk="pin pins",
@@ -392,7 +402,8 @@ TARGETS: tuple[Target, ...] = (
         descriptions=(
             r"(?:code|number|digits) you (?:use|enter|type|punch in) at the (?:atm|cash machine|"
             r"cashpoint|till|keypad|card reader)",
-            r"(?:code|codes|passcode|number) (?:we|i|that we|that i|they|that they|the app)"
+            r"(?:code|codes|passcode|number|digits|numbers) (?:we|i|that we|that i|they|that they"
+            r"|the app)"
             r"(?: just)? (?:sent|texted|emailed|messaged|sent you|texted you|emailed you)",
             r"(?:verification|authentication|access|login|confirmation|security|one time|text"
             r"|sms) (?:code|number|passcode) (?:we|i|that we|that i)(?: just)? (?:sent|texted"
@@ -413,6 +424,8 @@ TARGETS: tuple[Target, ...] = (
             r"(?:code|passcode) (?:when|once|as soon as) (?:it|that|the text|the message)"
             r" (?:comes in|arrives|comes through|shows up|pops up|lands)",
             r"(?:code|passcode) (?:when|once|as soon as) you (?:get|receive|see) it",
+            r"(?:code|passcode) (?:that |which )?(?:you (?:just )?(?:got|received)"
+            r"|(?:just )?(?:came|arrived|came in|came through|showed up|popped up))",
             r"(?:four|4|six|6) (?:digits|numbers) (?:you|that you) (?:chose|picked|set|set up"
             r"|created|made|selected)",
             r"(?:enter|key|punch|type)(?: in)?(?: or (?:say|tell me|read me))? (?:the|your)"
@@ -430,6 +443,8 @@ TARGETS: tuple[Target, ...] = (
         c.PASSWORD,
         names=(
             r"(?:password|passwords|passcode|passcodes|passphrase|pass code|pass word|pass phrase)",
+            r"(?:verbal|spoken) (?:passcode|pass code|password)(?: (?:on|for) (?:your|the|this"
+            r"|that)(?: [a-z']+){0,3}? (?:account|profile|portal|line|phone line))?",
             r"(?:secret|security|memorable) (?:word|phrase|answer|answers)",
             r"(?:answer|answers) to (?:your|the) (?:security|secret) questions?",
             r"(?:security|secret) questions?",
@@ -453,10 +468,14 @@ TARGETS: tuple[Target, ...] = (
             r"account(?<=routing and the account)",
             r"account(?<=routing and your account)",
             r"account(?<=sort code and account)",
-            r"account(?:(?<=\band the account)|(?<=\band your account))"
+            r"account(?:(?<=\band the account)|(?<=\band your account)|(?<=\bthen the account)"
+            r"|(?<=\bthen your account))"
             r"(?= ?(?:$|[,.?!;]|(?:please|now|then|too|you|you'd|youd|you'll|that|which|where"
             r"|to|for|we|i)\b))",
             r"bank (?:details|info|information|account details)",
+            r"(?:checking|savings|chequing) (?:number|no)",
+            r"account(?:(?<=\bwhat account)|(?<=\bwhich account))(?=(?: [a-z']+){0,5}?"
+            r" (?:drafted|debited|withdrawn|pulled|taken|paid|deducted) (?:from|out of)\b)",
             r"(?:acct|a c) (?:number|no)",
         ),
         descriptions=(
@@ -475,9 +494,11 @@ TARGETS: tuple[Target, ...] = (
             r"(?:card|credit card|debit card) or (?:your |the |a )?(?:bank|checking|savings)"
             r" account",
             r"(?:bank|checking|savings) account or (?:your |the |a )?(?:credit |debit )?card",
-            r"(?:which|what|whose) (?:bank )?account(?! number)",
+            r"(?:which|what|whose) (?:bank )?account(?! number)(?!(?: [a-z']+){0,5}? (?:drafted"
+            r"|debited|withdrawn|pulled|taken|paid|deducted) (?:from|out of)\b)",
             r"(?:type|kind) of (?:bank )?account",
             r"name on the account",
+            r"account (?:number|numbers|no)(?= (?:on|from|off) " + _CARD + ")",
             r"account (?:number|numbers|no)(?: (?:printed|shown|listed|written))? (?:on|from|for"
             r"|at|in) (?:the (?:top|bottom|front|back|corner|side)(?: (?:left|right))? (?:of )?)?"
             r"(?:your|the|a|an|this|that)(?: [a-z]+){0,2}? (?:bill|bills|invoice|utility bill"
@@ -505,6 +526,12 @@ TARGETS: tuple[Target, ...] = (
             r"(?:long|main|big|raised|embossed) (?:card )?(?:number|numbers|digits)",
             r"(?:full|whole|entire|complete) card (?:number|numbers|digits)",
             r"(?:sixteen|16|fifteen|15)(?: digits?| digit number| digit card number| numbers)",
+            r"(?:sixteen|16|fifteen|15) (?:on|from|off) " + _CARD_OR_BRAND,
+            r"ready for " + _CARD_OR_BRAND + _CARD_ENDS,
+            r"(?:got|have|get) "
+            + _CARD
+            + r"(?= (?:in front of you|handy|to hand|with you|on you)\b)",
+            r"read (?:it|them|the numbers?|the digits)(?: out)? (?:off|from) " + _CARD_OR_BRAND,
             r"(?:number|numbers|digits) (?:on|across|along|printed on|printed across|embossed on|"
             r"written on|running across) the front",
             r"(?:number|numbers|digits) (?:on|across|printed on|from|off) " + _CARD,
@@ -525,10 +552,15 @@ TARGETS: tuple[Target, ...] = (
             r"|put (?:it|this|that) on|charge|charging)(?![^?.!;]{0,60}\bor\b)",
         ),
         bare=(_BARE_NUMBER, r"(?:number|numbers|digits) first"),
-        heard=(r"(?:the|your|that) (?:new|other|different|replacement|second|next) one",),
+        heard=(
+            r"(?:the|your|that) (?:new|other|different|replacement|second|next) one",
+            r"go ahead(?: with (?:it|that|that one|this one))?" + _CARD_ENDS,
+        ),
         talk="card cards expiry expiration expires exp security cvv cvc visa mastercard amex thru",
         not_it=(
             r"name on " + _CARD,
+            r"(?:go ahead with|read|read me|read out|read off|give me|tell me|need|have|get"
+            r"|take) " + _CARD_OR_BRAND + r"(?= (?:pin|pins)\b)",
             r"(?:card holder|cardholder|card holder's|cardholder's)",
             r"card (?:on file|ending|that ends|in (?:your|whose|my|his|her|their) name|type|brand|"
             r"issuer|company|balance|limit|statement|account)",
@@ -902,7 +934,8 @@ _CLAUSE_KIND = _at_words(
     r"|\b(?:we|you|i) (?:have|keep|hold|had)(?: on file| on record| for you)\b"
     r"|\b(?:put|keep|save|store|add|place|want|wanted|leave)(?: it| this| that| them)?"
     r" on (?:file|record)\b"
-    r"|\b(?:code|codes|passcode|number|text|message|email|sms)(?: that)? (?:we|i)(?:'ve)?"
+    r"|\b(?:code|codes|passcode|number|digits|numbers|text|message|email|sms)(?: that)?"
+    r" (?:we|i)(?:'ve)?"
     r"(?: just)? (?:sent|texted|emailed"
     r"|messaged)\b"
     r"|\b(?:can|could|would|will) you(?: please| just)? read (?:it|that|them|this) back(?: to (?:me"
@@ -1049,6 +1082,14 @@ _REASK = _at_words(
     r"|\b(?:and|now|then) the (?:year|month|day|rest|last part|last few|remaining|other half"
     r"|second half|second part|last bit)\b|\bthe rest of (?:it|them|the number|the code)\b"
     r"|\bthe one (?:you|that you|we|that we) (?:set up|use|used|created|chose|picked|made)\b"
+    r"|(?<!don't )(?<!do not )(?<!never )\bread (?:it|that|that one|them)(?: back| out)?"
+    r" to (?:me|us)\b|(?<!don't )(?<!do not )(?<!never )\bread me (?:it|that|that one)\b"
+    r"|\b(?:that's|thats|that is|it's|its) not (?:it|the one)\b"
+    r"|\b(?:check|double check|recheck|look at) the (?:year|month|day|date|digits|numbers?"
+    r"|last (?:digit|digits|one|two|few))\b"
+    r"|\b(?:anything|something|more) (?:after|before) (?:that|it)\b"
+    r"|\b(?:the|that) (?:last|first|second|next|other|remaining|whole|full) [a-z]+"
+    r"(?: [a-z]+)? again\b"
 )
 _BARE_SORRY = re.compile(r"\W*(?:sorry|pardon|excuse me)\W*")
 _REASK_NOT = _at_words(
@@ -1165,7 +1206,20 @@ def _find_requests(text: str, *, gated: bool, heard: str = "") -> list[str]:
             if category not in found:
                 found.append(category)
         before = sentence
+    if c.PIN not in found and _has(low, _SENDS) and _SEND_THEN_READ.search(low) is not None:
+        found.append(c.PIN)
     return found
+
+
+_SENDS = ("send", "sent", "text", "email")
+_SEND_THEN_READ = re.compile(
+    r"\b(?:sending|send|sent|resending|resend|resent|texting|texted|emailing|emailed)"
+    r"(?: you| over| out| through)?(?: [a-z']+){0,3}? (?:code|passcode|pin|one)\b"
+    r"[^.?!;]{0,80}?(?<!don't )(?<!do not )(?<!never )(?<!me to )(?<!i'll )(?<!i can )"
+    r"(?<!shall i )(?<!should i )(?<!i will )\bread (?:it|that|them|me it|me that)\b"
+)
+"""A code the agent sends (or is sending) and asks the caller to read back, in one
+sentence: "I'm texting you a code now, read it to me when it lands" asks for a PIN."""
 
 
 def _asks_for_it_alone(s: str) -> bool:
@@ -1256,6 +1310,19 @@ def asks_again(text: str) -> bool:
         for s in _sentences(low)
         if s.strip()
     )
+
+
+def named_in(text: str) -> list[str]:
+    """The categories ``text`` names (asked for or not), in order of first mention:
+    "the expiry didn't match" names the card's expiry."""
+    low = _normalize(text)
+    line = _talk_words(_spaced(low).split())
+    out: list[str] = []
+    for s in _sentences(low):
+        for _, _, category in _mentions(s, line):
+            if category not in out:
+                out.append(category)
+    return out
 
 
 def _mentions(
@@ -1449,6 +1516,12 @@ def _sentence_requests(
         if (
             verdict == _ASKS
             or (verdict == _HANDY and not s[a:b].endswith(_OBJECTS))
+            or (
+                verdict == _HANDY
+                and category != c.HEALTH
+                and _IT_ASK.search(" " + s[b:]) is not None
+                and not any(n >= b for n in negations)
+            )
             or (verdict == _SENT and _asks_for_it(s, starts, k, negations, handoff, memo))
         ):
             out.append(category)

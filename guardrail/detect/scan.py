@@ -45,7 +45,7 @@ from .numbers import (
     tokenize,
 )
 from .passwords import CUE_WORDS, LOOSE_TRIGGERS, SPELLED_DIGITS, VALUE_LEADS
-from .requests import asks_again, find_requests, talked_of
+from .requests import asks_again, find_requests, named_in, talked_of
 
 __all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
 
@@ -146,6 +146,26 @@ def _names_secret(text: str) -> str:
     return ""
 
 
+def _told_of(text: str, asked: tuple[str, ...], said: tuple[str, ...]) -> tuple[str, ...]:
+    """The categories of ``asked`` that ``text`` names though it asks for none, and the
+    caller has not given yet (``said``: their last turn's): "the month and year printed on
+    the card, I mean" after "what's the expiry?" - "the twenty-ninth?" asks again."""
+    return tuple(n for n in named_in(text) if n in asked and n not in said)
+
+
+def _failed_names(text: str) -> tuple[str, ...]:
+    """The categories a failure report names ("the account number came back invalid",
+    "that PIN didn't match"), or ``()``; the secret a re-ask names ("try the password
+    again") counts without a failure."""
+    secret = _names_secret(text)
+    if secret:
+        return (secret,)
+    low = text.lower()
+    if _FAILED.search(low) is None:
+        return ()
+    return tuple(n for n in named_in(text) if n != c.HEALTH)
+
+
 _SPELL_IT = re.compile(r"\bspell (?:it|that)(?: out)?(?: for me| again| out)?\b")
 """A bare "can you spell it for me?" that names nothing: what it is, the answer's shape tells."""
 
@@ -163,12 +183,32 @@ _STALL = re.compile(
 is still the one the caller's next answer answers."""
 
 _SENT_CODE = re.compile(
-    r"\b(?:i|we|i've|we've|i have|we have|i just|we just|i've just|we've just) (?:sent|resent)"
-    r"(?: you| over| out)? (?:a|an|the|your|another|a new)(?: [a-z0-9-]+){0,3}"
-    r" (?:code|passcode|pin)\b(?!.{0,80}\b(?:don't|do not|never|not to) (?:share|give|read|tell)\b)"
+    r"(?:\b(?:i|we|i've|we've|i have|we have|i'm|we're|i am|we are|i'll|we'll|i will|we will)"
+    r"(?: just)? (?:sent|resent|sending|resending|send|resend|texted|texting|emailed|emailing)"
+    r"(?: you| over| out)? (?:a|an|the|your|another|a new|a fresh)(?: [a-z0-9-]+){0,3}"
+    r" (?:code|passcode|pin)"
+    r"|\b(?:code|digits|numbers) (?:that )?(?:we|i)(?: just)? (?:sent|texted|emailed)"
+    r"|(?<=code)\b[^.?!;]{0,60}? (?:sent|resent|sending|send|texted|texting)(?: you)?"
+    r" (?:a new|a fresh|another|a second|a different) one)\b"
+    r"(?!.{0,80}\b(?:don't|do not|never|not to) (?:share|give|read|tell)\b)"
 )
-"""A report that the agent sent the caller a code (no request of its own): the caller's
-next answer is expected to hold it, as a PIN, unless the line tells them not to share it."""
+"""A report that the agent sent (or is sending) the caller a code (no request of its own):
+the caller's next answer is expected to hold it, as a PIN, unless the line tells them not to
+share it."""
+_SENDS = ("sent", "send", "text", "email")
+
+_FAILED = re.compile(
+    r"\b(?:didn't|did not|doesn't|does not|won't|wouldn't) (?:go through|work|match|take"
+    r"|validate)\b|\b(?:wasn't|was not|isn't|is not|that's|thats) (?:valid|accepted|right"
+    r"|correct|it)\b|\b(?:invalid|incorrect|expired)\b"
+)
+"""A report that what the caller entered or said failed: with no request in force, the
+caller's next answer is expected to be another try at a code (a PIN)."""
+
+_CARD_WORDS = frozenset({"card", "cards", "back", "front", "amex", "visa", "mastercard",
+                         "signature", "cvv", "cvc", "csc", "debit", "credit"})  # fmt: skip
+"""Words that put a code on a card: "what's the code?" with none of them asks for a code
+the caller was sent."""
 
 
 def _spelled_secret(text: str) -> list[Finding]:
@@ -203,6 +243,32 @@ def _with_passcode_pin(expected: tuple[str, ...], text: str) -> tuple[str, ...]:
 
 
 _PASSWORD_WORDS = frozenset({"password", "passwords", "passphrase", "word", "phrase"})
+
+
+def _unasked_expects(text: str, low: str) -> tuple[str, ...]:
+    """What the caller's next answer holds after an agent line that asks for nothing, with no
+    request in force: after a question for a bare "code" in a line with no word of a card
+    ("what did you get for the code?"), a PIN, or a security code of a card's length; after
+    a failure report ("that didn't match", "the expiry didn't go through") what it names,
+    or else another try at a code (a PIN)."""
+    if "code" in low and _CARD_WORDS.isdisjoint(_words(low)) and _CODE_ASK.search(low):
+        return (c.PIN, c.CARD_SECURITY_CODE)
+    if _FAILED.search(low) is None or not asks_again(text):
+        return ()
+    named = tuple(n for n in named_in(text) if n != c.HEALTH)
+    return named or (c.PIN,)
+
+
+_CODE_ASK = re.compile(
+    r"\b(?:what|what's|whats|read|say|tell|give|go ahead)\b[^.?!;]{0,40}?\bthe code\b"
+    r"(?!\s*(?:is|was|will|expires|has)\b)"
+)
+"""An agent question for "the code" ("what's the code?", "say the digits of the code")."""
+
+
+def _has_any(text: str, parts: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of ``parts``: a cheap test before a regular expression."""
+    return any(part in text for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +409,7 @@ class CallScanner:
     REASK_REACH = 3
     """How many agent utterances after a request a re-ask still refers to it."""
 
-    __slots__ = ("_asked", "_expected", "_heard", "_since_asked", "_spell", "_turn")
+    __slots__ = ("_asked", "_expected", "_heard", "_said", "_since_asked", "_spell", "_turn")
 
     def __init__(self) -> None:
         self._expected: tuple[str, ...] = ()
@@ -352,6 +418,7 @@ class CallScanner:
         self._since_asked = 0
         self._turn = ""
         self._heard = ""
+        self._said: tuple[str, ...] = ()
 
     @property
     def expected(self) -> tuple[str, ...]:
@@ -362,6 +429,8 @@ class CallScanner:
         """An agent utterance (complete): its requests become the caller's context."""
         result = scan(text, "agent", heard=self._heard)
         self._heard = ""
+        said = self._said
+        self._said = ()
         waiting = self._expected if self._since_asked < self.REASK_REACH else ()
         if result.requests:
             self._asked = result.requests
@@ -373,26 +442,50 @@ class CallScanner:
         ):
             result = ScanResult(result.findings, self._asked, result.redacted)
             self._since_asked = 0
-        elif (named := _names_secret(text)) and asks_again(text):
+        elif (
+            self._asked
+            and self._since_asked < self.REASK_REACH
+            and (told := _told_of(text, self._asked, said))
+        ):
+            # "It's on the back, by the signature" after "what's the security code?" -
+            # "I can't find it": telling where it is asks for it again
+            result = ScanResult(result.findings, told, result.redacted)
+            self._since_asked = 0
+        elif (named := _failed_names(text)) and asks_again(text):
             # "sorry, the password didn't match": the failed value is asked for again
-            self._asked = (named,)
+            self._asked = named
             self._since_asked = 0
             result = ScanResult(result.findings, self._asked, result.redacted)
         else:
             self._since_asked += 1
             if self._since_asked >= self.REASK_REACH:
                 self._asked = ()
+        low = text.lower()
         self._expected = _with_passcode_pin(
             tuple(r for r in result.requests if r != c.HEALTH), text
         )
-        low = text.lower()
         self._spell = not self._expected and _SPELL_IT.search(low) is not None
-        if not self._expected and "sent" in low and _SENT_CODE.search(low) is not None:
+        if not self._expected and _has_any(low, _SENDS) and _SENT_CODE.search(low) is not None:
             self._expected = (c.PIN,)  # "I sent a six-digit code to your email."
         if waiting and not self._expected and not result.findings and _STALL.fullmatch(low):
             self._expected = waiting  # "what's the expiry?" ... "sure, take your time"
+        if not self._expected and not waiting and not result.requests:
+            self._expected = _unasked_expects(text, low)
+        if not result.findings and not result.requests and (said or waiting):
+            result = self._read_back(text, result, said or waiting)
         self._turn = ""
         return result
+
+    def _read_back(self, text: str, result: ScanResult, cats: tuple[str, ...]) -> ScanResult:
+        """``result`` with the value the agent reads back ("That's 4471, correct?") found as
+        what the caller just gave (``cats``: the categories of their last turn's findings,
+        else what was asked): a finding in the agent line."""
+        if not _worth_scanning(text, ()):
+            return result
+        found = _findings(text, cats)
+        if not found:
+            return result
+        return ScanResult(tuple(found), result.requests, redact(text, found))
 
     def caller(self, text: str, *, final: bool = True) -> ScanResult:
         """A caller transcript fragment; ``final=False`` for an interim that will be replaced."""
@@ -412,6 +505,9 @@ class CallScanner:
         findings = _union(own, clipped)
         if self._spell and not findings:
             findings = _spelled_secret(text)
+        for f in findings:
+            if f.category not in self._said:
+                self._said = (*self._said, f.category)
         if final:
             self._turn = joined[-_TURN_CONTEXT:] if len(joined) > _TURN_CONTEXT else joined
             self._heard = self._turn

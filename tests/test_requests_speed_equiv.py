@@ -211,3 +211,19 @@ def test_a_megabyte_of_request_words_takes_linear_time(unit: str) -> None:
     whole = seconds(big)
     assert whole < 2.0
     assert whole < 8 * small + 0.05
+
+
+def test_a_word_every_match_holds_is_what_the_gate_needs() -> None:
+    """Where a phrase holds a word outside every group, a line without that word is not
+    tried: "(?:got|have) the card" is not tried on every "got" beside a "the"."""
+    assert rq._needs(r"(?:got|have) (?:the|your) (?:credit |debit )?card", "got") == {"card"}
+    assert rq._needs(r"(?:call|ring) the numbers? on (?:the|a) back", "call") == {
+        "number",
+        "numbers",
+    }
+    assert rq._needs(r"(?:got|have) (?:the|your) (?:card|visa)", "got") == {
+        "the",
+        "your",
+        "card",
+        "visa",
+    }

@@ -721,6 +721,10 @@ def _needs(pattern: str, head: str) -> frozenset[str] | None:
     if not _must_match_more(rest):
         return None
     firsts = group.group(1 if group.re.groups else 0).split("|")
+    required = _required_word(rest)
+    if required:  # "(?:got|have) (?:the|your) card": every match holds "card"
+        word = required.rstrip("?")
+        return frozenset((word, word[:-1]) if required.endswith("?") else (word,))
     text = " ".join(f for f in firsts if f.split(" ")[0].rstrip("?") in (head, head + "s"))
     words: set[str] = set()
     for word, optional in re.findall(r"([a-z0-9']+)(\?)?", f"{text} {rest}"):
@@ -752,6 +756,24 @@ def _without_lookarounds(pattern: str) -> str:
             if depth == 0:
                 break
         i = k
+
+
+def _required_word(rest: str) -> str:
+    """The longest word that ``rest`` (a pattern's text after its first word or group, its
+    lookarounds left out) holds outside every group, so every match holds it ("cards?"
+    for "card" or "cards"), or "" where there is none, or an alternative outside a group
+    may skip it."""
+    depth = 0
+    plain: list[str] = []
+    for ch in rest:
+        depth += ch == "("
+        plain.append(ch if depth == 0 else " ")
+        depth -= ch == ")"
+        if depth < 0 or (depth == 0 and ch == "|"):
+            return ""
+    outside = re.sub(r"(?<= )(?:[?*+]|\{[0-9,]*\}\??)", " ", "".join(plain))  # a group's quantifier
+    words = [w for w in outside.split() if re.fullmatch(r"[a-z0-9']+\??", w)]
+    return max(words, key=lambda w: len(w.rstrip("?")), default="")
 
 
 def _must_match_more(rest: str) -> bool:

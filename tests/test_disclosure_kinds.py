@@ -738,7 +738,7 @@ NON_CARD_CODES = [
     (None, "the country code is 44 for the uk", []),
     (None, "my area code is 415", []),
     (None, "the promo code is 1234", []),
-    (None, "the gate code is 4821", []),
+    (None, "the gate code is 4821", [(PIN, "4821")]),  # an access code: a secret, no card's
     (None, "status code 200, and the security code is 123", [(CSC, "123")]),
     ("And the three digits on the back?", "the code is 384", [(CSC, "384")]),
 ]

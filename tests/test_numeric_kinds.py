@@ -368,7 +368,7 @@ PIN_CUES = [
 ]
 PIN_CUES_NEGATIVES = [
     (None, "my phone number is 415 555 0134"),
-    (None, "the gate code is 4821"),
+    (None, "the gate code stopped working this morning"),
 ]
 
 # a tried number that failed, and the one tried after it

@@ -41,7 +41,8 @@ never reported, never converted."""
 
 _REFERENCE_ALONE = ("insurance", "medicare", "medicaid", "library", "sim", "benefits")
 _REFERENCE_WITH_CARD = ("health", "business", "key", "green", "student", "gym", "club", "store",
-                        "metro", "bus", "boarding", "gift")  # fmt: skip
+                        "metro", "bus", "boarding", "gift", "rewards", "loyalty", "membership",
+                        "member", "discount", "pharmacy")  # fmt: skip
 _REFERENCE_CARDS = "|".join(_REFERENCE_ALONE + _REFERENCE_WITH_CARD)
 """Words before "card" that make it no payment card ("the gift card", "my library card")."""
 
@@ -65,18 +66,57 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:[\w']+\s+){0,2}?names?|(?:(?<=account)|(?<=card))\s*(?:holders?|owners?|members?)\b)"),
     # "the passcode for phone banking": a service, no phone number
     (COVER, ("telephone", "phone", "mobile", "online", "internet"),
-     r"(?:telephone|phone|mobile|online|internet)\s+banking(?!\s+(?:access|passcode|pin))"),
+     r"(?:telephone|phone|mobile|online|internet)\s+banking(?!\s+(?:access|passcode|pin|number|code))"),
     # "october second", "twenty-second": a day, no time
     (COVER, ("second",), rf"(?:{'|'.join(f'(?<={w} )' for w in _DAY_BEFORE)}|(?<=-))second"),
     # "give me one second", "hang on a minute": a pause, no time a number tells
     (COVER, ("sec", "second", "minute", "min", "moment"),
      r"(?:(?<=\bone\s)|(?<=\ba\s))(?:sec|second|minute|min|moment)"
      r"(?=\s*(?:[,.!]|please\b|let\b|while\b|i\b|it's\b|ok\b|okay\b|so\b|um\b|uh\b))"),
+    # "the SIM card is locked", "the SIM PIN": the SIM names no number unless its own is asked
+    (COVER, ("sim",), r"sim(?!\s+(?:card\s+)?(?:number|no|#|id|iccid)\b)(?:\s+card)?"),
+    # "the hotel room safe", "the storage unit lock", "the room, I set it to ...": no room or
+    # unit number follows, the place a code opens
+    (COVER, ("room", "unit", "gate"),
+     r"(?:room|unit|gate)(?=\s+(?:safe|lock|locker|door|gate|keypad|combination|combo|i|we)\b"
+     r"|\s*,)"),
+    # == pin: codes that open a door, a lock, a device or an alarm =============================
+    # "the gate code", "the alarm panel code", "the building entry code", "garage keypad",
+    # "the lockbox", "my padlock combination", "the safe", "the screen lock", "the PUK"
+    (c.PIN, ("alarm", "disarm", "duress", "arming", "keypad", "door", "gate", "garage", "entry",
+             "lockbox", "building", "master", "panel", "locker", "mailbox", "keyless"),
+     r"(?:alarm|disarm|duress|arming|keypad|door|gate|garage|entry|lockbox|building|master|panel|"
+     r"locker|mailbox|keyless)(?:\s+(?:system|panel|keypad|door|entry|access|lock|box)){0,2}\s+"
+     r"(?:codes?|pin|passcode|combination|combo)"),
+    (c.PIN, ("keypad", "lockbox", "combination", "combo", "padlock"), r"\w+"),
+    (c.PIN, ("safe",),
+     r"(?:(?<=\bthe\s)|(?<=\bmy\s)|(?<=\bour\s)|(?<=\broom\s)|(?<=\bhotel\s))safe"
+     r"(?:\s+(?:code|combination|combo|pin))?"),
+    (c.PIN, ("security",), r"security\s+(?:system|alarm)(?:\s+(?:code|pin|passcode))?"),
+    (c.PIN, ("screen", "lock"),
+     r"(?:screen\s+)?lock(?:\s+screen)?\s+(?:code|pin|passcode)|screen\s+lock"),
+    (c.PIN, ("puk", "puk2"), r"\w+(?:\s+(?:code|number))?"),
+    (c.PIN, ("atm",), r"atm(?:\s+card)?\s+(?:pin|code|passcode)"),
+    # "the code I use at the pump", "the code we punch in": a code keyed in, no card's
+    (c.PIN, ("code",), r"code\s+(?:i|we)\s+(?:use|type|enter|punch|put|key)"),
+    # a code sent to log in ("the confirmation code they texted"), not a booking's
+    (c.PIN, ("confirmation",),
+     r"confirmation\s+codes?(?=\s+(?:(?:they|you|the\s+bank|it)\s+(?:just\s+)?(?:sent|texted|"
+     r"emailed)|(?:from|in)\s+(?:the|my)\s+(?:text|email|app)))"),
+    (c.PIN, ("authenticator",), r"authenticator(?:\s+app)?(?:\s+code)?"),
     # == card_security_code ====================================================================
+    # "the Amex four on the front", "the number on the front of my Amex": its code
+    (c.CARD_SECURITY_CODE, ("amex",),
+     r"amex\s+(?:four|4)(?:[\s-]+digits?)?(?:\s+(?:code|number))?(?:\s+on\s+the\s+front)?"),
+    (c.CARD_SECURITY_CODE, ("front",),
+     r"front\s+of\s+(?:the|my|your)\s+(?:amex|american\s+express|card)"),
+    (c.CARD_SECURITY_CODE, ("next", "by", "near"),
+     r"(?:next\s+to|by|near)\s+where\s+(?:i|you)\s+sign(?:ed)?"),
     (c.CARD_SECURITY_CODE, ("last", "final"),
      r"(?:last|final)\s+(?:three|3|four|4)\s+(?:digits?|numbers?)\s+(?:on|at)\s+the\s+back"),
     (c.CARD_SECURITY_CODE, ("on",),
-     r"on\s+(?:(?:the|um|uh|er|like)\s+)+back(?:\s+of\s+the\s+card)?"),
+     r"on\s+(?:(?:the|um|uh|er|like)\s+)+back(?:\s+of\s+the\s+card)?"
+     r"(?!\s+(?:porch|door|deck|gate|yard|seat|wall|page|side|steps|patio)\b)"),
     (c.CARD_SECURITY_CODE, ("by", "near", "next"),
      r"(?:by|near|next\s+to)\s+the\s+signature(?:\s+(?:strip|panel|box))?"),
     (c.CARD_SECURITY_CODE, ("the",), r"the\s+(?:four|4)(?:\s+digits?)?\s+on\s+the\s+front"),
@@ -94,7 +134,8 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.CARD_SECURITY_CODE, ("cvv", "cvv2", "cvc", "cvc2", "cid", "csc"), r"\w+"),
     (c.CARD_SECURITY_CODE, ("card",), r"card\s+verification"),
     (c.CARD_SECURITY_CODE, ("three", "3", "four", "4"),
-     r"(?:three|3|four|4)[\s-]+(?:digits?|numbers)(?:\s+(?:code|number))?"),
+     r"(?:three|3|four|4)[\s-]+(?:(?:little|small)\s+)?(?:digits?|numbers)(?:\s+(?:code|number))?"
+     r"|(?:(?<=\bthe\s)|(?<=,\s))(?:three|3|four|4)(?=\s+on\s+the\s+(?:back|front)\b)"),
     (c.CARD_SECURITY_CODE, ("code", "digits", "number", "numbers"),
      r"(?:code|digits|numbers?)\s+on\s+the\s+back"),
     (c.CARD_SECURITY_CODE, ("back",), r"back\s+of\s+the\s+card"),
@@ -114,8 +155,17 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.PIN, ("codes",), r"codes"),
     (c.CARD_SECURITY_CODE, ("code",), r"code"),
     # == card_expiry ===========================================================================
+    # "the coupon expires", "my passport needs to be valid until": a date that is no card's
+    (NEG_OTHER, ("coupon", "membership", "passport", "license", "licence", "warranty",
+                 "prescription", "subscription", "lease", "trial", "voucher", "offer",
+                 "promo", "permit", "registration", "contract"),
+     r"\w+(?:'s)?(?:\s+[\w']+){0,4}?\s+(?:expires?|expired|expiring|expiry|expiration|"
+     r"(?:is\s+|be\s+)?(?:valid|good)\s+(?:until|till|thru|through|to)|runs?\s+out|ends?)\b"),
+    (c.CARD_EXPIRY, ("end",),
+     r"end\s+date|end\s+of\s+(?:the|my)\s+card(?=\s+(?:says|reads|shows))"),
+    (c.CARD_EXPIRY, ("date",), r"date\s+(?:printed|under\s+the\s+(?:card\s+)?number)"),
     (c.CARD_EXPIRY, ("expiry", "expire", "expires", "expired", "expiring", "expiration", "exp",
-                     "expiries"), r"\w+"),
+                     "expiries"), r"\w+(?:\s+(?:date|month)(?:\s+and\s+year)?)?"),
     (c.CARD_EXPIRY, ("valid", "good"),
      r"(?:valid|good)(?:\s+(?:um|uh|er|like))?[\s-]+(?:thru|through|until|till|til|to)"),
     (c.CARD_EXPIRY, ("runs", "run", "running"), r"(?:runs|run|running)\s+out"),
@@ -158,11 +208,13 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.PIN, ("authentication", "authenticator", "auth", "login", "sign"),
      r"(?:authentication|authenticator|auth|login|sign[\s-]*in)\s+code"),
     (c.PIN, ("telephone", "phone", "mobile", "online"),
-     r"(?:telephone|phone|mobile|online)(?:\s+banking)?\s+(?:access\s+code|passcode|pin)"),
+     r"(?:telephone|phone|mobile|online)(?:\s+banking\s+(?:number|code))?"
+     r"(?:(?<=number)|(?<=code)|(?:\s+banking)?\s+(?:access\s+code|passcode|pin))"),
     (c.PIN, ("pass",), r"pass\s*code"),
     # "the six digit one": a one-time code's or a PIN's length ("six digit code")
     (c.PIN, ("five", "six", "5", "6"),
-     r"(?:five|six|5|6)[\s-]+digit\s+(?:code|pin|passcode|one)(?!\s+(?:account|acct))"),
+     r"(?:five|six|5|6)[\s-]+digit\s+(?:code|pin|passcode|one)(?!\s+(?:account|acct))"
+     r"(?:\s+(?:on|in|from)\s+(?:my|the|your)\s+(?:phone|screen|app|text|email|cell|device))?"),
     # == password (values in words: passwords.py) ==============================================
     (c.PASSWORD, ("password", "passphrase", "passwords", "pw", "pwd", "passwd"), r"\w+"),
     (c.PASSWORD, ("pass",), r"pass\s*(?:word|phrase)"),
@@ -188,7 +240,18 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"),
      r"(?:checking|savings|chequing)\s+(?:number|no|#)"),
     (c.BANK_ACCOUNT, ("checking", "savings", "chequing"), r"(?:checking|savings|chequing)"),
-    (c.BANK_ACCOUNT, ("account", "accounts"), r"accounts?(?:\s+(?:number|no|#))?"),
+    (c.BANK_ACCOUNT, ("account", "accounts"),
+     r"accounts?(?:\s+(?:number|no|#))?(?:\s+for\s+the\s+(?:refund|deposit|draft|payroll)s?)?"),
+    # "direct deposit goes to ...", "deposited into ...", "it pays from ...": the account money
+    # goes to or comes from
+    (c.BANK_ACCOUNT, ("direct",),
+     r"direct\s+deposits?\s+(?:account(?:\s+(?:number|no|#))?|(?:(?:goes|go|should\s+go)\s+)?"
+     r"(?:to|into))"),
+    (c.BANK_ACCOUNT, ("deposited",), r"deposited\s+(?:to|into)"),
+    (c.BANK_ACCOUNT, ("pays", "paid", "comes", "drafts", "drafted", "debited", "withdrawn",
+                      "pulled"),
+     r"\w+\s+(?:out\s+)?(?:from|of)(?!\s+(?:(?:my|the|our|your)\s+)?(?:\w+\s+)?(?:card|visa|"
+     r"mastercard|amex|discover)\b)"),
     (c.BANK_ACCOUNT, ("acct",), r"acct"),
     # "... nine one at the credit union": the bank named right after the number
     (c.BANK_ACCOUNT, ("at", "with"), r"(?:at|with)\s+(?:the|my)\s+(?:credit\s+union|bank)"),
@@ -218,8 +281,9 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (SKIP, ("on", "for", "of", "with", "to", "in", "under", "from"),
      r"(?:on|for|of|with|to|in|under|from)\s+(?:the|my|your|this|that|our|his|her)\s+"
      r"(?:(?:debit|credit|bank|atm|visa|mastercard|amex|checking|savings|online|new|old)\s+"
-     rf"|(?!(?:{_REFERENCE_CARDS})\s)[a-z]+(?:-[a-z]+)?\s+(?=(?:account|line|profile|card)\b))?"
-     r"(?:account|card|checking|savings|claim|policy|plan|file|record|records|profile|line)"
+     rf"|(?!(?:{_REFERENCE_CARDS})\s)[a-z]+(?:-[a-z]+)?\s+(?=(?:account|line|profile|card|plan)\b))?"
+     r"(?:account|card|checking|savings|claim|policy|plan|file|record|records|profile|line|phone|"
+     r"cell|device|ipad|tablet|laptop|computer)"
      r"(?:\s+on\s+file)?"),
     # cards that are not payment cards
     (NEG_REFERENCE, _REFERENCE_ALONE, r"\w+(?:\s+(?:card|id))?(?:\s+(?:number|no|#))?"),
@@ -234,7 +298,8 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (NEG_OTHER, ("status", "error", "response", "http", "exit", "return", "result", "reason",
                  "fault", "failure", "country", "dial", "dialing", "dialling", "product", "tax",
                  "postal", "qr", "bar", "color", "colour", "source", "dress", "activation",
-                 "redemption", "gate", "door", "wifi", "invite", "invitation"),
+                 "redemption", "wifi", "invite", "invitation", "course", "class", "group",
+                 "section", "program", "subject"),
      r"\w+(?:\s+(?:status|error|response|return|exit|result))?\s+codes?"),
     (NEG_PHONE, ("area",), r"area\s+code"),
     (NEG_PHONE, ("phone", "telephone", "cell", "mobile", "fax", "extension", "ext", "callback",
@@ -244,6 +309,9 @@ _ENTRIES: list[tuple[str, tuple[str, ...], str]] = [
     (NEG_PHONE, ("text",), r"text\s+me"),
     (NEG_PHONE, ("contact",), r"contact\s+number"),
     (NEG_REFERENCE, ("customer",), r"customer\s+(?:id|number)"),
+    (NEG_REFERENCE, ("frequent",), r"frequent\s+fl[yi]er(?:\s+(?:number|no|#|id))?"),
+    (NEG_REFERENCE, ("transponder", "flyer", "mileage"), r"\w+(?:\s+(?:number|no|#|id))?"),
+    (NEG_REFERENCE, ("toll",), r"toll\s+(?:tag|transponder|pass|account)(?:\s+(?:number|no|#))?"),
     (NEG_REFERENCE, ("transaction",), r"transaction\s+(?:id|number)"),
     (NEG_REFERENCE, ("id",), r"id(?:\s+number)?"),
     (NEG_REFERENCE, ("order", "tracking", "track", "confirmation", "reference", "ref", "ticket",
@@ -310,7 +378,10 @@ class Cue(NamedTuple):
     end: int
 
 
-_SKIP_THING = re.compile(r"\b(?:claim|policy|plan|file|record|records|profile|line)\b")
+_SKIP_THING = re.compile(
+    r"\b(?:claim|policy|plan|file|record|records|profile|line|phone|cell|device|ipad|tablet|"
+    r"laptop|computer)\b"
+)
 """Things in a ``skip`` phrase that are no account or card: with no cue before, a reference."""
 _OWNER_REACH = 30
 """How far (in characters) a cue may stand before "on the account" to own the value."""
@@ -361,6 +432,19 @@ def _number_next(toks: Tokens, pos: int) -> bool:
     return k < n and (toks.kinds[k] == DIGITS or toks.texts[k] in NUMBER_WORDS)
 
 
+def _number_between(toks: Tokens, lo: int, hi: int) -> bool:
+    """Whether a number token stands between characters ``lo`` and ``hi`` (a short span).
+
+    "one" is left out: "the code, the one for my account" is a pronoun.
+    """
+    k = bisect_left(toks.starts, lo)
+    while k < len(toks.texts) and toks.starts[k] < hi:
+        if toks.kinds[k] == DIGITS or (toks.texts[k] in NUMBER_WORDS and toks.texts[k] != "one"):
+            return True
+        k += 1
+    return False
+
+
 def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
     """Every cue phrase in ``text``, in order, non-overlapping.
 
@@ -397,6 +481,7 @@ def find_cues(text: str, toks: Tokens | None = None) -> list[Cue]:
                         out
                         and start - out[-1].end <= _OWNER_REACH
                         and out[-1].label not in (NEG_OTHER, NEG_TIME)
+                        and not _number_between(toks, out[-1].end, start)
                     )
                     if owned and not _number_next(toks, covered):
                         break

@@ -105,7 +105,7 @@ _QUANTITY_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+\.\d{1,2}$")
 _PASSWORD_HINTS = PASSWORD_CUE_WORDS | frozenset({"pass", "secret", "security", "memorable"})
 _ATTEMPTS = frozenset(
     {"tried", "try", "entered", "enter", "typed", "type", "put", "punched", "keyed", "used",
-     "input", "inputted", "dialed", "pressed"}
+     "input", "inputted", "dialed", "pressed", "typing", "entering", "punching", "keying"}
 )  # fmt: skip
 """Verbs before a number that a later PIN cue names ("I tried 2468 but it said wrong PIN")."""
 _MONTHS_OR_ATTEMPTS = _MONTH_WORDS | _ATTEMPTS | {"month"}
@@ -471,6 +471,15 @@ def _classify_runs(ctx: _Ctx, runs: list[NumberRun], findings: list[Finding]) ->
             whole, run = run, _sub_run(run, after, len(run.chunks))
             run.first_token = _tok_at(ctx.starts, run.start)
             run.slash, run.quantity, run.decimal = whole.slash, whole.quantity, whole.decimal
+        if k + 1 < len(cues) and cues[k + 1].start < run.end:
+            # "good thru 03/29, three on the back 604": a number word that starts a cue is
+            # no part of the number before it
+            cut = bisect.bisect_left(run.spans, (cues[k + 1].start, 0))
+            if 0 < cut < len(run.chunks) and not run.corrections:
+                whole, run = run, _sub_run(run, 0, cut)
+                run.last_token = _tok_at(ctx.starts, run.end) - 1
+                run.slash = "/" in run.seps or "slash" in run.seps
+                run.quantity, run.decimal = whole.quantity, whole.decimal
         if bundle is not None:
             cat = _bundled(ctx, run, *bundle)
             if cat is not None:
@@ -576,7 +585,9 @@ def _corrected_value(ctx: _Ctx, run: NumberRun, cat: str, prev: NumberRun) -> bo
         return False
     if not _fits(cat, run, explicit=True):
         return False
-    return _nearest_cue(ctx, run.first_token, run.last_token) in (None, cat, c.PAYMENT_CARD)
+    label = _nearest_cue(ctx, run.first_token, run.last_token)
+    # (a passcode of digits under a password cue: "... password is 90210 1, no wait, 902101")
+    return label in (None, cat, c.PAYMENT_CARD) or (cat == c.PIN and label == c.PASSWORD)
 
 
 def _another_pin(ctx: _Ctx, run: NumberRun, pin: NumberRun, *, before: bool = False) -> bool:
@@ -745,7 +756,7 @@ def _card_and_tail(ctx: _Ctx, run: NumberRun) -> list[Finding] | None:
     ]:
         if 13 <= n_digits - cum[b - 1] <= 19:
             rest = digits[cum[b - 1] :]
-            if luhn_ok(rest) and card_brand(rest):
+            if rest[:2] == digits[:2] and luhn_ok(rest) and card_brand(rest):
                 return None
     brk = set(run.breaks)
     fixes = run.corrections
@@ -895,7 +906,8 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
             if (
                 words <= _PRECEDING_WINDOW
                 and not _sentence_break(texts, b + 1, first)
-                and (words <= _OWN_REACH or not _run_between(ctx, b, first))
+                and (words <= _OWN_REACH or not _numbers_between(ctx, b, first))
+                and not _trails_run(ctx, cue_tok[j][0])
             ):
                 return ctx.cues[j].label
     if k < len(cue_tok):
@@ -912,6 +924,38 @@ def _nearest_cue(ctx: _Ctx, first: int, last: int) -> str | None:
             ):  # a cue with a number right after it names that one ("... checking 9182")
                 return ctx.cues[k].label
     return None
+
+
+_TRAIL_VERBS = frozenset({"for", "is", "as", "that's", "thats", "was"})
+_TRAIL_LINKS = _TRAIL_VERBS | {"the", "my"}
+"""Words that join a number to a cue after it ("121000358 for the routing"); one of
+``_TRAIL_VERBS`` among them."""
+
+
+def _trails_run(ctx: _Ctx, a: int) -> bool:
+    """Whether the cue at token ``a`` names the number just before it ("... for the routing").
+
+    Linking words only ("for the", "is my"), at least one and at most three, between the
+    number's last token and the cue: then the cue is that number's, not the next one's
+    ("121000358 for the routing and 9004 2217 68 for the account").
+    """
+    k = bisect.bisect_left(ctx.run_lasts, a) - 1
+    if k < 0 or not 2 <= a - ctx.run_lasts[k] <= 4:
+        return False
+    between = ctx.toks.texts[ctx.run_lasts[k] + 1 : a]
+    return _TRAIL_LINKS.issuperset(between) and not _TRAIL_VERBS.isdisjoint(between)
+
+
+def _numbers_between(ctx: _Ctx, lo: int, hi: int) -> bool:
+    """Whether a number other than a pronoun "one" starts strictly between tokens ``lo`` and
+    ``hi`` ("the debit PIN, the one I use at the ATM, is 7 3 0 9": no number between)."""
+    firsts, texts = ctx.run_firsts, ctx.toks.texts
+    k = bisect.bisect_right(firsts, lo)
+    while k < len(firsts) and firsts[k] < hi:
+        if k >= len(ctx.runs) or not _pronoun_one(texts, ctx.runs[k]):
+            return True
+        k += 1
+    return False
 
 
 def _run_between(ctx: _Ctx, lo: int, hi: int) -> bool:
@@ -946,7 +990,17 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         found = _self_validating(run)
         return found if found == c.PAYMENT_CARD else None
     if label == NEG_LAST4 and len(run.digits) >= 12:
-        label = c.PAYMENT_CARD  # "mastercard ending, well the whole thing is 5555..."
+        # "mastercard ending, well the whole thing is 5555...": the card's (an account's after
+        # "the account ending")
+        label = c.BANK_ACCOUNT if _cue_before_cue(ctx, run) == c.BANK_ACCOUNT else c.PAYMENT_CARD
+    if label == c.PAYMENT_CARD and _card_date(ctx, run):
+        return c.CARD_EXPIRY  # "the new card, the date is 08/30": the date a card carries
+    if label == c.PAYMENT_CARD and len(run.digits) <= 4 and c.PAYMENT_CARD not in ctx.expected:
+        # "the PIN on my prepaid card, 2715", "the last four of the card are 4444": a card
+        # names where a short number belongs; the cue before it says what the number is
+        owner = _cue_before_cue(ctx, run, reach=_CARD_OWNER_REACH)
+        if owner in (c.PIN, c.CARD_SECURITY_CODE, NEG_LAST4):
+            label = owner
     if label == NEG_LAST4:
         named = _last_digits_of(ctx, run)
         if named is not None:
@@ -972,6 +1026,8 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
         return None  # "the card I got in 2019"
     if label == c.DATE_OF_BIRTH and _year_after_preposition(ctx, run) and _cue_far(ctx, run, 2):
         return None  # "i was born in ohio but moved here in 1992": another year, after a verb
+    if label == c.PASSWORD and _digit_passcode(ctx, run):
+        return c.PIN  # "my voicemail password, just numbers, is 6 8 6 8": a passcode of digits
     if label == c.PASSWORD and not _linked_to_cue(ctx, run):
         return None  # "your password must be at least eight characters"
     if label is not None:
@@ -989,6 +1045,14 @@ def _classify(ctx: _Ctx, run: NumberRun) -> str | None:
                 return other
         if _fits(label, run, explicit=True):
             return label
+        if label == c.BANK_ACCOUNT and _account_in_phone_groups(ctx, run):
+            return label  # "savings is 330 418 5592": grouped as a phone number is, but named
+        if (
+            label == c.CARD_SECURITY_CODE
+            and "back" in _cue_text(ctx, run)
+            and _cue_before_cue(ctx, run) == NEG_REFERENCE
+        ):
+            return None  # "the serial number on the back is ...": where the serial is printed
         if label == c.CARD_SECURITY_CODE and 5 <= len(run.digits) <= 8 and not run.slash:
             return c.PIN  # "the code they texted me is 482913": a one-time passcode
         if label in _PLACE_LABELS or (label == c.CARD_SECURITY_CODE and run.slash):
@@ -1079,6 +1143,13 @@ def _other_code(ctx: _Ctx, run: NumberRun, label: str) -> str | None:
             return c.CARD_SECURITY_CODE
         return None
     if (
+        3 <= n <= 8
+        and _cue_text(ctx, run) == "code"
+        and _cue_before_cue(ctx, run, reach=_CODE_OWNER_REACH) == c.PIN
+        and c.CARD_SECURITY_CODE not in ctx.expected
+    ):
+        return c.PIN  # "the lockbox on the front door, the code is 0 6 1 9": that code
+    if (
         n == 4
         and c.CARD_SECURITY_CODE not in ctx.expected
         and " ".join(_cue_text(ctx, run).replace("-", " ").split()) in _PLAIN_CODE_CUES
@@ -1086,6 +1157,81 @@ def _other_code(ctx: _Ctx, run: NumberRun, label: str) -> str | None:
     ):
         return c.PIN
     return None
+
+
+_CARD_OWNER_REACH = 10
+"""Tokens at most between a PIN or code cue and the card cue after it that names its card."""
+_CODE_OWNER_REACH = 16
+"""Tokens at most between a PIN cue and a plain "code" after it that names the same code."""
+
+
+def _cue_before_cue(ctx: _Ctx, run: NumberRun, *, reach: int = 2) -> str | None:
+    """The label of the cue before the one that governs ``run``, when it is close.
+
+    Within ``reach`` tokens of that cue, in the same sentence and with no number
+    between: "the PIN on my
+    prepaid card" (a PIN's card), "the account ending ... 6620 ..." (an account's end).
+    """
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    while j >= 0 and ctx.cue_tok[j][1] >= run.first_token:
+        j -= 1
+    if j < 1:
+        return None
+    a, b = ctx.cue_tok[j][0], ctx.cue_tok[j - 1][1]
+    if a - b - 1 > reach or _sentence_break(ctx.toks.texts, b + 1, a) or _run_between(ctx, b, a):
+        return None  # (a number between is the earlier cue's: "my pin is 0429 and the code ...")
+    return ctx.cues[j - 1].label
+
+
+def _card_date(ctx: _Ctx, run: NumberRun) -> bool:
+    """Whether ``run``, after a card cue and "the date is", reads as that card's expiry.
+
+    "Date" among the few words between the cue and the number, and a month and a year a
+    card runs to (08/30, "oh eight thirty").
+    """
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 0 or not 3 <= len(run.digits) <= 4 or run.quantity or run.decimal or run.colon:
+        return False
+    between = ctx.toks.texts[ctx.cue_tok[j][1] + 1 : run.first_token]
+    return (
+        "date" in between
+        and len(between) <= 8
+        and _expiry_shape(run)
+        and _plausible_expiry(run.digits.zfill(4) if len(run.digits) == 3 else run.digits)
+    )
+
+
+def _digit_passcode(ctx: _Ctx, run: NumberRun) -> bool:
+    """Whether a password cue's number is a passcode of four to eight digits, said as one.
+
+    Linked to the cue ("my voicemail password is 6 8 6 8"), or with "just numbers" or
+    "which is" between ("voicemail password, which is just numbers, is 902101").
+    """
+    n = len(run.digits)
+    if not 4 <= n <= 8 or run.quantity or run.decimal or run.colon or run.slash:
+        return False
+    j = bisect.bisect_left(ctx.cue_first, run.first_token) - 1
+    if j < 0 or ctx.cues[j].label != c.PASSWORD:
+        return False
+    between = ctx.toks.texts[ctx.cue_tok[j][1] + 1 : run.first_token]
+    return len(between) <= 8 and _PASSCODE_GAP.issuperset(between)
+
+
+_PASSCODE_GAP = COPULA | frozenset(
+    {",", ":", "-", "which", "just", "only", "all", "numbers", "digits", "um", "uh", "it"}
+)
+
+
+def _account_in_phone_groups(ctx: _Ctx, run: NumberRun) -> bool:
+    """Ten digits grouped 3-3-4 right after an account cue ("checking 403 998 2117").
+
+    Grouped as a phone number is, but with the account's cue closely linked and no
+    phone exchange "555" in the middle.
+    """
+    groups = run.groups
+    if [len(g) for g in groups] != [3, 3, 4] or groups[1] == "555" or run.slash:
+        return False
+    return _closely_linked(ctx, run)
 
 
 def _card_in_sight(ctx: _Ctx) -> bool:

@@ -21,7 +21,8 @@ Rules, in short:
   one number;
 - the homophones "for"/"to"/"won"/"ate" (and "too", "fore") are digits
   only in a stretch of at least four numbers, beside a single digit ("ate
-  three oh to" is ``8302``; "from nine to five" stays words);
+  three oh to" is ``8302``; "from nine to five" stays words), or in a
+  stretch of three right after a code word ("cvv to one nine");
 - fillers (um, uh, er, ...), pauses ("you know", "hang on") and separators
   (, - . / _ and the words "dash", "slash") continue a run; a separator
   marks a group boundary;
@@ -761,9 +762,14 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
         done = k
         if len(seq) < _HOMOPHONE_MIN - 1:
             continue
-        if not real and (
-            _SURE_HOMOPHONES.isdisjoint(texts[q] for q in seq)
-            or (len(seq) < _HOMOPHONE_MIN and sum(texts[q] in _SURE_OR_OH for q in seq) < 2)
+        coded = len(seq) < _HOMOPHONE_MIN and _after_code_word(texts, seq[0])
+        if (
+            not real
+            and not coded
+            and (
+                _SURE_HOMOPHONES.isdisjoint(texts[q] for q in seq)
+                or (len(seq) < _HOMOPHONE_MIN and sum(texts[q] in _SURE_OR_OH for q in seq) < 2)
+            )
         ):
             continue  # "for to for to": words; "ate ate won too", "to ate ate": a code
         short = len(seq) < _HOMOPHONE_MIN
@@ -787,6 +793,7 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
                 and q
                 and kinds[q - 1] == WORD
                 and texts[q - 1] not in _TO_DIGIT_LEADS
+                and not coded
             ):
                 continue  # "i changed it at the atm to oh nine two one": the preposition
             if (
@@ -805,6 +812,7 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
                 continue
             if (
                 short
+                and not coded
                 and texts[q] not in _SURE_HOMOPHONES
                 and _HOMOPHONE_WORDS.isdisjoint(near)
                 and (real or "oh" not in near)
@@ -825,6 +833,21 @@ def _homophone_digits(kinds: list[int], texts: list[str]) -> list[str]:
 _EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "exp", "thru"})
 _DATE_KINDS = _EXPIRY_WORDS | {"exploration"}
 """Words before "date" that make it the card's (speech-to-text hears "exploration date")."""
+
+
+_CODE_WORDS = frozenset(
+    {"cvv", "cvc", "cvv2", "cvc2", "cid", "csc", "code", "pin", "passcode", "back", "digits",
+     "combination", "combo"}
+)  # fmt: skip
+"""Words that name a short code: three numbers right after one are its digits ("cvv to one
+nine", "the code is to six six", "the three on the back are to nine one")."""
+
+
+def _after_code_word(texts: list[str], q: int) -> bool:
+    """Whether a code word (maybe then "is", "are", "was") stands right before token ``q``."""
+    if q > 1 and texts[q - 1] in ("is", "was", "are", "'s", "its", "it's"):
+        q -= 1
+    return q > 0 and texts[q - 1] in _CODE_WORDS
 
 
 def _after_expiry_word(texts: list[str], q: int) -> bool:

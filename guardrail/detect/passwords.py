@@ -109,7 +109,7 @@ _IS_MY = frozenset({"is", "that's", "thats", "was", "'s", "it's"})
 """Linking words before a cue: "X is my password", "X, that's my password"."""
 _TRY_VERBS = frozenset({"try", "use", "using", "put", "enter", "type", "set", "it's", "its"})
 _LEAD = _LEAD | _SETTERS
-LINK_WORDS = _LEAD | frozenset({"my", "the", ",", ".", "uhh", "umm", "erm", "oh", "so"})
+LINK_WORDS = _LEAD | frozenset({"my", ",", ".", "uhh", "umm", "erm", "oh", "so"})
 """Words that may stand between a password cue and a number that is its value."""
 _NOT_A_VALUE = frozenset(
     {"not", "wrong", "incorrect", "invalid", "expired", "locked", "the", "a", "an", "my", "your",
@@ -246,7 +246,7 @@ def find_passwords(
             continue
         if cue_end < 0:
             continue
-        before = _value_before(text, toks, i)
+        before = _value_before(text, toks, i) or _named_after_comma(text, toks, i, cue_end)
         if before is not None:
             out.append(before)
         span, nxt = _value_after(text, toks, cue_end)
@@ -311,9 +311,12 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         if w == "." and not _ellipsis(texts, j):
             return None, j  # the sentence ended: "just the password. Thanks!"
         if w in _QUALIFIERS and not linked:
-            # "my password for the app is ...": a short phrase, then a linking word
+            # "my password for the kids' tablet is ...": a short phrase, then a linking word
             k = j + 1
-            while k < min(n, j + 5) and kinds[k] == WORD and texts[k] not in _LINKS:
+            while k < min(n, j + _QUALIFIER_WORDS + 1) and (
+                (kinds[k] == WORD and texts[k] not in _LINKS)
+                or (texts[k] == "'" and toks.starts[k] == toks.ends[k - 1])
+            ):
                 k += 1
             if k < n and texts[k] in ("is", "was", ":", "'s") and k > j + 1:
                 j = k
@@ -321,7 +324,11 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         if w in CUE_WORDS:
             return None, j  # "password is password is ...": the next cue reads on
         if not (w in _LEAD or w == "."):
-            break
+            aside = -1 if linked else _aside_end(toks, j)
+            if aside < 0:
+                break
+            j = aside  # "the wifi password, the one on the router, is ..."
+            continue
         if w in _LINKS:
             to_only = w == "to" and not linked
             linked = True
@@ -332,6 +339,10 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         resumed = _resumed(texts, j)  # "password um let me check my notes yeah mango tree"
         if resumed is not None:
             j, linked = resumed, True
+    if j < n and texts[j] in _CASE_LEADS:
+        composed = _cased_parts(toks, j)
+        if composed is not None:
+            return (toks.starts[j], toks.ends[composed - 1]), composed  # "all caps RED then ..."
     if j + 2 < n and texts[j] == "the" and texts[j + 1] in ("word", "phrase"):
         j += 2  # "my passcode is the word pineapple"
     if linked and j < n and texts[j] in _FORM_HEADS and _form_at(texts, j):
@@ -344,6 +355,10 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
                 return None, j  # "my password is my dog's name": no value said
     if j >= n:
         return None, j
+    if not linked and j > cue + 1 and texts[j - 1] in _PAUSES:
+        formed = _framed_words(text, toks, j, frame=_FRAME, cased=False)
+        if formed is not None and _NOT_A_VALUE.isdisjoint(texts[j : formed[2]]):
+            return (formed[0], formed[1]), formed[2]  # "password uh chocolate cake with a space"
     if linked and texts[cue] in _PHRASE_CUES:
         phrase = _phrase_value(toks, j)
         if phrase is not None:
@@ -357,6 +372,110 @@ def _value_after(text: str, toks: Tokens, cue: int) -> tuple[tuple[int, int] | N
         return (spelled[0], spelled[1]), spelled[3]
     # with no linking word ("password tiger52") only a value that looks like one
     return _written_value(text, toks, j, strict=to_only or not linked)
+
+
+_PAUSES = frozenset({"um", "uh", "er", "erm", "umm", "uhh", ",", ":", "-"})
+"""Words after a cue with no linking word before a value told by its form ("password uh
+chocolate cake with a space")."""
+_QUALIFIER_WORDS = 6
+"""At most this many words of a phrase between a cue and its linking word."""
+_ASIDE_WORDS = 6
+"""At most this many words of an aside between a cue and its linking word."""
+_ASIDE_LINKS = frozenset({"is", "was", "'s", ":"})
+
+
+def _aside_end(toks: Tokens, j: int) -> int:
+    """The linking word after an aside starting at token ``j``, else -1.
+
+    "the wifi password, the one on the router, is ...", "the password
+    thing, is ...": at most ``_ASIDE_WORDS`` words (a possessive's "'"
+    too), then a comma and "is", "was", "'s" or ":". No word of the aside
+    may be a linking word, a cue or a word that makes a phrase no value
+    ("my password, not working, is that normal").
+    """
+    texts, kinds, starts, ends = toks.texts, toks.kinds, toks.starts, toks.ends
+    n = len(texts)
+    if texts[j] in _STALLS:
+        return -1  # "password, let me spell it, ...": a stall, read by _resumed
+    for k in range(j, min(n, j + _ASIDE_WORDS + 1)):
+        w = texts[k]
+        if w == ",":
+            if k > j and k + 2 < n and texts[k + 1] in _ASIDE_LINKS:
+                return k + 1 if texts[k + 2] not in _ASKED_ABOUT else -1
+            return -1
+        if not (kinds[k] == WORD or (w == "'" and k > j and starts[k] == ends[k - 1])) or (
+            w in _LINKS or w in CUE_WORDS or w in _NOT_IN_PHRASE
+        ):
+            return -1
+    return -1
+
+
+_ASKED_ABOUT = frozenset({"it", "that", "this", "there", "he", "she", "they"})
+"""Words after "is" that make it a question ("my password, the new one, is it ready?")."""
+
+
+_CASE_LEADS = frozenset({"all", "caps", "capitals", "uppercase", "lowercase", "upper", "lower",
+                         "capital"})  # fmt: skip
+_CASE_PHRASES = (
+    ("all", "caps"), ("all", "capitals"), ("all", "uppercase"), ("all", "lowercase"),
+    ("all", "upper", "case"), ("all", "lower", "case"), ("upper", "case"), ("lower", "case"),
+    ("caps",), ("capitals",), ("uppercase",), ("lowercase",), ("capital",),
+)  # fmt: skip
+"""Words of letter case said before a whole word of a value ("all caps RED")."""
+_PART_JOINS = frozenset({"then", ",", "and", "followed", "by", "plus"})
+_COUNT_NOUNS = frozenset(
+    {"number", "numbers", "digit", "digits", "character", "characters", "letter", "letters",
+     "word", "words", "symbol", "symbols", "times", "more"}
+)  # fmt: skip
+_PARTS_MAX = 6
+
+
+def _cased_parts(toks: Tokens, j: int) -> int | None:
+    """The token after a value told as whole words in their case, from token ``j``, if one is.
+
+    "all caps RED then lowercase wine then 88", "uppercase OCEAN, lowercase
+    drive, 19": parts joined by "then", "and", a comma or "followed by",
+    each a case phrase and one word (no single letter: "capital P, a, s"
+    is a spelling), or digits or number words. Two parts or more, one of
+    them a word in its case, at most ``_PARTS_MAX``.
+    """
+    texts, kinds = toks.texts, toks.kinds
+    n = len(texts)
+    k = j
+    parts = cased = 0
+    end = -1
+    while k < n and parts < _PARTS_MAX:
+        if parts:
+            while k < n and texts[k] in _PART_JOINS:
+                k += 1
+            if k >= n:
+                break
+        phrase = next((p for p in _CASE_PHRASES if tuple(texts[k : k + len(p)]) == p), None)
+        if phrase is not None:
+            w = k + len(phrase)
+            if not (
+                w < n
+                and kinds[w] == WORD
+                and len(texts[w]) > 1
+                and texts[w] not in _NOT_A_VALUE
+                and texts[w] not in _CONNECTORS
+                and not _is_number_word(texts[w])
+            ):
+                break
+            k = w + 1
+            cased += 1
+        elif kinds[k] == DIGITS or _is_number_word(texts[k]):
+            while k < n and (kinds[k] == DIGITS or _is_number_word(texts[k])):
+                k += 1
+            if k < n and texts[k] in _COUNT_NOUNS:
+                break  # "... and 2 numbers": a count, no part of the value
+        else:
+            break
+        parts += 1
+        end = k
+    if parts < 2 or not cased:
+        return None
+    return end
 
 
 _POSSESSIVES = frozenset({"my", "his", "her", "our", "their", "the"})
@@ -398,7 +517,7 @@ def _after_description(texts: list[str], j: int) -> int | None:
     return k
 
 
-_STALLS = frozenset({"let", "hold", "hang", "give", "wait", "one", "just"})
+_STALLS = frozenset({"let", "hold", "hang", "give", "wait", "one", "just", "i'll"})
 """Words that start a stall between a cue and its value ("let me check my notes")."""
 _RESUMES = frozenset({"yeah", "yes", "ok", "okay", "here", "alright", "right", "found"})
 """Words that end the stall: the value follows ("... yeah mango tree three")."""
@@ -409,6 +528,11 @@ def _resumed(texts: list[str], j: int) -> int | None:
     """The token after a stall starting at ``j`` and the word that ends it, if one is there."""
     n = len(texts)
     for k in range(j + 1, min(n, j + _STALL_WINDOW)):
+        if texts[k] in ("it", "that") and texts[k - 1] in ("spell", "spelled"):
+            k += 1  # "let me spell it, Q u i l t"
+            while k < n and texts[k] in ("out", ",", ":", "-", "for", "you"):
+                k += 1
+            return k if k < n else None
         if texts[k] in _RESUMES:
             k += 1
             while k < n and texts[k] in ("it's", "its", "it", "is", ",", "um", "uh", "so"):
@@ -458,7 +582,7 @@ def _phrase_value(toks: Tokens, j: int) -> int | None:
 
 _CORRECTING = frozenset({"no", "nope", "sorry", "wait", "actually", "oops", "scratch"})
 """Words right after a value that take it back ("hunter2... no, it's Hunter2024!")."""
-_CORRECTION_LINKS = frozenset({"it's", "its", "is", "mean", "try", "it"})
+_CORRECTION_LINKS = frozenset({"it's", "its", "is", "was", "mean", "try", "it"})
 _CORRECTION_WINDOW = 12
 """Tokens after a value in which a correction and its new value are looked for."""
 
@@ -477,8 +601,9 @@ def _correction(text: str, toks: Tokens, j: int) -> tuple[int, int] | None:
     while k < limit and kinds[k] == PUNCT:
         k += 1
     new_one = _new_one_at(texts, k)
+    plain = bool(new_one) and texts[new_one - 2] == "new"  # "new one's birch"; else mixed only
     if new_one and texts[new_one - 1] == "one's" and new_one < n:
-        span, _ = _written_value(text, toks, new_one, strict=False)
+        span, _ = _written_value(text, toks, new_one, strict=not plain)
         return span if texts[new_one] not in _NOT_A_VALUE else None
     if new_one:
         k = new_one - 1
@@ -492,7 +617,7 @@ def _correction(text: str, toks: Tokens, j: int) -> tuple[int, int] | None:
             v = k + 1
             if v >= n or kinds[v] == PUNCT or texts[v] in _NOT_A_VALUE:
                 return None
-            span, _ = _written_value(text, toks, v, strict=not new_one)
+            span, _ = _written_value(text, toks, v, strict=not plain)
             return span
         k += 1
     return None
@@ -505,15 +630,20 @@ def _new_one_at(texts: list[str], k: int) -> int:
     """The token after "new one" in "(and) the new one is ..." at token ``k``, else 0.
 
     "the old password was maple, new one's birch": the value after it is the
-    new password, a plain word too.
+    new password, a plain word too; "the old one was Glacier-Pine-304" is
+    another one of the speaker's.
     """
     n = len(texts)
     for _ in range(2):
         if k < n and texts[k] in _NEW_ONE_LEADS:
             k += 1
-    if k + 1 < n and texts[k] == "new" and texts[k + 1] in ("one", "one's"):
+    if k + 1 < n and texts[k] in _OTHER_ONES and texts[k + 1] in ("one", "one's"):
         return k + 2
     return 0
+
+
+_OTHER_ONES = frozenset({"new", "old", "previous", "last", "current", "other", "original"})
+"""Words of "the new one is ...", "the old one was ...": another password of the speaker's."""
 
 
 _CUES_AFTER_VALUE = frozenset({"phrase"})
@@ -578,6 +708,34 @@ def _value_before(
             if span is not None and nxt == k:
                 return span
     return None
+
+
+_NAMING_TAILS = (("i", "mean"), ("i", "meant"), ("that", "is"), ("that's", "it"))
+"""Words after a cue that end the naming of a value said before it ("..., the password I mean")."""
+
+
+def _named_after_comma(text: str, toks: Tokens, cue: int, cue_end: int) -> tuple[int, int] | None:
+    """The mixed piece in "the wifi is BeachHouse2025, the password I mean".
+
+    A comma, "the"/"my" and the cue (tokens ``cue`` to ``cue_end``) that
+    ends its sentence (or is followed by "I mean", "that is") name the piece
+    right before the comma, if it is mixed ("Lantern9", not "yesterday").
+    """
+    texts = toks.texts
+    n = len(texts)
+    k = cue - 1
+    while k >= 0 and k > cue - 3 and texts[k] in ("the", "my", "our"):
+        k -= 1
+    if k < 1 or k == cue - 1 or texts[k] != ",":
+        return None
+    e = cue_end + 1
+    if e < n and tuple(texts[e : e + 2]) in _NAMING_TAILS:
+        e += 2
+    if e < n and toks.kinds[e] != PUNCT:
+        return None
+    p = _piece_start(toks, k - 1)
+    span, nxt = _written_value(text, toks, p, strict=True)
+    return span if span is not None and nxt == k else None
 
 
 def _value_is_my(
@@ -698,6 +856,10 @@ def _written_value(
         spelled_too = _spelled_again(text, toks, k + 1, low)
         if spelled_too is not None:
             return (start, spelled_too[0]), spelled_too[1]  # "tangerine t a n g e r i n e"
+    if not (strict or mixed) and k == j and low not in _NOT_A_VALUE:
+        tail = _symbol_tail(text, toks, k)
+        if tail is not None:
+            return (start, tail[0]), tail[1]  # "helpdesk pound four four one seven"
     if not (strict or mixed) and k == j and k + 1 < n and texts[k + 1] not in _CLAUSE_END:
         phrase = _passphrase(toks, j)  # "correct horse battery staple"
         if phrase is not None:
@@ -744,6 +906,29 @@ def _spelled_again(text: str, toks: Tokens, j: int, word: str) -> tuple[int, int
             return None
         k += 1
     return ends[k - 1], k
+
+
+def _symbol_tail(text: str, toks: Tokens, k: int) -> tuple[int, int] | None:
+    """(end, next token) of a spelled tail that starts with a symbol word after token ``k``.
+
+    "bronco dollar sign one nine nine eight", "garden hashtag 4 4 1": a
+    spoken symbol right after the word, then more spelled items, a digit
+    among them (written, or two number words: what ``scan``'s cheap test
+    sees).
+    """
+    texts, kinds = toks.texts, toks.kinds
+    if k + 1 >= len(texts) or texts[k + 1] not in SYMBOLS:
+        return None
+    spelled = spelled_value(text, toks, k + 1)
+    if spelled is None:
+        return None
+    inside = range(k + 1, spelled[3])
+    if (
+        not any(kinds[q] == DIGITS for q in inside)
+        and sum(texts[q] in SPELLED_DIGITS for q in inside) < 2
+    ):
+        return None
+    return spelled[1], spelled[3]
 
 
 _SPELL_AGAIN_MAX = 24
@@ -822,6 +1007,39 @@ def _is_number_word(w: str) -> bool:
     return w in UNITS or w in TEENS or w in TENS or w in ("double", "triple")
 
 
+_LINKING_HOMOPHONES = frozenset({"to", "for"})
+"""Words speech-to-text writes for "two" and "four" that are words too: digits in a spelling
+only before a digit ("one to three", "pound for for one seven") or after one at the end
+("one nine for to")."""
+
+
+def _homophone_digit(toks: Tokens, k: int) -> bool:
+    """Whether "to"/"for" at token ``k`` of a spelling is a digit: one follows it, or the
+    homophones after a digit end the text or its sentence."""
+    texts, kinds = toks.texts, toks.kinds
+    n = len(texts)
+    q = k + 1
+    while q < n and texts[q] in _LINKING_HOMOPHONES:
+        q += 1
+    if q < n and kinds[q] != PUNCT:
+        return _digit_at(toks, q)
+    p = k - 1
+    while p >= 0 and texts[p] in _LINKING_HOMOPHONES:
+        p -= 1
+    return p >= 0 and (kinds[p] == DIGITS or _is_number_word(texts[p]))
+
+
+def _digit_at(toks: Tokens, k: int) -> bool:
+    """Whether a digit is said at token ``k``: digits, a number word, or "to"/"for" before one."""
+    texts, kinds = toks.texts, toks.kinds
+    for q in range(k, min(len(texts), k + 3)):
+        if kinds[q] == DIGITS or (kinds[q] == WORD and _is_number_word(texts[q])):
+            return True
+        if texts[q] not in _LINKING_HOMOPHONES:
+            return False
+    return False
+
+
 def spelled_value(text: str, toks: Tokens, j: int) -> tuple[int, int, bool, int] | None:
     """A value spelled out from token ``j``: (start, end, has letters or symbols, next token).
 
@@ -856,11 +1074,19 @@ def spelled_value(text: str, toks: Tokens, j: int) -> tuple[int, int, bool, int]
                 step = 3  # "b for bravo"
         elif kind == DIGITS and len(w) <= 4:
             step = 1
-        elif kind == WORD and (_is_number_word(w) or (items and w in _SPELLED_HOMOPHONES)):
+        elif kind == WORD and (
+            _is_number_word(w)
+            or (items and w in _SPELLED_HOMOPHONES)
+            or (items and w in _LINKING_HOMOPHONES and _homophone_digit(toks, k))
+        ):
             step = 2 if w in ("double", "triple") and k + 1 < n else 1
         elif kind == WORD and w in SYMBOLS:
             has_suffix = k + 1 < n and texts[k + 1] in _SYMBOL_SUFFIX
-            if w in _NEEDS_SUFFIX and not has_suffix:
+            if (
+                w in _NEEDS_SUFFIX
+                and not has_suffix
+                and not (w == "pound" and _digit_at(toks, k + 1))
+            ):
                 break
             step = 2 if has_suffix else 1
             letters = True
@@ -1028,7 +1254,8 @@ _PHRASE_ALTERNATIVE = 4
 """The longest phrase before "or" read as a value too ("it might be Kansas City Chiefs or ...")."""
 _FORMS = (
     ("the", "whole", "sentence"), ("all", "one", "word"), ("with", "no", "spaces"),
-    ("no", "spaces"), ("with", "spaces"), ("all", "lower", "case"), ("all", "lowercase"),
+    ("no", "spaces"), ("with", "spaces"), ("with", "a", "space"), ("all", "lower", "case"),
+    ("all", "lowercase"),
     ("all", "upper", "case"), ("all", "uppercase"), ("all", "caps"), ("all", "capitals"),
 )  # fmt: skip
 """Words that tell the form of the value just said ("... the whole sentence", "... no spaces")."""
@@ -1059,7 +1286,35 @@ def may_hold_loose_value(toks: Tokens) -> bool:
     ``LOOSE_TRIGGERS``, or a letter spelled by a word ("t as in tango"). Where it says
     no, :func:`find_passwords` finds no value unless a cue or a request brings one.
     """
-    return not _LOOSE_TOKENS.isdisjoint(toks.texts) or _worded_mix(toks) or _phonetic(toks.texts)
+    texts = toks.texts
+    return (
+        not _LOOSE_TOKENS.isdisjoint(texts)
+        or _worded_mix(toks)
+        or _phonetic(texts)
+        or _spoken_symbol(texts)
+        or _spelled_word(texts)
+    )
+
+
+def _spelled_word(texts: list[str]) -> bool:
+    """Whether ``texts`` may spell a word and its number after a frame ("it's q w e r t y 1 2")."""
+    return not _FRAMES.isdisjoint(texts) and _letter_run(texts)
+
+
+_RARE_SYMBOL_WORDS = frozenset({"underscore", "hashtag", "asterisk", "ampersand"})
+"""Symbol words said almost only in spelling a value ("bronco underscore 1998")."""
+
+
+def _spoken_symbol(texts: list[str]) -> bool:
+    """Whether ``texts`` say a symbol: a word of ``_RARE_SYMBOL_WORDS``, or a symbol word
+    before "sign" or "symbol" ("dollar sign", "pound sign")."""
+    if not _RARE_SYMBOL_WORDS.isdisjoint(texts):
+        return True
+    if "sign" not in texts and "symbol" not in texts:
+        return False
+    return any(
+        w in ("sign", "symbol") and k and texts[k - 1] in SYMBOLS for k, w in enumerate(texts)
+    )
 
 
 _THREE_LETTERS = re.compile("[a-z]{3}")
@@ -1149,7 +1404,9 @@ def _loose_values(
     symbols = _SYMBOL_TOKENS.intersection(texts)
     shaped = bool(symbols) or _worded_mix(toks)
     triggered = not LOOSE_TRIGGERS.isdisjoint(texts) and _standalone_trigger(toks)
-    hinted = framed and (triggered or _phonetic(texts))
+    hinted = framed and (
+        triggered or _phonetic(texts) or _spoken_symbol(texts) or _spelled_word(texts)
+    )
     if not (shaped or hinted):
         return []
     cased = hinted and not _CASE_WORDS.isdisjoint(texts)
@@ -1382,6 +1639,10 @@ def _frame_before(texts: list[str], i: int) -> int:
         v = texts.index("it", max(0, k - 3), k) - 1
         if v >= 0 and texts[v] in _SETTING_VERBS:
             return _SETTING  # "I set it to", "I reset it yesterday to"
+    if w == "from" and "it" in texts[max(0, k - 3) : k]:
+        v = texts.index("it", max(0, k - 3), k) - 1
+        if v >= 0 and texts[v] in _SETTING_VERBS:
+            return _FRAME  # "I changed it from doglover12 to ...": the old value, mixed only
     if w == "it" and prev in ("made", "make"):
         return _SETTING
     if w == "it" and prev in ("spell", "spelled", "spelling"):
@@ -1480,13 +1741,18 @@ def _framed_words(
                 or sum(w in SPELLED_DIGITS for w in inside) >= 2
             )
         )
+        word_then_number = frame in (_FRAME, _SPELLING) and _word_then_number(toks, i, spelled[3])
         if (
             (symbol and (frame != _OPENING or case_word))
-            or (digit and (case_word or careful or frame == _SPELLING))
+            or (digit and (case_word or careful or word_then_number or frame == _SPELLING))
             or (spelled[3] < n and _form_follows(texts, spelled[3]))
         ):
             return spelled[0], spelled[1], spelled[3]  # a name spelled has no digit
         return None
+    if frame != _OPENING and kinds[i] == WORD and texts[i] not in _NOT_A_VALUE:
+        tail = _symbol_tail(text, toks, i)
+        if tail is not None:
+            return starts[i], tail[0], tail[1]  # "bronco dollar sign one nine nine ate"
     if frame != _OPENING and (frame == _SETTING or cased):
         end = _trimmed_end(text, starts[i], ends[_piece_end(toks, i)])
         if _shaped(text[starts[i] : end], loose=True):
@@ -1506,6 +1772,48 @@ def _framed_words(
             return None
         k += 1
     return None
+
+
+_WORD_LETTERS = 5
+"""Letters a spelling with no case or symbol word needs before its number to be a password
+("q w e r t y one two three"): fewer ("k l m 4 4 7") spell a reference as often."""
+
+
+def _word_then_number(toks: Tokens, i: int, end: int) -> bool:
+    """Whether the spelling in tokens ``i`` to ``end`` is a word's letters, then its number.
+
+    At least ``_WORD_LETTERS`` single letters first ("q, w, e, r, t, y"),
+    then only digits: two written digits or two number words at least
+    ("1, 2, 3", "one to three"), so ``scan``'s cheap test sees them.
+    """
+    texts, kinds = toks.texts, toks.kinds
+    letters = digits = 0
+    for k in range(i, end):
+        w = texts[k]
+        if w in (",", "-"):
+            continue
+        if kinds[k] == WORD and len(w) == 1 and w.isalpha() and not digits:
+            letters += 1
+        elif kinds[k] == DIGITS:
+            digits += 2
+        elif w in SPELLED_DIGITS or w in _LINKING_HOMOPHONES or w in _SPELLED_HOMOPHONES:
+            digits += 1
+        else:
+            return False
+    return letters >= _WORD_LETTERS and digits >= 2
+
+
+def _letter_run(texts: list[str]) -> bool:
+    """Whether ``texts`` hold ``_WORD_LETTERS`` single letters in a row (commas between)."""
+    run = 0
+    for w in texts:
+        if len(w) == 1 and w.isalpha():
+            run += 1
+            if run >= _WORD_LETTERS:
+                return True
+        elif w not in (",", "-"):
+            run = 0
+    return False
 
 
 _FORM_JOINS = frozenset({",", "-", "that's", "thats"})

@@ -8,19 +8,9 @@ Each kind comes with negatives a looser rule would flag. All values are made up.
 from __future__ import annotations
 
 import pytest
+from test_round9_passwords import PWD, _passwords
 
-from guardrail.detect import CallScanner, scan
-
-PWD = "password"
-
-
-def _passwords(prev: str | None, text: str) -> list[str]:
-    cs = CallScanner()
-    if prev:
-        cs.agent(prev)
-    found = cs.caller(text).findings
-    return [text[f.start : f.end] for f in found if f.category == PWD]
-
+from guardrail.detect import scan
 
 CASES = [
     # an aside between the cue and its linking word; "the one" in it is no number

@@ -8,8 +8,9 @@ line of an evaluation set.
 
 from __future__ import annotations
 
+from test_round9_numeric import _found
+
 from guardrail.detect import categories as c
-from guardrail.detect.disclose import find_disclosures
 
 CARD, CSC, EXP, ACCT, PIN, ROUTING, SSN = (
     c.PAYMENT_CARD,
@@ -20,10 +21,6 @@ CARD, CSC, EXP, ACCT, PIN, ROUTING, SSN = (
     c.ROUTING_NUMBER,
     c.SSN,
 )
-
-
-def _found(text: str, expected: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    return [(f.category, text[f.start : f.end]) for f in find_disclosures(text, expected)]
 
 
 def test_codes_that_open_a_door_a_lock_or_an_alarm_are_pins() -> None:

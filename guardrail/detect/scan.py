@@ -45,7 +45,7 @@ from .numbers import (
     tokenize,
 )
 from .passwords import CUE_WORDS, LOOSE_TRIGGERS, SPELLED_DIGITS, VALUE_LEADS
-from .requests import asks_again, find_requests, named_in, talked_of
+from .requests import _has, asks_again, find_requests, named_in, talked_of
 
 __all__ = ["CallScanner", "ScanResult", "StreamingRedactor", "redact", "scan"]
 
@@ -153,6 +153,12 @@ def _told_of(text: str, asked: tuple[str, ...], said: tuple[str, ...]) -> tuple[
     return tuple(n for n in named_in(text) if n in asked and n not in said)
 
 
+def _named_data(text: str) -> tuple[str, ...]:
+    """The data categories ``text`` names (``named_in``), health left out: it is asked, never
+    expected in an answer."""
+    return tuple(n for n in named_in(text) if n != c.HEALTH)
+
+
 def _failed_names(text: str) -> tuple[str, ...]:
     """The categories a failure report names ("the account number came back invalid",
     "that PIN didn't match"), or ``()``; the secret a re-ask names ("try the password
@@ -163,7 +169,7 @@ def _failed_names(text: str) -> tuple[str, ...]:
     low = text.lower()
     if _FAILED.search(low) is None:
         return ()
-    return tuple(n for n in named_in(text) if n != c.HEALTH)
+    return _named_data(text)
 
 
 _SPELL_IT = re.compile(r"\bspell (?:it|that)(?: out)?(?: for me| again| out)?\b")
@@ -255,8 +261,7 @@ def _unasked_expects(text: str, low: str) -> tuple[str, ...]:
         return (c.PIN, c.CARD_SECURITY_CODE)
     if _FAILED.search(low) is None or not asks_again(text):
         return ()
-    named = tuple(n for n in named_in(text) if n != c.HEALTH)
-    return named or (c.PIN,)
+    return _named_data(text) or (c.PIN,)
 
 
 _CODE_ASK = re.compile(
@@ -264,11 +269,6 @@ _CODE_ASK = re.compile(
     r"(?!\s*(?:is|was|will|expires|has)\b)"
 )
 """An agent question for "the code" ("what's the code?", "say the digits of the code")."""
-
-
-def _has_any(text: str, parts: tuple[str, ...]) -> bool:
-    """Whether ``text`` holds one of ``parts``: a cheap test before a regular expression."""
-    return any(part in text for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +465,7 @@ class CallScanner:
             tuple(r for r in result.requests if r != c.HEALTH), text
         )
         self._spell = not self._expected and _SPELL_IT.search(low) is not None
-        if not self._expected and _has_any(low, _SENDS) and _SENT_CODE.search(low) is not None:
+        if not self._expected and _has(low, _SENDS) and _SENT_CODE.search(low) is not None:
             self._expected = (c.PIN,)  # "I sent a six-digit code to your email."
         if waiting and not self._expected and not result.findings and _STALL.fullmatch(low):
             self._expected = waiting  # "what's the expiry?" ... "sure, take your time"

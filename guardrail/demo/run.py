@@ -559,7 +559,10 @@ def _check_recordings(result: DemoResult) -> None:
 
 
 def run(out: Path, *, say: Callable[[str], None] = print) -> DemoResult:
-    """Play both calls, check every protection, write the artefacts under ``out``."""
+    """Play both calls, check every protection, write the artefacts under ``out``
+    (relative to the working directory when relative: the config it builds names its
+    recordings directory by an absolute path, as every config must)."""
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     env = {"GUARDRAIL_DEMO_ACCOUNT_SID": ACCOUNT, "GUARDRAIL_DEMO_AUTH_TOKEN": AUTH}
     saved = {k: os.environ.get(k) for k in env}
